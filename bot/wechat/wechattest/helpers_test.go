@@ -1,0 +1,176 @@
+package wechattest_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eatmoreapple/openwechat"
+
+	"github.com/wxdigest/wxdigest/bot/wechat/wechattest"
+)
+
+// redirect sends every request to the fake, keeping the original host in
+// the Host header (the same recipe as wechat.RedirectTransport; repeated
+// here so these tests do not depend on the transport package, which is
+// built alongside).
+type redirect struct {
+	host string
+	base http.RoundTripper
+}
+
+func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := req.Clone(req.Context())
+	c.Host = req.URL.Host
+	c.URL.Scheme = "http"
+	c.URL.Host = r.host
+	return r.base.RoundTrip(c)
+}
+
+// env is a started fake with its own client transport, so idle client
+// connections can be closed and goroutines counted.
+type env struct {
+	srv *wechattest.Server
+	url string
+	tr  *http.Transport
+}
+
+func newEnv(t *testing.T, opts wechattest.Options) *env {
+	t.Helper()
+	srv := wechattest.New(opts)
+	e := &env{srv: srv, url: srv.StartTest(), tr: &http.Transport{}}
+	t.Cleanup(func() {
+		srv.Close()
+		e.tr.CloseIdleConnections()
+	})
+	return e
+}
+
+// seed adds the cast used by most tests: a friend with a remark, a saved
+// group with that friend, a plain member and a spoofer with the friend's
+// nick, and an unsaved group.
+func (e *env) seed(t *testing.T) {
+	t.Helper()
+	must(t, e.srv.AddFriend("王主任", "admin:王主任"))
+	must(t, e.srv.AddFriend("张三", ""))
+	must(t, e.srv.AddGroup(wechattest.Group{Name: "幸福里业主群", Saved: true, SelfDisplay: "小助手", Members: []wechattest.Member{
+		{Friend: "王主任"}, {ID: "li", Nick: "李阿姨"}, {ID: "x1", Nick: "王主任"},
+	}}))
+	must(t, e.srv.AddGroup(wechattest.Group{Name: "未保存群", Saved: false, Members: []wechattest.Member{
+		{ID: "li", Nick: "李阿姨"}, {Friend: "张三"},
+	}}))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ctxT(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// newBot is a real openwechat Desktop bot pointed at the fake. Callbacks
+// that print or open a browser are removed. The bot is stopped by
+// cancelling its context: Bot.Exit from another goroutine races with
+// openwechat's sync goroutine (it writes b.self unsynchronised).
+func (e *env) newBot(t *testing.T) *openwechat.Bot {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	b := openwechat.DefaultBot(openwechat.Desktop, openwechat.WithContextOption(ctx))
+	b.UUIDCallback = func(string) {}
+	b.ScanCallBack = nil
+	b.LoginCallBack = nil
+	b.SyncCheckCallback = nil
+	b.Caller.Client.HTTPClient().Transport = redirect{host: strings.TrimPrefix(e.url, "http://"), base: e.tr}
+	return b
+}
+
+// seen is what a handler observed, computed on openwechat's sync
+// goroutine (its caches are not safe to read from elsewhere).
+type seen struct {
+	msg        *openwechat.Message
+	text       bool
+	article    bool
+	self       bool
+	group      bool
+	at         bool
+	sender     *openwechat.User // Sender(): the group for group messages
+	inGroup    *openwechat.User // SenderInGroup()
+	inGroupErr error
+	replyErr   error
+	groups     []string // Groups() nick names at the time
+	media      *openwechat.AppMessageData
+}
+
+// collect installs a handler that reports every message (MsgType 51
+// notifies excluded) on the returned channel; reply, if set, is sent back
+// with ReplyText for text messages.
+func collect(b *openwechat.Bot, reply func(*openwechat.Message) string) <-chan seen {
+	ch := make(chan seen, 64)
+	b.MessageHandler = func(m *openwechat.Message) {
+		if m.MsgType == 51 {
+			return
+		}
+		s := seen{msg: m, text: m.IsText(), article: m.IsArticle(), self: m.IsSendBySelf(), group: m.IsComeFromGroup(), at: m.IsAt()}
+		if u, err := m.Sender(); err == nil {
+			s.sender = u
+		}
+		if s.group {
+			s.inGroup, s.inGroupErr = m.SenderInGroup()
+		}
+		if gs, err := m.Owner().Groups(); err == nil {
+			for _, g := range gs {
+				s.groups = append(s.groups, g.NickName)
+			}
+		}
+		if m.IsMedia() {
+			s.media, _ = m.MediaData()
+		}
+		if reply != nil && s.text && !s.self {
+			if r := reply(m); r != "" {
+				_, s.replyErr = m.ReplyText(r)
+			}
+		}
+		ch <- s
+	}
+	return ch
+}
+
+func next(t *testing.T, ch <-chan seen) seen {
+	t.Helper()
+	select {
+	case s := <-ch:
+		return s
+	case <-time.After(10 * time.Second):
+		t.Fatal("no message within 10s")
+		return seen{}
+	}
+}
+
+// login runs a scan login and waits until the fake reports it.
+func (e *env) login(t *testing.T, b *openwechat.Bot) {
+	t.Helper()
+	must(t, b.Login())
+	if _, err := e.srv.WaitStatus(ctxT(t), func(s wechattest.Status) bool { return s.LoggedIn }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func reqsTo(rs []wechattest.RequestRecord, path string) []wechattest.RequestRecord {
+	var out []wechattest.RequestRecord
+	for _, r := range rs {
+		if strings.HasSuffix(r.Path, path) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
