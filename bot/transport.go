@@ -56,6 +56,7 @@ type Message struct {
 type LoginState struct {
 	LoggedIn bool
 	Self     string    // the bot account's nickname
+	Uin      int64     // the bot account's Uin (stable across logins); 0 before the first login
 	Since    time.Time // when the current session began (zero when logged out)
 	Logins   int       // successful logins since start
 	LastErr  string    // last login or session error, if any
