@@ -172,3 +172,15 @@ func (s *Server) UpdateFaults(change func(*Faults)) error {
 	s.broadcastLocked()
 	return nil
 }
+
+// Kick ends the current session with synccheck retcode code (1100, 1101
+// or 1102); shorthand for UpdateFaults with Faults.Kick.
+func (s *Server) Kick(code int) error {
+	return s.UpdateFaults(func(f *Faults) { f.Kick = code })
+}
+
+// Expire ends the current session silently, as a lapsed session; see
+// Faults.Expire.
+func (s *Server) Expire() error {
+	return s.UpdateFaults(func(f *Faults) { f.Expire = true })
+}

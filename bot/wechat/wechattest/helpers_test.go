@@ -2,8 +2,12 @@ package wechattest_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,11 +22,13 @@ import (
 // built alongside).
 type redirect struct {
 	host string
+	bot  string // X-Test-Bot header, to tell bots apart in the request log
 	base http.RoundTripper
 }
 
 func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := req.Clone(req.Context())
+	c.Header.Set("X-Test-Bot", r.bot)
 	c.Host = req.URL.Host
 	c.URL.Scheme = "http"
 	c.URL.Host = r.host
@@ -32,15 +38,16 @@ func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
 // env is a started fake with its own client transport, so idle client
 // connections can be closed and goroutines counted.
 type env struct {
-	srv *wechattest.Server
-	url string
-	tr  *http.Transport
+	srv  *wechattest.Server
+	url  string
+	tr   *http.Transport
+	stop map[*openwechat.Bot]context.CancelFunc
 }
 
 func newEnv(t *testing.T, opts wechattest.Options) *env {
 	t.Helper()
 	srv := wechattest.New(opts)
-	e := &env{srv: srv, url: srv.StartTest(), tr: &http.Transport{}}
+	e := &env{srv: srv, url: srv.StartTest(), tr: &http.Transport{}, stop: map[*openwechat.Bot]context.CancelFunc{}}
 	t.Cleanup(func() {
 		srv.Close()
 		e.tr.CloseIdleConnections()
@@ -86,11 +93,12 @@ func (e *env) newBot(t *testing.T) *openwechat.Bot {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	b := openwechat.DefaultBot(openwechat.Desktop, openwechat.WithContextOption(ctx))
+	e.stop[b] = cancel
 	b.UUIDCallback = func(string) {}
 	b.ScanCallBack = nil
 	b.LoginCallBack = nil
 	b.SyncCheckCallback = nil
-	b.Caller.Client.HTTPClient().Transport = redirect{host: strings.TrimPrefix(e.url, "http://"), base: e.tr}
+	b.Caller.Client.HTTPClient().Transport = redirect{host: strings.TrimPrefix(e.url, "http://"), bot: fmt.Sprint(len(e.stop)), base: e.tr}
 	return b
 }
 
@@ -109,6 +117,10 @@ type seen struct {
 	replyErr   error
 	groups     []string // Groups() nick names at the time
 	media      *openwechat.AppMessageData
+	// remark is the RemarkName of the friend whose UserName is the
+	// sender's (in-group sender for group messages); "" if not a friend.
+	remark   string
+	isFriend bool
 }
 
 // collect installs a handler that reports every message (MsgType 51
@@ -130,6 +142,15 @@ func collect(b *openwechat.Bot, reply func(*openwechat.Message) string) <-chan s
 		if gs, err := m.Owner().Groups(); err == nil {
 			for _, g := range gs {
 				s.groups = append(s.groups, g.NickName)
+			}
+		}
+		un := m.FromUserName
+		if s.inGroup != nil {
+			un = s.inGroup.UserName
+		}
+		if fs, err := m.Owner().Friends(); err == nil {
+			if f := fs.SearchByUserName(1, un); f.Count() == 1 {
+				s.isFriend, s.remark = true, f.First().RemarkName
 			}
 		}
 		if m.IsMedia() {
@@ -165,6 +186,17 @@ func (e *env) login(t *testing.T, b *openwechat.Bot) {
 	}
 }
 
+// byBot keeps the requests made by bot number n (in newBot order from 1).
+func byBot(rs []wechattest.RequestRecord, n int) []wechattest.RequestRecord {
+	var out []wechattest.RequestRecord
+	for _, r := range rs {
+		if r.Header.Get("X-Test-Bot") == fmt.Sprint(n) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func reqsTo(rs []wechattest.RequestRecord, path string) []wechattest.RequestRecord {
 	var out []wechattest.RequestRecord
 	for _, r := range rs {
@@ -173,4 +205,70 @@ func reqsTo(rs []wechattest.RequestRecord, path string) []wechattest.RequestReco
 		}
 	}
 	return out
+}
+
+// memStorage is an in-memory openwechat HotReloadStorage: each Write
+// replaces the content (openwechat writes the JSON in one call).
+type memStorage struct {
+	mu   sync.Mutex
+	data []byte
+	off  int
+}
+
+func newStorage(b []byte) *memStorage { return &memStorage{data: append([]byte(nil), b...)} }
+
+func (m *memStorage) Read(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.off >= len(m.data) {
+		return 0, io.EOF
+	}
+	n := copy(p, m.data[m.off:])
+	m.off += n
+	return n, nil
+}
+
+func (m *memStorage) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.data, m.off = append([]byte(nil), p...), 0
+	return len(p), nil
+}
+
+func (m *memStorage) Bytes() []byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]byte(nil), m.data...)
+}
+
+// retOf extracts openwechat's Ret code from an error (0 if none).
+func retOf(err error) int {
+	var r openwechat.Ret
+	if errors.As(err, &r) {
+		return int(r)
+	}
+	return 0
+}
+
+// block waits, on its own goroutine, for what b.Block would return. Not
+// Block itself: it reads b.self unsynchronised, racing with the sync
+// goroutine's ExitWith on a kick; the context's Done orders CrashReason.
+func block(b *openwechat.Bot) <-chan error {
+	ch := make(chan error, 1)
+	go func() {
+		<-b.Context().Done()
+		ch <- b.CrashReason()
+	}()
+	return ch
+}
+
+func waitErr(t *testing.T, ch <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-ch:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("Block did not return within 10s")
+		return nil
+	}
 }

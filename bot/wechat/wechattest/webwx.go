@@ -405,12 +405,16 @@ func (s *Server) handleSendMsg(w http.ResponseWriter, r *http.Request) {
 // dies on the next synccheck's 1101); Faults.LogoutJSON answers Ret 0.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	asJSON := s.faults.LogoutJSON
 	ss := s.liveLocked()
 	if ss != nil && r.URL.Query().Get("skey") == ss.skey {
 		s.endSessionLocked(ss, 1101)
+		// After a JSON logout openwechat exits from the caller's goroutine;
+		// waking its sync goroutine at that moment would only provoke the
+		// library's own Exit data race, so held polls run out instead.
+		ss.quiet = asJSON
 		s.broadcastLocked()
 	}
-	asJSON := s.faults.LogoutJSON
 	s.mu.Unlock()
 	if asJSON {
 		writeWire(w, http.StatusOK, retBody{baseResponse{}})
@@ -455,7 +459,7 @@ func (s *Server) handleSyncCheck(w http.ResponseWriter, r *http.Request) {
 			answer("1101", "0")
 			return
 		}
-		if ss.dead != 0 {
+		if ss.dead != 0 && (!ss.quiet || time.Until(deadline) <= 0) {
 			code := ss.dead
 			s.mu.Unlock()
 			answer(strconv.Itoa(code), "0")
@@ -480,8 +484,9 @@ func (s *Server) handleSyncCheck(w http.ResponseWriter, r *http.Request) {
 			}
 			s.mu.Lock()
 			closed := s.closed
+			dead := s.sess != nil && s.sess.sid == q.Get("sid") && s.sess.dead != 0
 			s.mu.Unlock()
-			if closed {
+			if closed || dead {
 				answer("1101", "0")
 				return
 			}
