@@ -134,6 +134,35 @@ func TestRenderOversizedItemIsShortenedNotDropped(t *testing.T) {
 	renderCheckGolden(t, "day-oversized-300", renderJoinParts(digest.Render(d, 300)))
 }
 
+func TestRenderOversizedTitle(t *testing.T) {
+	title := strings.Repeat("中原区召开项目建设推进会", 20) // 240 runes, no clause mark
+	lead := "2月10日,中原区召开推进会,部署今年工作。"
+	tests := []struct {
+		name     string
+		lead     string
+		wantLead bool
+	}{
+		{"with lead: both give way, lead keeps its start", lead, true},
+		{"without lead: title alone is shortened", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := digest.Compose(composeSampleDay, []digest.Article{{Title: title, Lead: tt.lead}}, digest.Options{Source: "中原区新闻"})
+			parts := digest.Render(d, digest.MinBudget)
+			renderCheckParts(t, d, parts, digest.MinBudget, true)
+			_, item, _ := strings.Cut(parts[0], "\n\n")
+			item, _, _ = strings.Cut(item, "\n\n")
+			first, second, hasSecond := strings.Cut(item, "\n")
+			if !strings.HasPrefix(first, "1. 中原区召开") || !strings.HasSuffix(first, "……") {
+				t.Errorf("title line %q: want the title's start ending in ……", first)
+			}
+			if hasSecond != tt.wantLead || (tt.wantLead && !strings.HasPrefix(second, "2月10日")) {
+				t.Errorf("lead line %q (present %v, want %v)", second, hasSecond, tt.wantLead)
+			}
+		})
+	}
+}
+
 func TestRenderEmptyDay(t *testing.T) {
 	date := time.Date(2023, 3, 1, 0, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {
@@ -228,6 +257,9 @@ func TestRenderRandomDays(t *testing.T) {
 		}
 		d := digest.Compose(composeSampleDay, arts, opts)
 		budget := 150 + rng.IntN(3000-150+1)
+		if round%2 == 0 {
+			budget = 150 + rng.IntN(250) // small parts are where things break
+		}
 		renderCheckParts(t, d, digest.Render(d, budget), budget, !opts.NoFooter)
 		if t.Failed() {
 			t.Fatalf("round %d: %d items, budget %d, opts %+v", round, n, budget, opts)
