@@ -1,6 +1,7 @@
 package wechattest_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +25,26 @@ type redirect struct {
 	host string
 	bot  string // X-Test-Bot header, to tell bots apart in the request log
 	base http.RoundTripper
+	tap  *tap
+}
+
+// tap keeps the raw response bodies the bots received, by path suffix.
+type tap struct {
+	mu     sync.Mutex
+	bodies map[string][][]byte
+}
+
+func (t *tap) add(path string, b []byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	i := strings.LastIndex(path, "/")
+	t.bodies[path[i+1:]] = append(t.bodies[path[i+1:]], b)
+}
+
+func (t *tap) get(endpoint string) [][]byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([][]byte(nil), t.bodies[endpoint]...)
 }
 
 func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -32,7 +53,18 @@ func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.Host = req.URL.Host
 	c.URL.Scheme = "http"
 	c.URL.Host = r.host
-	return r.base.RoundTrip(c)
+	resp, err := r.base.RoundTrip(c)
+	if err != nil || r.tap == nil {
+		return resp, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r.tap.add(req.URL.Path, b)
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return resp, nil
 }
 
 // env is a started fake with its own client transport, so idle client
@@ -42,12 +74,13 @@ type env struct {
 	url  string
 	tr   *http.Transport
 	stop map[*openwechat.Bot]context.CancelFunc
+	tap  *tap
 }
 
 func newEnv(t *testing.T, opts wechattest.Options) *env {
 	t.Helper()
 	srv := wechattest.New(opts)
-	e := &env{srv: srv, url: srv.StartTest(), tr: &http.Transport{}, stop: map[*openwechat.Bot]context.CancelFunc{}}
+	e := &env{srv: srv, url: srv.StartTest(), tr: &http.Transport{}, stop: map[*openwechat.Bot]context.CancelFunc{}, tap: &tap{bodies: map[string][][]byte{}}}
 	t.Cleanup(func() {
 		srv.Close()
 		e.tr.CloseIdleConnections()
@@ -98,7 +131,7 @@ func (e *env) newBot(t *testing.T) *openwechat.Bot {
 	b.ScanCallBack = nil
 	b.LoginCallBack = nil
 	b.SyncCheckCallback = nil
-	b.Caller.Client.HTTPClient().Transport = redirect{host: strings.TrimPrefix(e.url, "http://"), bot: fmt.Sprint(len(e.stop)), base: e.tr}
+	b.Caller.Client.HTTPClient().Transport = redirect{host: strings.TrimPrefix(e.url, "http://"), bot: fmt.Sprint(len(e.stop)), base: e.tr, tap: e.tap}
 	return b
 }
 

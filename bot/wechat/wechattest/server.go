@@ -25,7 +25,7 @@ const (
 // Options configure a Server. The zero value is usable.
 type Options struct {
 	Logger *slog.Logger     // default: discard
-	Now    func() time.Time // default: time.Now; stamps messages, sends and requests
+	Now    func() time.Time // default: time.Now; stamps messages, sends and requests; must be safe for concurrent use
 
 	SelfNick string // the bot account's NickName; default "wxdigest"
 	SelfUin  int64  // the bot account's Uin (stable across logins); default 2911000001
