@@ -1,0 +1,566 @@
+package digest
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrNoArticles: the text holds no recognisable article (a headline followed
+// by text).
+var ErrNoArticles = errors.New("no recognisable article")
+
+// How a page is read
+//
+// The text is cut into non-empty lines and each line is classified once:
+// opener (本报讯…, a wire dateline), byline (记者 鲁燕 通讯员 木坤坤), trailer
+// (（责编：…）, (完)), caption (图为…, … 摄) or text. Articles are then found
+// in two steps:
+//
+//  1. Strong starts. An opener line, or a byline line followed by the lead
+//     (本报记者 刘伟平 通讯员 惠峰 文/图), starts an article if 1–3
+//     headline-shaped text lines stand right above it.
+//  2. Weak starts, for articles that begin right after their headline: 1–3
+//     strictly headline-shaped lines (no commas, not ending in a dangling
+//     word such as 把 or 将, not numbered like 一、) followed by a paragraph,
+//     where the previous article has visibly ended — a byline or trailer line
+//     before them, or the page start. An article printed with 本报讯 and no
+//     byline yet is still waiting for its end byline, so a short unpunctuated
+//     line inside it is a layout break, not a headline.
+//
+// Inside an article, text lines are re-joined into paragraphs: a line that
+// does not end a sentence continues on the next text line, across blank
+// lines (…务必保持清醒头脑,将 / 项目当作题目,…).
+
+// lineKind classifies a page line.
+type lineKind uint8
+
+const (
+	kText    lineKind = iota
+	kOpener           // 本报讯, 新华社北京3月14日电(…), 据…消息, 【大河报讯】
+	kByline           // 记者 鲁燕 通讯员 木坤坤
+	kCaption          // 图为…, 本报记者 X 摄, (如图)
+	kTrailer          // (责编：…), 【编辑:…】, (完), 来源：…
+)
+
+// headShape says whether a text line can be a headline line.
+type headShape uint8
+
+const (
+	notHead    headShape = iota
+	looseHead            // may be a headline when an opener follows
+	strictHead           // looks like a headline even with no opener after it
+)
+
+// maxHeadRunes caps a headline line (one line may hold title and subtitle).
+const maxHeadRunes = 70
+
+// maxHeadLines is the most lines a headline has: kicker, title, subtitle.
+const maxHeadLines = 3
+
+// maxSubheadRunes caps a numbered sub-head inside a body.
+const maxSubheadRunes = 30
+
+type pline struct {
+	text   string
+	kind   lineKind
+	op     opener // kOpener
+	byline string // kByline, normalised
+	ends   bool   // kText: ends a sentence, so a paragraph may end here
+	head   headShape
+	// subhead: a short numbered sub-head (一、坚持问题导向), a paragraph of
+	// its own although it has no final punctuation.
+	subhead bool
+}
+
+// ParsePage splits page text into articles, in page order. Articles keep the
+// text as printed (ASCII commas and all); only layout breaks are re-joined and
+// furniture (bylines, captions, trailers) removed from the body.
+func ParsePage(text string) ([]Article, error) {
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	text = normalizeNewlines(text)
+	lines := classifyLines(text)
+	if len(lines) == 0 {
+		return nil, fmt.Errorf("parse page: %w", ErrEmpty)
+	}
+	strong := strongStarts(lines)
+	var (
+		out []Article
+		cur *articleBuilder
+		si  int
+	)
+	finish := func() {
+		if cur != nil {
+			if a, ok := cur.article(); ok {
+				out = append(out, a)
+			}
+		}
+	}
+	for i := 0; i < len(lines); {
+		if si < len(strong) && strong[si].head == i {
+			finish()
+			cur = newArticle(lines[i:strong[si].body], false)
+			i = strong[si].body
+			si++
+			continue
+		}
+		if h, ok := weakStart(lines, i, cur); ok {
+			finish()
+			cur = newArticle(lines[i:h], true)
+			i = h
+			continue
+		}
+		if cur != nil {
+			cur.add(lines[i])
+		}
+		i++
+	}
+	finish()
+	if len(out) == 0 {
+		return nil, fmt.Errorf("parse page: %w", ErrNoArticles)
+	}
+	return out, nil
+}
+
+// classifyLines cuts text into trimmed non-empty lines and classifies them.
+func classifyLines(text string) []pline {
+	lines := make([]pline, 0, strings.Count(text, "\n")/2+1)
+	for text != "" {
+		var l string
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			l, text = text[:i], text[i+1:]
+		} else {
+			l, text = text, ""
+		}
+		if l = trimSpace(l); l != "" {
+			lines = append(lines, classifyLine(l))
+		}
+	}
+	return lines
+}
+
+func classifyLine(s string) pline {
+	p := pline{text: s}
+	if op, ok := parseOpener(s); ok {
+		p.kind, p.op = kOpener, op
+		return p
+	}
+	if isTrailer(s) {
+		p.kind = kTrailer
+		return p
+	}
+	if isCaption(s) {
+		p.kind = kCaption
+		return p
+	}
+	if len(s) <= maxBylineRunes*4 && mayBeByline(s) {
+		if b, credit, ok := parseByline(s, true); ok {
+			if credit {
+				p.kind = kCaption
+			} else {
+				p.kind, p.byline = kByline, b
+			}
+			return p
+		}
+	}
+	p.ends = endsParagraph(s)
+	p.head = headShapeOf(s)
+	p.subhead = p.head == looseHead && isEnumerated(s) && len(s) <= maxSubheadRunes*4 &&
+		!strings.ContainsAny(s, "，,；;") && utf8.RuneCountInString(s) <= maxSubheadRunes
+	return p
+}
+
+func mayBeByline(s string) bool {
+	for _, c := range roleCores {
+		if strings.Contains(s, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// start is where an article's headline begins and its body begins.
+type start struct{ head, body int }
+
+// strongStarts finds the articles introduced by an opener or by a byline line
+// standing above the lead.
+func strongStarts(lines []pline) []start {
+	var out []start
+	floor := 0 // headline lines never reach back before the previous anchor
+	for j := 0; j < len(lines); j++ {
+		if !isAnchor(lines, j) {
+			continue
+		}
+		k := j
+		for k > floor && j-k < maxHeadLines && lines[k-1].kind == kText && lines[k-1].head != notHead {
+			k--
+		}
+		if k < j {
+			out = append(out, start{head: k, body: j})
+			floor = j + 1
+		}
+	}
+	return out
+}
+
+// isAnchor: an opener line, or the first of a run of byline lines that is
+// followed by the lead (an opener, or a paragraph rather than a headline).
+func isAnchor(lines []pline, j int) bool {
+	switch lines[j].kind {
+	case kOpener:
+		return true
+	case kByline:
+		if j > 0 && lines[j-1].kind == kByline {
+			return false
+		}
+		m := j
+		for m < len(lines) && lines[m].kind == kByline {
+			m++
+		}
+		if m == len(lines) {
+			return false
+		}
+		next := lines[m]
+		return next.kind == kOpener || next.kind == kText && next.head == notHead
+	}
+	return false
+}
+
+// weakStart reports whether an article with no opener starts at line i: 1–3
+// strict headline lines, then a paragraph, after a visible article end. It
+// returns the index of the paragraph.
+func weakStart(lines []pline, i int, cur *articleBuilder) (int, bool) {
+	if lines[i].kind != kText || lines[i].head != strictHead {
+		return 0, false
+	}
+	if i > 0 {
+		prev := lines[i-1]
+		switch prev.kind {
+		case kByline, kTrailer:
+		case kCaption:
+			if cur != nil && cur.expectsEnd && cur.byline == "" && cur.endByline == "" {
+				return 0, false
+			}
+		case kText:
+			if !prev.ends || cur != nil && !cur.noOpener {
+				return 0, false
+			}
+		default:
+			return 0, false
+		}
+	}
+	h := i
+	for h < len(lines) && h-i < maxHeadLines && lines[h].kind == kText && lines[h].head == strictHead {
+		h++
+	}
+	if h == len(lines) || lines[h].kind != kText || lines[h].head != notHead {
+		return 0, false
+	}
+	return h, true
+}
+
+// endsParagraph: the line ends with a sentence-final mark (closers after it
+// allowed) or an ellipsis, so the paragraph may end here.
+func endsParagraph(s string) bool {
+	for s != "" {
+		r, n := utf8.DecodeLastRuneInString(s)
+		if isCloser(r) {
+			s = s[:len(s)-n]
+			continue
+		}
+		switch r {
+		case '。', '！', '？', '｡', '!', '?', '…':
+			return true
+		case '.':
+			prev, _ := utf8.DecodeLastRuneInString(s[:len(s)-n])
+			return !isASCIILetter(prev) && !isASCIIDigit(prev) && prev != '.'
+		}
+		return false
+	}
+	return false
+}
+
+// danglingEnds are characters a headline does not end in but a line broken in
+// mid-sentence often does (…各施工单位要把).
+const danglingEnds = "把将对在和与及为被从向让使以于的之等并而且或是要由给跟同其按经据当若如就才都也还又再但却所着"
+
+// headShapeOf decides whether a text line can be a headline line.
+func headShapeOf(s string) headShape {
+	if len(s) > maxHeadRunes*4 {
+		return notHead
+	}
+	n, commas := 0, 0
+	var last rune
+	terminalSeen := false
+	for _, r := range s {
+		n++
+		if terminalSeen && !isCloser(r) && r != '！' && r != '？' && r != '!' && r != '?' {
+			return notHead // a sentence mark inside the line
+		}
+		switch r {
+		case '。', '；', ';', '…':
+			return notHead
+		case '！', '？', '!', '?':
+			terminalSeen = true
+		case '，', ',':
+			commas++
+		}
+		last = r
+	}
+	if n > maxHeadRunes || isClauseMark(last) {
+		return notHead
+	}
+	if commas > 0 {
+		if n <= 30 && commas <= 2 {
+			return looseHead
+		}
+		return notHead
+	}
+	if strings.ContainsRune(danglingEnds, last) || isASCIIDigit(last) || isEnumerated(s) {
+		return looseHead
+	}
+	return strictHead
+}
+
+// isEnumerated: numbered sub-heads inside a body (一、… （二）… 3. … 第一，).
+func isEnumerated(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	next, _ := utf8.DecodeRuneInString(s[n:])
+	switch {
+	case strings.ContainsRune("一二三四五六七八九十", r):
+		return next == '、' || next == '是' || next == '要' || next == '．' || next == '.'
+	case r == '（' || r == '(':
+		return strings.ContainsRune("一二三四五六七八九十", next) || isASCIIDigit(next)
+	case isASCIIDigit(r):
+		return next == '.' || next == '、' || next == '．' || isASCIIDigit(next)
+	case r == '第':
+		return strings.ContainsRune("一二三四五六七八九十", next)
+	case r >= '①' && r <= '⑳':
+		return true
+	}
+	return false
+}
+
+// articleBuilder collects one article's lines.
+type articleBuilder struct {
+	head      []string
+	dateline  string
+	byline    string // from the opener or a line above the lead
+	endByline string // from lines after the body
+	started   bool   // the lead paragraph has begun
+	ownCopy   bool
+	// expectsEnd: 本报讯 with no byline yet; the byline will come at the end.
+	expectsEnd bool
+	// noOpener: the article began right after its headline.
+	noOpener bool
+	inByline bool // the previous line was an end byline line
+	paras    []string
+	pend     []byte // the paragraph being re-joined
+	pendEnds bool
+}
+
+func newArticle(head []pline, weak bool) *articleBuilder {
+	a := &articleBuilder{noOpener: weak}
+	for _, l := range head {
+		a.head = append(a.head, l.text)
+	}
+	return a
+}
+
+// add takes the next line of the article.
+func (a *articleBuilder) add(l pline) {
+	if l.kind != kByline {
+		a.inByline = false
+	}
+	switch l.kind {
+	case kOpener:
+		if a.started || a.dateline != "" {
+			a.addText(l.text, endsParagraph(l.text)) // an opener-like line inside a body is text
+			return
+		}
+		a.dateline, a.ownCopy = l.op.dateline, l.op.ownCopy
+		if l.op.byline != "" {
+			a.byline = joinBylines(a.byline, l.op.byline)
+		}
+		a.expectsEnd = a.ownCopy && a.byline == ""
+		a.started = true
+		if l.op.rest != "" {
+			a.addText(l.op.rest, endsParagraph(l.op.rest))
+		}
+	case kByline:
+		switch {
+		case !a.started:
+			a.byline = joinBylines(a.byline, l.byline)
+		case a.inByline || a.endByline == "":
+			a.flush()
+			a.endByline = joinBylines(a.endByline, l.byline)
+			a.inByline = true
+		default:
+			a.flush() // a second byline block (a sidebar's); dropped
+		}
+	case kCaption, kTrailer:
+		a.flush()
+	default:
+		a.started = true
+		if l.subhead {
+			a.flush()
+			a.addText(l.text, true)
+			return
+		}
+		a.addText(l.text, l.ends)
+	}
+}
+
+// addText re-joins a line into the pending paragraph when that paragraph did
+// not end a sentence, or when the line starts with punctuation that cannot
+// open a paragraph (a closing quote, a comma).
+func (a *articleBuilder) addText(s string, ends bool) {
+	if len(a.pend) > 0 {
+		first, _ := utf8.DecodeRuneInString(s)
+		if !a.pendEnds || isCloser(first) || isClauseMark(first) {
+			last, _ := utf8.DecodeLastRune(a.pend)
+			if isASCIILetter(last) && isASCIILetter(first) {
+				a.pend = append(a.pend, ' ')
+			}
+			a.pend = append(a.pend, s...)
+			a.pendEnds = ends
+			return
+		}
+		a.flush()
+	}
+	a.pend = append(a.pend[:0], s...)
+	a.pendEnds = ends
+}
+
+// flush closes the pending paragraph.
+func (a *articleBuilder) flush() {
+	if len(a.pend) == 0 {
+		return
+	}
+	p, b := cleanParagraph(string(a.pend))
+	a.pend = a.pend[:0]
+	if b != "" && a.endByline == "" {
+		a.endByline = b
+	}
+	if p != "" {
+		a.paras = append(a.paras, p)
+	}
+}
+
+// article assembles the result; false when the article has no title or lead.
+func (a *articleBuilder) article() (Article, bool) {
+	a.flush()
+	kicker, title, subtitle := splitHeadline(a.head)
+	if title == "" || len(a.paras) == 0 {
+		return Article{}, false
+	}
+	lead := FirstSentence(a.paras[0])
+	if lead == "" {
+		return Article{}, false
+	}
+	return Article{
+		Kicker:   kicker,
+		Title:    title,
+		Subtitle: subtitle,
+		Dateline: a.dateline,
+		Byline:   joinBylines(a.byline, a.endByline),
+		Lead:     lead,
+		Body:     strings.Join(a.paras, "\n"),
+	}, true
+}
+
+// joinBylines appends b to a unless a already names it.
+func joinBylines(a, b string) string {
+	switch {
+	case b == "" || strings.Contains(a, b):
+		return a
+	case a == "" || strings.Contains(b, a):
+		return b
+	}
+	return a + " " + b
+}
+
+// inlineFurniture is removed wherever it stands in a paragraph.
+var inlineFurniture = []string{"（如图）", "(如图)", "（见图）", "(见图)"}
+
+// cleanParagraph removes inline photo marks and a trailer or byline glued to
+// the paragraph's end (…新台阶。(完), …底色。 记者 鲁燕). It returns the
+// paragraph and any byline found.
+func cleanParagraph(p string) (string, string) {
+	for _, f := range inlineFurniture {
+		if strings.Contains(p, f) {
+			p = strings.ReplaceAll(p, f, "")
+		}
+	}
+	p = trimSpace(p)
+	for {
+		q := cutTrailingTrailer(p)
+		if q == p {
+			break
+		}
+		p = q
+	}
+	byline := ""
+	if i := lastSentenceEnd(p); i > 0 && i < len(p) {
+		tail := trimSpace(p[i:])
+		if b, _, ok := parseByline(tail, true); ok {
+			byline, p = b, trimSpace(p[:i])
+		}
+	}
+	return p, byline
+}
+
+// cutTrailingTrailer removes one bracketed trailer at the end of p: (完),
+// （责编：…）, 【编辑:…】.
+func cutTrailingTrailer(p string) string {
+	last, _ := utf8.DecodeLastRuneInString(p)
+	var open string
+	switch last {
+	case '）':
+		open = "（"
+	case ')':
+		open = "("
+	case '】':
+		open = "【"
+	default:
+		return p
+	}
+	i := strings.LastIndex(p, open)
+	if i < 0 {
+		// （完) and other mixed pairs
+		if i = strings.LastIndexAny(p, "（(【"); i < 0 {
+			return p
+		}
+	}
+	if i == 0 || !isTrailer(p[i:]) {
+		return p
+	}
+	return trimSpace(p[:i])
+}
+
+// lastSentenceEnd returns the byte offset just after the last sentence-final
+// mark (and its closers) in p, or -1.
+func lastSentenceEnd(p string) int {
+	for i := len(p); i > 0; {
+		r, n := utf8.DecodeLastRuneInString(p[:i])
+		if isFullStop(r) {
+			j := i
+			for j < len(p) {
+				r2, n2 := utf8.DecodeRuneInString(p[j:])
+				if !isCloser(r2) {
+					break
+				}
+				j += n2
+			}
+			return j
+		}
+		i -= n
+		if len(p)-i > maxBylineRunes*4 {
+			return -1 // a byline tail is short; stop looking
+		}
+	}
+	return -1
+}

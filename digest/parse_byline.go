@@ -1,0 +1,319 @@
+package digest
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Bylines name reporters by role: 记者 鲁燕 通讯员 木坤坤. Printed forms vary
+// (本报记者, 郑报全媒体记者, □晚报记者, 记者熊争艳、丁小溪, … 文/图); parseByline
+// reduces them to "role name name role name" with single spaces. Paper and
+// media prefixes are dropped (本报记者, 郑州晚报记者 → 记者); ranks that say
+// something about the person stay (首席记者, 见习记者, 特约记者, 摄影记者).
+
+// maxBylineRunes caps a byline line: longer lines are text.
+const maxBylineRunes = 40
+
+// roleCores are the role words a byline token can end in, longest first.
+var roleCores = []string{"特约通讯员", "通讯员", "实习生", "见习生", "记者"}
+
+// keptRanks are prefixes of 记者 kept in the normalised byline.
+var keptRanks = []string{"首席", "见习", "特约", "摄影", "驻站", "特派"}
+
+// mediaSuffixes end a paper or media name that prefixes 记者 (本报记者,
+// 郑州晚报记者, 大河网记者, 郑报全媒体记者).
+var mediaSuffixes = []string{"全媒体", "融媒体", "媒体", "日报", "晚报", "报", "台", "网", "社", "刊", "频道", "中心"}
+
+// bylineSuffixes are credits printed after the names.
+var bylineSuffixes = []string{"文/图", "文／图", "图/文", "图／文", "文图", "图文", "报道", "整理"}
+
+// creditSuffixes mark a photo credit (本报记者 王鹏 摄): furniture, not a byline.
+var creditSuffixes = []string{"摄影报道", "摄影", "摄"}
+
+// nameStopStarts begin words that follow 记者 in running text (记者了解到，
+// 记者从…获悉); a name token starting with one is not a name.
+var nameStopStarts = []string{
+	"了解", "获悉", "看到", "发现", "注意", "采访", "走访", "调查", "探访", "实地", "一行", "们",
+	"了", "从", "在", "获", "看", "发", "注", "采", "近", "昨", "今", "随", "对", "跟", "走", "到",
+	"表", "说", "问", "现", "调", "探", "也", "又", "再", "还", "就", "都", "会", "正", "已", "是",
+	"为", "被", "把", "的", "前", "日", "与", "及", "等", "这", "那", "该", "此",
+}
+
+// bylineRole is one normalised role with its names.
+type bylineRole struct {
+	role  string
+	names []string
+}
+
+// parseByline parses s as a byline. requireRole is false for the contents of
+// an opener's parenthesis, where a bare name is a byline (中新网…电(张晓涛)).
+// credit reports a photo credit (… 摄).
+func parseByline(s string, requireRole bool) (norm string, credit, ok bool) {
+	s = trimSpace(s)
+	for _, p := range []string{"□", "■", "●", "◆", "◇", "○"} {
+		s = trimSpace(strings.TrimPrefix(s, p))
+	}
+	if s == "" || utf8.RuneCountInString(s) > maxBylineRunes {
+		return "", false, false
+	}
+	// Cheap rejections before tokenising: sentence punctuation, digits.
+	for _, r := range s {
+		switch {
+		case r == '。', r == '！', r == '？', r == '!', r == '?', r == '；', r == ';', r == '：', r == ':',
+			r == '“', r == '”', r == '（', r == '）', r == '(', r == ')', r == '《', r == '》':
+			return "", false, false
+		case isASCIIDigit(r):
+			return "", false, false
+		}
+	}
+	// Trailing credits: … 文/图 (byline) or … 摄 (photo credit), separate or
+	// glued to the last name (王鹏摄).
+	for _, suf := range creditSuffixes {
+		if strings.HasSuffix(s, suf) {
+			s, credit = trimSpace(strings.TrimSuffix(s, suf)), true
+			break
+		}
+	}
+	if !credit {
+		for _, suf := range bylineSuffixes {
+			if strings.HasSuffix(s, suf) {
+				s = trimSpace(strings.TrimSuffix(s, suf))
+				break
+			}
+		}
+	}
+	tokens := splitBylineTokens(s)
+	if len(tokens) == 0 {
+		return "", false, false
+	}
+	var roles []bylineRole
+	for _, t := range tokens {
+		var good bool
+		roles, good = addBylineToken(roles, t)
+		if !good {
+			return "", false, false
+		}
+	}
+	names := 0
+	hasRole := false
+	for _, r := range roles {
+		names += len(r.names)
+		if r.role != "" {
+			hasRole = true
+		}
+	}
+	if names == 0 || (requireRole && !hasRole) || (requireRole && roles[0].role == "") {
+		return "", false, false
+	}
+	var b strings.Builder
+	for _, r := range roles {
+		if r.role != "" {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(r.role)
+		}
+		for _, n := range r.names {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(n)
+		}
+	}
+	return b.String(), credit, true
+}
+
+// splitBylineTokens splits at spaces and name separators (、，, / ／).
+func splitBylineTokens(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return isSpace(r) || r == '、' || r == '，' || r == ',' || r == '/' || r == '／' || r == '|'
+	})
+}
+
+// addBylineToken adds one token (a role, a name, or a role glued to names such
+// as 记者熊争艳 or 鲁燕通讯员木坤坤) to roles. It reports false when the
+// token is neither.
+func addBylineToken(roles []bylineRole, t string) ([]bylineRole, bool) {
+	for t != "" {
+		i, core := findRoleCore(t)
+		if i < 0 {
+			if !isNameToken(t) || isStopName(t) {
+				return roles, false
+			}
+			if len(roles) == 0 {
+				roles = append(roles, bylineRole{})
+			}
+			roles[len(roles)-1].names = append(roles[len(roles)-1].names, t)
+			return roles, true
+		}
+		prefix := t[:i]
+		role, ok := normaliseRole(prefix, core)
+		if !ok {
+			// The prefix is a name glued to the next role (鲁燕通讯员木坤坤).
+			if !isNameToken(prefix) || isStopName(prefix) || len(roles) == 0 {
+				return roles, false
+			}
+			roles[len(roles)-1].names = append(roles[len(roles)-1].names, prefix)
+			role = core
+		}
+		roles = append(roles, bylineRole{role: role})
+		t = t[i+len(core):]
+	}
+	return roles, true
+}
+
+// findRoleCore finds the first role word in t.
+func findRoleCore(t string) (int, string) {
+	best, bestCore := -1, ""
+	for _, c := range roleCores {
+		if i := strings.Index(t, c); i >= 0 && (best < 0 || i < best) {
+			best, bestCore = i, c
+		}
+	}
+	return best, bestCore
+}
+
+// normaliseRole turns prefix+core into the normalised role, reporting false
+// when prefix is not a media name or rank (then it is a name).
+func normaliseRole(prefix, core string) (string, bool) {
+	if prefix == "" {
+		return core, true
+	}
+	if core != "记者" {
+		// 特约通讯员 is its own core; other prefixes of 通讯员/实习生 are
+		// media names (本报通讯员) or names.
+		if hasMediaSuffix(prefix) {
+			return core, true
+		}
+		return "", false
+	}
+	rank := ""
+	for _, k := range keptRanks {
+		if strings.HasSuffix(prefix, k) {
+			rank, prefix = k, strings.TrimSuffix(prefix, k)
+			break
+		}
+	}
+	if prefix == "" || hasMediaSuffix(prefix) {
+		return rank + core, true
+	}
+	return "", false
+}
+
+func hasMediaSuffix(p string) bool {
+	if utf8.RuneCountInString(p) > 10 {
+		return false
+	}
+	for _, s := range mediaSuffixes {
+		if strings.HasSuffix(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// isNameToken: 2–4 Han characters, or a transcribed name with a middle dot
+// (阿依古丽·买买提) of up to 16.
+func isNameToken(t string) bool {
+	n, dot := 0, false
+	for _, r := range t {
+		switch {
+		case r == '·' || r == '•' || r == '・':
+			dot = true
+		case !isHan(r):
+			return false
+		}
+		n++
+	}
+	if dot {
+		return n >= 3 && n <= 16
+	}
+	return n >= 2 && n <= 4
+}
+
+func isStopName(t string) bool {
+	for _, p := range nameStopStarts {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Trailers are editor furniture at an article's end.
+
+// trailerKeys start a trailer line once brackets are stripped; a colon
+// follows.
+var trailerKeys = []string{"责任编辑", "值班编辑", "编辑", "责编", "审核", "审校", "校对", "终审", "编审", "美编",
+	"制图", "来源", "作者", "原标题", "稿件来源", "统筹", "监制"}
+
+// isTrailer reports editor lines: （责编：…）, 【编辑:…】, 责任编辑：…, 来源：…,
+// (完), and editor codes like ②9.
+func isTrailer(s string) bool {
+	if utf8.RuneCountInString(s) > 60 {
+		return false
+	}
+	inner := stripBrackets(s)
+	if inner == "完" || inner == "全文完" {
+		return true
+	}
+	for _, k := range trailerKeys {
+		if rest, ok := strings.CutPrefix(inner, k); ok {
+			rest = trimSpace(rest)
+			if strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, ":") {
+				return true
+			}
+		}
+	}
+	return isEditorCode(s)
+}
+
+// isEditorCode: a short run of circled numbers and digits (②9, ⑥12).
+func isEditorCode(s string) bool {
+	circled, n := false, 0
+	for _, r := range s {
+		n++
+		switch {
+		case r >= '①' && r <= '⑳':
+			circled = true
+		case isASCIIDigit(r), r == ' ':
+		default:
+			return false
+		}
+	}
+	return circled && n <= 6
+}
+
+// stripBrackets removes one pair of surrounding brackets and spaces.
+func stripBrackets(s string) string {
+	s = trimSpace(s)
+	for _, p := range [][2]string{{"（", "）"}, {"(", ")"}, {"【", "】"}, {"[", "]"}, {"〔", "〕"}} {
+		if strings.HasPrefix(s, p[0]) && strings.HasSuffix(s, p[1]) && len(s) >= len(p[0])+len(p[1]) {
+			return trimSpace(s[len(p[0]) : len(s)-len(p[1])])
+		}
+	}
+	return s
+}
+
+// captionStarts begin photo captions and picture furniture.
+var captionStarts = []string{"图为", "上图", "下图", "左图", "右图", "图一", "图二", "图片为", "图片来源", "图：", "图:",
+	"资料图", "▲", "△", "↑", "↓", "←", "→", "（如图）", "(如图)", "新华社发", "新华社记者"}
+
+// isCaption reports photo captions and credits: 图为…, （如图）, 本报记者 X 摄.
+func isCaption(s string) bool {
+	for _, p := range captionStarts {
+		if strings.HasPrefix(s, p) {
+			// 新华社记者 opens credits (新华社记者 X 摄) but could start a
+			// sentence; only a short line counts.
+			if p == "新华社记者" && utf8.RuneCountInString(s) > 30 {
+				continue
+			}
+			return true
+		}
+	}
+	inner := stripBrackets(s)
+	if _, credit, ok := parseByline(inner, false); ok && credit {
+		return true
+	}
+	return inner != s && (inner == "如图" || inner == "图" || strings.HasSuffix(inner, "供图") || strings.HasSuffix(inner, "摄"))
+}

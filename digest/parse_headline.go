@@ -1,0 +1,191 @@
+package digest
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// A headline is 1–3 lines: 引题 (kicker), 主题 (title), 副题 (subtitle). In
+// text copied from an e-paper a title and its subtitle often share one line,
+// separated by spaces: 中原区…推进会举行 夯实基础 积蓄动能. The main title is
+// the factual phrase — who did what (…举行, …召开, 调研…); slogan-like
+// parallel phrases around it are kicker (before) or subtitle (after).
+
+// eventWords mark the factual phrase of a headline.
+var eventWords = []string{
+	"举行", "召开", "举办", "开幕", "闭幕", "落幕", "启动", "启幕", "开班", "开讲", "开工", "竣工", "开通",
+	"通车", "投用", "投产", "揭牌", "挂牌", "签约", "签署", "调研", "视察", "督导", "督查", "检查", "观摩",
+	"走访", "看望", "慰问", "会见", "座谈", "发布", "印发", "出台", "部署", "宣讲", "颁奖", "推进会",
+	"培训会", "座谈会", "动员会", "大会", "会议", "获评", "荣获", "获批", "入选", "上线", "亮相", "开展",
+	"完成", "落地", "开业", "成立", "当选", "出炉", "公布", "迎来",
+}
+
+// subjectWords suggest the phrase starts with who acted (中原区, 区领导, 市委).
+var subjectWords = []string{"区", "市", "省", "县", "镇", "乡", "街道", "社区", "村", "委", "局", "院", "校",
+	"厅", "部", "办", "中心", "公司", "集团", "协会", "政府", "法院", "医院", "学校", "企业"}
+
+// sloganStarts begin exhortations (夯实基础, 让各类人才…, 以“开门红”…).
+var sloganStarts = []string{
+	"以", "让", "帮", "不断", "奋力", "持续", "全力", "加快", "推动", "提高", "提升", "夯实", "树立", "表彰",
+	"助力", "聚焦", "着力", "深入", "坚持", "共建", "共创", "携手", "筑牢", "守护", "打造", "凝聚", "汇聚",
+	"激发", "厚植", "擦亮", "跑出", "奏响", "书写", "绘就", "争做", "争当", "勇当", "做好", "抓好", "建好",
+	"用好", "扛牢", "积蓄", "激活", "点亮", "共享", "共筑", "喜迎", "迎接", "弘扬", "传承", "践行", "推进",
+	"促进", "增强", "优化", "强化", "狠抓", "实现", "确保", "力促", "力争", "全面", "大力", "切实", "扎实",
+	"积极", "努力", "进一步", "勇于", "敢于", "善于", "赋能", "护航", "把", "向", "用", "在",
+}
+
+// splitHeadline assigns the headline lines to kicker, title and subtitle.
+func splitHeadline(lines []string) (kicker, title, subtitle string) {
+	norm := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if l = collapseSpaces(l); l != "" {
+			norm = append(norm, l)
+		}
+	}
+	if len(norm) == 0 {
+		return "", "", ""
+	}
+	t := titleLine(norm)
+	phrases := splitPhrases(norm[t])
+	f := factualPhrase(phrases)
+	var kick, sub []string
+	kick = append(kick, norm[:t]...)
+	kick = append(kick, phrases[:f]...)
+	sub = append(sub, phrases[f+1:]...)
+	sub = append(sub, norm[t+1:]...)
+	subtitle = strings.Join(sub, " ")
+	for _, p := range []string{"——", "—", "--"} {
+		if s, ok := strings.CutPrefix(subtitle, p); ok {
+			subtitle = trimSpace(s)
+			break
+		}
+	}
+	return strings.Join(kick, " "), phrases[f], subtitle
+}
+
+// titleLine picks the main-title line: the most factual; on a tie the first of
+// two lines (主题 + 副题) or the middle of three (引题 + 主题 + 副题), unless a
+// line opens with a dash (a subtitle) or reads as parallel slogans.
+func titleLine(lines []string) int {
+	if len(lines) == 1 {
+		return 0
+	}
+	best, bestScore := -1, 0
+	def := 0
+	if len(lines) == 3 {
+		def = 1
+	}
+	for i, l := range lines {
+		phrases := splitPhrases(l)
+		sc, event := -100, false
+		for _, p := range phrases {
+			sc = max(sc, phraseScore(p))
+			event = event || hasEventWord(p)
+		}
+		if len(phrases) > 1 && !event {
+			sc-- // parallel phrases without an event read as slogans
+		}
+		if strings.HasPrefix(l, "—") || strings.HasPrefix(l, "--") {
+			sc -= 10
+		}
+		if best < 0 || sc > bestScore || sc == bestScore && i == def {
+			best, bestScore = i, sc
+		}
+	}
+	return best
+}
+
+// factualPhrase picks the factual phrase: the highest score, the first on a
+// tie — with no factual signal, one-line dumps put 主题 before 副题
+// (春季流感高发 家长该如何应对？).
+func factualPhrase(phrases []string) int {
+	best, bestScore := 0, 0
+	for i, p := range phrases {
+		if sc := phraseScore(p); i == 0 || sc > bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	return best
+}
+
+// phraseScore: event word +4, a subject near the start +2, a slogan start -3.
+func phraseScore(p string) int {
+	sc := 0
+	if hasEventWord(p) {
+		sc += 4
+	}
+	head := p
+	if len(head) > 8*3 {
+		head = head[:8*3]
+	}
+	for _, w := range subjectWords {
+		if strings.Contains(head, w) {
+			sc += 2
+			break
+		}
+	}
+	if hasAnyPrefix(p, sloganStarts) {
+		sc -= 3
+	}
+	return sc
+}
+
+// splitPhrases splits a headline line at spaces, except spaces between ASCII
+// words (iPhone 15 stays whole).
+func splitPhrases(l string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(l); {
+		if l[i] != ' ' {
+			_, n := utf8.DecodeRuneInString(l[i:])
+			i += n
+			continue
+		}
+		prev, _ := utf8.DecodeLastRuneInString(l[:i])
+		next, _ := utf8.DecodeRuneInString(l[i+1:])
+		if (isASCIILetter(prev) || isASCIIDigit(prev)) && (isASCIILetter(next) || isASCIIDigit(next)) {
+			i++
+			continue
+		}
+		if p := l[start:i]; p != "" {
+			out = append(out, p)
+		}
+		start = i + 1
+		i++
+	}
+	if p := l[start:]; p != "" {
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return []string{l}
+	}
+	return out
+}
+
+// collapseSpaces trims s and turns every run of whitespace (full-width
+// included) into one ASCII space.
+func collapseSpaces(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range trimSpace(s) {
+		if isSpace(r) {
+			space = true
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func hasEventWord(p string) bool {
+	for _, w := range eventWords {
+		if strings.Contains(p, w) {
+			return true
+		}
+	}
+	return false
+}

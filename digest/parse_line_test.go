@@ -1,0 +1,202 @@
+package digest
+
+import "testing"
+
+func TestParseOpener(t *testing.T) {
+	tests := []struct {
+		line                   string
+		ok                     bool
+		dateline, byline, rest string
+		ownCopy                bool
+	}{
+		{"本报讯 2月11日,中原区举行推进会。", true, "本报讯", "", "2月11日,中原区举行推进会。", true},
+		{"□本报讯 近日,区里开会。", true, "本报讯", "", "近日,区里开会。", true},
+		{"本报讯(记者 孙志刚 通讯员 张黎 孙婧)中原区召开会议。", true, "本报讯", "记者 孙志刚 通讯员 张黎 孙婧", "中原区召开会议。", false},
+		{"本报讯（郑报全媒体记者 范光华 张改华 文/图）近日,区里开会。", true, "本报讯", "记者 范光华 张改华", "近日,区里开会。", false},
+		{"本台讯 今天上午,区里开会。", true, "本台讯", "", "今天上午,区里开会。", true},
+		{"本报讯：近日,区里开会。", true, "本报讯", "", "近日,区里开会。", true},
+		{"新华社北京3月14日电（记者 熊争艳、丁小溪）十四届全国人大一次会议闭幕。", true, "新华社北京3月14日电", "记者 熊争艳 丁小溪", "十四届全国人大一次会议闭幕。", false},
+		{"新华社北京3月14日电(记者熊争艳、丁小溪)会议闭幕。", true, "新华社北京3月14日电", "记者 熊争艳 丁小溪", "会议闭幕。", false},
+		{"中新网郑州5月19日电(张晓涛)河南发布消息。", true, "中新网郑州5月19日电", "张晓涛", "河南发布消息。", false},
+		{"人民网北京2月24日电 (记者 刘阳)海关公布数据。", true, "人民网北京2月24日电", "记者 刘阳", "海关公布数据。", false},
+		{"新华社郑州5月2日专电 近日,郑州开展活动。", true, "新华社郑州5月2日专电", "", "近日,郑州开展活动。", false},
+		{"本报墨西哥城1月28日电记者张金江报道:墨西哥举行活动。", true, "本报墨西哥城1月28日电", "记者 张金江", "墨西哥举行活动。", false},
+		{"据新华社电 近日,有关部门公布名单。", true, "据新华社电", "", "近日,有关部门公布名单。", false},
+		{"据新华社北京3月1日电 有关部门公布名单。", true, "据新华社北京3月1日电", "", "有关部门公布名单。", false},
+		{"据大河报报道,郑州新增公园。", true, "据大河报报道", "", "郑州新增公园。", false},
+		{"据中原区人社局消息,今年将新增岗位。", true, "据中原区人社局消息", "", "今年将新增岗位。", false},
+		{"据《郑州日报》报道,郑州新增公园。", true, "据《郑州日报》报道", "", "郑州新增公园。", false},
+		{"【大河报讯】近日,郑州新增公园。", true, "【大河报讯】", "", "近日,郑州新增公园。", true},
+		{"【大河报·豫视频讯】（记者 王邵怡）近日,郑州新增公园。", true, "【大河报·豫视频讯】", "记者 王邵怡", "近日,郑州新增公园。", false},
+		{"映象网快讯(记者 王邵怡 文/图)近日,郑州新增公园。", true, "映象网快讯", "记者 王邵怡", "近日,郑州新增公园。", false},
+		{"大河网讯 近日,郑州新增公园。", true, "大河网讯", "", "近日,郑州新增公园。", true},
+		// Not openers.
+		{"据了解,工程总投资约1.8亿元。", false, "", "", "", false},
+		{"据悉,活动将持续到月底。", false, "", "", "", false},
+		{"据介绍消息,活动将持续到月底。", false, "", "", "", false},
+		{"记者了解到，该项目已完工。", false, "", "", "", false},
+		{"通讯员会议召开。", false, "", "", "", false},
+		{"本报记者 刘伟平 通讯员 惠峰 文/图", false, "", "", "", false},
+		{"中原区2022年度“新时代好少年”颁奖典礼举行", false, "", "", "", false},
+		{"【相关链接】", false, "", "", "", false},
+		{"新华社记者 李贺 摄", false, "", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			o, ok := parseOpener(tt.line)
+			if ok != tt.ok {
+				t.Fatalf("parseOpener ok = %v, want %v (%+v)", ok, tt.ok, o)
+			}
+			if !ok {
+				return
+			}
+			if o.dateline != tt.dateline || o.byline != tt.byline || o.rest != tt.rest || o.ownCopy != tt.ownCopy {
+				t.Errorf("parseOpener = %+v\nwant dateline %q byline %q rest %q ownCopy %v", o, tt.dateline, tt.byline, tt.rest, tt.ownCopy)
+			}
+		})
+	}
+}
+
+func TestParseByline(t *testing.T) {
+	tests := []struct {
+		in          string
+		requireRole bool
+		want        string
+		credit, ok  bool
+	}{
+		{"记者 鲁燕 通讯员 木坤坤", true, "记者 鲁燕 通讯员 木坤坤", false, true},
+		{"记者鲁燕 通讯员木坤坤", true, "记者 鲁燕 通讯员 木坤坤", false, true},
+		{"记者 鲁燕通讯员木坤坤", true, "记者 鲁燕 通讯员 木坤坤", false, true},
+		{"通讯员 鹿昆 杨柳茵", true, "通讯员 鹿昆 杨柳茵", false, true},
+		{"郑州晚报记者 张改华 通讯员 付琳琳", true, "记者 张改华 通讯员 付琳琳", false, true},
+		{"本报记者 刘伟平 通讯员 惠峰 文/图", true, "记者 刘伟平 通讯员 惠峰", false, true},
+		{"□晚报记者 汪永森 实习生 张青华", true, "记者 汪永森 实习生 张青华", false, true},
+		{"郑报全媒体记者 范光华 张改华 文/图", true, "记者 范光华 张改华", false, true},
+		{"记者 熊争艳、丁小溪", true, "记者 熊争艳 丁小溪", false, true},
+		{"首席记者 王磊 见习记者 李想", true, "首席记者 王磊 见习记者 李想", false, true},
+		{"全媒体记者　赵一　　通讯员　钱二", true, "记者 赵一 通讯员 钱二", false, true},
+		{"记者 阿依古丽·买买提", true, "记者 阿依古丽·买买提", false, true},
+		{"记者 张三 报道", true, "记者 张三", false, true},
+		{"本报记者 王鹏 摄", true, "记者 王鹏", true, true},
+		{"记者 王鹏摄", true, "记者 王鹏", true, true},
+		{"张晓涛", false, "张晓涛", false, true},
+		{"张晓涛", true, "", false, false},
+		// Not bylines.
+		{"记者了解到，该项目已完工。", true, "", false, false},
+		{"记者了解到", true, "", false, false},
+		{"记者从区教育局获悉", true, "", false, false},
+		{"记者在现场看到", true, "", false, false},
+		{"记者们", true, "", false, false},
+		{"记者 鲁燕 通讯员", true, "记者 鲁燕 通讯员", false, true},
+		{"记者", true, "", false, false},
+		{"张三 记者 李四", true, "", false, false},
+		{"记者 2名", true, "", false, false},
+		{"记者节座谈会在区委召开并取得圆满成功大家都很高兴也很激动", true, "", false, false},
+		{"区委常委会召开会议 记者 鲁燕 李华 王五 赵六 孙七 周八 吴九 郑十 冯十一", true, "", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, credit, ok := parseByline(tt.in, tt.requireRole)
+			if ok != tt.ok || ok && (got != tt.want || credit != tt.credit) {
+				t.Errorf("parseByline(%q, %v) = %q, %v, %v; want %q, %v, %v", tt.in, tt.requireRole, got, credit, ok, tt.want, tt.credit, tt.ok)
+			}
+		})
+	}
+}
+
+func TestTrailersAndCaptions(t *testing.T) {
+	tests := []struct {
+		line string
+		kind lineKind
+	}{
+		{"（责编：王芳）", kTrailer},
+		{"(责编:王芳)", kTrailer},
+		{"【编辑:孙雅】", kTrailer},
+		{"责任编辑：何静", kTrailer},
+		{"来源：嵩北融媒", kTrailer},
+		{"(完)", kTrailer},
+		{"（完）", kTrailer},
+		{"②9", kTrailer},
+		{"⑥ 12", kTrailer},
+		{"图为施工人员正在更换管网。", kCaption},
+		{"（如图）", kCaption},
+		{"本报记者 王鹏 摄", kCaption},
+		{"（本报记者 王鹏 摄）", kCaption},
+		{"王鹏 摄", kCaption},
+		{"新华社记者 李贺 摄", kCaption},
+		{"▲志愿者在社区服务。", kCaption},
+		{"记者 鲁燕", kByline},
+		{"编辑部召开会议。", kText},
+		{"来源广泛的资金支持项目建设。", kText},
+		{"完成全年任务", kText},
+		{"图书馆新馆开放", kText},
+		{"记者了解到，该项目已完工。", kText},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			if got := classifyLine(tt.line).kind; got != tt.kind {
+				t.Errorf("classifyLine(%q).kind = %d, want %d", tt.line, got, tt.kind)
+			}
+		})
+	}
+}
+
+func TestHeadShape(t *testing.T) {
+	tests := []struct {
+		line string
+		want headShape
+	}{
+		{"中原区举办研发费用入统业务培训会", strictHead},
+		{"不断加大研发投入 提高科技创新能力", strictHead},
+		{"“老城墙”能否重现昔日风貌？", strictHead},
+		{"李强：推动经济持续回升向好", strictHead},
+		{"新时代呼唤好少年,好少年", looseHead},
+		{"刘斌要求各施工单位要把", looseHead},
+		{"新认定省级工程技术研究中心3", looseHead},
+		{"一、坚持问题导向", looseHead},
+		{"刘斌要求,各施工单位要把", looseHead},
+		{"需要好榜样。此次活动通过树立典型", notHead},
+		{"各级各部门务必保持清醒头脑,", notHead},
+		{"真的吗？是的", notHead},
+		{"这是一个很长很长的句子,里面有逗号,而且已经超过了三十个字的长度限制,所以不是标题", notHead},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			if got := headShapeOf(tt.line); got != tt.want {
+				t.Errorf("headShapeOf(%q) = %d, want %d", tt.line, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSplitHeadline(t *testing.T) {
+	tests := []struct {
+		name                    string
+		lines                   []string
+		kicker, title, subtitle string
+	}{
+		{"title then slogans on one line", []string{"中原区第二次项目观摩活动暨一季度“开门红”工作推进会举行 夯实基础 积蓄动能 奋力推动全区项目建设大提速大提升"},
+			"", "中原区第二次项目观摩活动暨一季度“开门红”工作推进会举行", "夯实基础 积蓄动能 奋力推动全区项目建设大提速大提升"},
+		{"short factual title", []string{"区领导调研企业复工情况 以“开门红” 力促全年“持续红”"},
+			"", "区领导调研企业复工情况", "以“开门红” 力促全年“持续红”"},
+		{"slogans then title on one line", []string{"夯实基础 积蓄动能 嵩北区推进会召开"}, "夯实基础 积蓄动能", "嵩北区推进会召开", ""},
+		{"slogan kicker line above the title", []string{"不断加大研发投入 提高科技创新能力", "中原区举办研发费用入统业务培训会"},
+			"不断加大研发投入 提高科技创新能力", "中原区举办研发费用入统业务培训会", ""},
+		{"title then dash subtitle", []string{"黄河湿地越冬候鸟数量创新高", "——河南黄河湿地生态保护见闻"},
+			"", "黄河湿地越冬候鸟数量创新高", "河南黄河湿地生态保护见闻"},
+		{"three lines", []string{"守护一江清水", "嵩北区完成河道清淤12.5公里", "汛期前将完成全部治理任务"},
+			"守护一江清水", "嵩北区完成河道清淤12.5公里", "汛期前将完成全部治理任务"},
+		{"no factual signal keeps the first phrase", []string{"春季流感高发 家长该如何应对？"}, "", "春季流感高发", "家长该如何应对？"},
+		{"spaces between ASCII words do not split", []string{"嵩北区发布Smart City 2.0方案"}, "", "嵩北区发布Smart City 2.0方案", ""},
+		{"full-width and repeated spaces collapse", []string{"区领导调研企业复工情况　　以“开门红”   力促全年“持续红”"},
+			"", "区领导调研企业复工情况", "以“开门红” 力促全年“持续红”"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k, ti, s := splitHeadline(tt.lines)
+			if k != tt.kicker || ti != tt.title || s != tt.subtitle {
+				t.Errorf("splitHeadline(%q) = %q / %q / %q; want %q / %q / %q", tt.lines, k, ti, s, tt.kicker, tt.title, tt.subtitle)
+			}
+		})
+	}
+}

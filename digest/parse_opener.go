@@ -1,0 +1,171 @@
+package digest
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// An opener (消息头/电头) starts an article's first paragraph: 本报讯, a wire
+// dateline (新华社北京3月14日电), 据新华社电 / 据…消息, 【大河报讯】, 映象网快讯.
+// A parenthesised byline may follow it: 本报讯(记者 孙志刚 通讯员 张黎).
+type opener struct {
+	dateline string // as printed, without the byline parenthesis
+	byline   string // normalised, from the parenthesis or 记者X报道:
+	rest     string // the paragraph text after the opener
+	// ownCopy: the paper's own opener (本报讯, 【X讯】) without a byline in
+	// it; such articles print their byline at the end.
+	ownCopy bool
+}
+
+// Compiled once; regexps are immutable and safe to share.
+var (
+	// wireRe: agency or paper, optional place, date, 电/讯/消息.
+	wireRe = regexp.MustCompile(`^(?:据)?(?:新华社|中新社|中新网|人民网|新华网|央视网|央视新闻|光明网|中国新闻网|中国日报网|本报|本台|\p{Han}{2,8}?(?:网|社|日报|晚报|报|台))\p{Han}{0,12}?\d{1,2}月\d{1,2}日(?:专?电|讯|消息)`)
+	// agencyRe: the big agencies also print undated 电 (新华社电, 据中新社电).
+	agencyRe = regexp.MustCompile(`^(?:据)?(?:新华社|中新社)\p{Han}{0,8}?电`)
+	// newsflashRe: 映象网快讯, 大河网讯 — a media name then 讯.
+	newsflashRe = regexp.MustCompile(`^\p{Han}{1,8}?(?:网|台|报|社|刊|客户端)快?讯`)
+	// accordingRe: 据大河报报道, 据中原区人社局消息, 据新华社电.
+	accordingRe = regexp.MustCompile(`^据([^，,。：:\s（()）、；;！？]{2,20}?)(电|报道|消息)`)
+	// reportedRe: the older 电头 tail 记者张金江报道:.
+	reportedRe = regexp.MustCompile(`^记者\s*(\p{Han}{2,4}?)\s*报道\s*[:：]`)
+)
+
+// ownOpeners are the paper's own 讯.
+var ownOpeners = []string{"本报讯", "本台讯", "本刊讯", "本网讯"}
+
+// accordingStops: 据了解, 据介绍… are sources of nothing.
+var accordingStops = []string{"了解", "悉", "介绍", "统计", "调查", "测算", "不完全统计", "报道", "说", "称"}
+
+// parseOpener recognises an opener at the start of line s.
+func parseOpener(s string) (opener, bool) {
+	s = trimSpace(s)
+	for _, p := range []string{"□", "■"} {
+		s = trimSpace(strings.TrimPrefix(s, p))
+	}
+	if s == "" {
+		return opener{}, false
+	}
+	var o opener
+	rest := ""
+	switch c := s[0]; {
+	case c == 0xE6 && hasAnyPrefix(s, ownOpeners): // 本 is E6 9C AC
+		for _, p := range ownOpeners {
+			if strings.HasPrefix(s, p) {
+				o.dateline, rest, o.ownCopy = p, s[len(p):], true
+				break
+			}
+		}
+	case strings.HasPrefix(s, "【"):
+		end := strings.Index(s, "】")
+		if end < 0 || end > 40*3 {
+			return opener{}, false
+		}
+		inner := trimSpace(s[len("【"):end])
+		k := strings.LastIndex(inner, "讯")
+		klen := len("讯")
+		if k < 0 {
+			k, klen = strings.LastIndex(inner, "报道"), len("报道")
+		}
+		if k < 3 {
+			return opener{}, false
+		}
+		head, tail := inner[:k+klen], trimSpace(inner[k+klen:])
+		if tail != "" {
+			b, _, ok := parseByline(tail, false)
+			if !ok {
+				return opener{}, false
+			}
+			o.byline = b
+		}
+		o.dateline, rest, o.ownCopy = "【"+head+"】", s[end+len("】"):], o.byline == ""
+	default:
+		if !maybeWire(s) {
+			return opener{}, false
+		}
+		if loc := wireRe.FindStringIndex(s); loc != nil {
+			o.dateline, rest = s[:loc[1]], s[loc[1]:]
+		} else if loc := agencyRe.FindStringIndex(s); loc != nil {
+			o.dateline, rest = s[:loc[1]], s[loc[1]:]
+		} else if loc := newsflashRe.FindStringIndex(s); loc != nil && flashFollows(s[loc[1]:]) {
+			o.dateline, rest, o.ownCopy = s[:loc[1]], s[loc[1]:], true
+		} else if m := accordingRe.FindStringSubmatchIndex(s); m != nil {
+			src, kind := s[m[2]:m[3]], s[m[4]:m[5]]
+			if hasAnyPrefix(src, accordingStops) || kind != "电" && !flashFollows(s[m[1]:]) {
+				return opener{}, false
+			}
+			o.dateline, rest = s[:m[1]], s[m[1]:]
+		} else {
+			return opener{}, false
+		}
+	}
+	rest = trimSpace(rest)
+	if b, after, ok := cutParenByline(rest); ok {
+		o.byline, rest, o.ownCopy = b, after, false
+	} else if m := reportedRe.FindStringSubmatch(rest); m != nil {
+		o.byline, rest, o.ownCopy = "记者 "+m[1], rest[len(m[0]):], false
+	}
+	rest = trimSpace(rest)
+	for _, p := range []string{"：", ":", "，", ","} {
+		if strings.HasPrefix(rest, p) {
+			rest = trimSpace(rest[len(p):])
+			break
+		}
+	}
+	o.rest = rest
+	return o, true
+}
+
+// maybeWire is the cheap test before the regexps: the first 30 runes hold
+// 电, 讯, 消息 or 报道.
+func maybeWire(s string) bool {
+	head := s
+	if len(head) > 90 {
+		head = head[:90]
+	}
+	return strings.Contains(head, "电") || strings.Contains(head, "讯") ||
+		strings.Contains(head, "消息") || strings.Contains(head, "报道")
+}
+
+// flashFollows: after 映象网快讯 or 据X消息 comes a space, a bracket, a
+// comma or colon, a date, or nothing — not more of a word.
+func flashFollows(s string) bool {
+	if s == "" {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return isSpace(r) || r == '（' || r == '(' || r == '，' || r == ',' || r == '：' || r == ':' || isASCIIDigit(r)
+}
+
+// cutParenByline cuts a leading parenthesised byline: (记者 孙志刚 通讯员 张黎).
+func cutParenByline(s string) (byline, rest string, ok bool) {
+	switch {
+	case strings.HasPrefix(s, "（"):
+		s = s[len("（"):]
+	case strings.HasPrefix(s, "("):
+		s = s[1:]
+	default:
+		return "", "", false
+	}
+	// Either closer is accepted: pages mix （…) freely.
+	end := strings.IndexAny(s, "）)")
+	if end < 0 || utf8.RuneCountInString(s[:end]) > 60 {
+		return "", "", false
+	}
+	b, _, ok := parseByline(s[:end], false)
+	if !ok {
+		return "", "", false
+	}
+	_, n := utf8.DecodeRuneInString(s[end:])
+	return b, s[end+n:], true
+}
+
+func hasAnyPrefix(s string, ps []string) bool {
+	for _, p := range ps {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
