@@ -272,12 +272,12 @@ func stripMention(text string, names ...string) (string, bool) {
 func (s *session) isEcho(m *openwechat.Message, bm bot.Message) bool {
 	s.echoMu.Lock()
 	defer s.echoMu.Unlock()
-	if s.sentIDs.has(bm.ID) {
-		return true
-	}
+	byID := s.sentIDs.has(bm.ID)
 	if m.FromUserName != s.selfUser || bm.Article != nil {
-		return false
+		return byID
 	}
+	// One send, one echo: a match by id also uses up the text, so the
+	// owner typing the same words later is not taken for an echo.
 	now := s.t.cfg.Now()
 	for i, r := range s.recent {
 		if r.to == m.ToUserName && r.text == bm.Text && now.Sub(r.at) < echoWindow {
@@ -285,7 +285,7 @@ func (s *session) isEcho(m *openwechat.Message, bm bot.Message) bool {
 			return true
 		}
 	}
-	return false
+	return byID
 }
 
 // appMsg is the part of an app message's XML an article card needs.

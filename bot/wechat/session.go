@@ -28,9 +28,9 @@ import (
 type session struct {
 	t       *Transport
 	bot     *openwechat.Bot
-	ctx     context.Context // the Bot's context
-	cancel  context.CancelFunc
-	storage *botStorage // nil without StoragePath
+	ctx     context.Context    // the Bot's context: done when the Bot exits
+	cancel  context.CancelFunc // ends the Bot (its parent context)
+	storage *botStorage        // nil without StoragePath
 	ready   chan struct{}
 
 	loginRet atomic.Int64 // <ret> of the login XML, seen by the sniffer
@@ -90,7 +90,7 @@ func (t *Transport) newSession(ctx context.Context, m loginMethod) *session {
 		sentIDs: newRing(512),
 	}
 	if t.store != nil {
-		s.storage = &botStorage{file: t.store, noRead: m == methodScan}
+		s.storage = &botStorage{file: t.store, noRead: m == methodScan, noSyncKey: m == methodPush}
 	}
 	b := openwechat.DefaultBot(openwechat.Desktop, openwechat.WithContextOption(bctx))
 	b.Caller.Client.HTTPClient().Transport = &sniffer{
@@ -111,20 +111,41 @@ func (t *Transport) newSession(ctx context.Context, m loginMethod) *session {
 	b.MessageHandler = s.onMessage
 	b.MessageErrorHandler = s.onSyncError
 	s.bot = b
+	// The Bot derives its own context from bctx; Exit cancels only that
+	// one, so watch it (s.cancel still ends both).
+	s.ctx = b.Context()
 	return s
+}
+
+// end stops the Bot and its storage writes.
+func (s *session) end() {
+	s.cancel()
+	if s.storage != nil {
+		s.storage.close()
+	}
 }
 
 // scanInstead turns HotLogin into a scan login that still has the storage
 // attached, so the new session is saved (openwechat attaches storage only
 // in HotLogin/PushLogin); the storage reports "nothing stored".
-type scanInstead struct{ openwechat.BaseBotLoginOption }
+// It acts once: Login runs the same option group again on its own error.
+type scanInstead struct {
+	openwechat.BaseBotLoginOption
+	done bool
+}
 
-func (scanInstead) OnError(b *openwechat.Bot, _ error) error { return b.Login() }
+func (o *scanInstead) OnError(b *openwechat.Bot, err error) error {
+	if o.done {
+		return err
+	}
+	o.done = true
+	return b.Login()
+}
 
 func (s *session) login(m loginMethod) error {
 	switch {
 	case m == methodScan && s.storage != nil:
-		return s.bot.HotLogin(s.storage, scanInstead{})
+		return s.bot.HotLogin(s.storage, &scanInstead{})
 	case m == methodScan:
 		return s.bot.Login()
 	case m == methodPush:

@@ -176,6 +176,14 @@ func (s *storageFile) write(p []byte) error {
 	return writeFileAtomic(s.path, b)
 }
 
+// exists reports whether a stored session is there to try.
+func (s *storageFile) exists() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fi, err := os.Stat(s.path)
+	return err == nil && fi.Size() > 0
+}
+
 // storedUin is the Uin of the stored session, 0 if none.
 func (s *storageFile) storedUin() int64 {
 	s.mu.Lock()
@@ -191,13 +199,17 @@ func (s *storageFile) storedUin() int64 {
 // memory until the supervisor has checked the account (commit), so a
 // wrong account never overwrites the stored session.
 type botStorage struct {
-	file    *storageFile
-	noRead  bool // scan login: behave as if nothing were stored
-	mu      sync.Mutex
-	rd      *bytes.Reader
-	pending []byte
-	commit  bool
-	werr    error
+	file   *storageFile
+	noRead bool // scan login: behave as if nothing were stored
+	// push login starts a new session: the stored SyncKey is the old
+	// session's, and openwechat would let it override webinit's fresh one
+	// (bot.go webInit), so the new session would sync from a foreign key.
+	noSyncKey bool
+	mu        sync.Mutex
+	rd        *bytes.Reader
+	pending   []byte
+	commit    bool
+	closed    bool
 }
 
 var _ openwechat.HotReloadStorage = (*botStorage)(nil)
@@ -209,9 +221,15 @@ func (b *botStorage) Read(p []byte) (int, error) {
 		return 0, openwechat.ErrInvalidStorage
 	}
 	if b.rd == nil {
-		data, _, err := b.file.load()
+		data, doc, err := b.file.load()
 		if err != nil {
 			return 0, err
+		}
+		if b.noSyncKey {
+			delete(doc, "SyncKey")
+			if data, err = json.Marshal(doc); err != nil {
+				return 0, err
+			}
 		}
 		b.rd = bytes.NewReader(data)
 	}
@@ -223,21 +241,35 @@ func (b *botStorage) Read(p []byte) (int, error) {
 func (b *botStorage) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.commit {
+	switch {
+	case b.closed:
+		return 0, errors.New("storage: session ended")
+	case !b.commit:
 		b.pending = append(b.pending[:0], p...)
 		return len(p), nil
 	}
 	if err := b.file.write(p); err != nil {
-		b.werr = err
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// close stops all writes: once it returns, a Bot still winding down can
+// no longer touch the file.
+func (b *botStorage) close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	b.pending = nil
 }
 
 // accept writes the held dump and lets later dumps through.
 func (b *botStorage) accept() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.closed {
+		return errors.New("storage: session ended")
+	}
 	b.commit = true
 	if len(b.pending) == 0 {
 		return nil

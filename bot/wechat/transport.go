@@ -155,7 +155,7 @@ func (m loginMethod) String() string {
 
 func (t *Transport) methods(afterLogout bool) []loginMethod {
 	switch {
-	case t.store == nil:
+	case t.store == nil || !t.store.exists():
 		return []loginMethod{methodScan}
 	case afterLogout:
 		// The stored session is dead; push login may still work.
@@ -278,7 +278,7 @@ func (t *Transport) loginRound(ctx context.Context, order []loginMethod) (*sessi
 		}
 		// Never Block a Bot whose login failed (it can be a zombie);
 		// cancelling its context ends it without touching its fields.
-		s.cancel()
+		s.end()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -306,7 +306,7 @@ func (t *Transport) hold(s *session) error {
 		t.state.Since = time.Time{}
 	}
 	t.mu.Unlock()
-	s.cancel()
+	s.end()
 	if t.closeIdle != nil {
 		t.closeIdle()
 	}
