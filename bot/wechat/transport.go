@@ -284,8 +284,8 @@ func (t *Transport) loginRound(ctx context.Context, order []loginMethod) (*sessi
 		}
 		err = s.classify(m, err)
 		t.log.Warn("wechat: login attempt failed", "method", m.String(), "err", err)
-		if errors.Is(err, bot.ErrLoginRefused) || errors.Is(err, ErrWrongAccount) ||
-			errors.Is(err, bot.ErrNetwork) || errors.Is(err, openwechat.ErrLoginTimeout) {
+		// A push nobody confirmed (ErrLoginTimeout) falls through to scan.
+		if errors.Is(err, bot.ErrLoginRefused) || errors.Is(err, ErrWrongAccount) || errors.Is(err, bot.ErrNetwork) {
 			return nil, err
 		}
 		last = err

@@ -325,3 +325,79 @@ func TestWaitCap(t *testing.T) {
 		t.Fatal("waitCap over the cap with a cancelled ctx returned nil")
 	}
 }
+
+func TestSyncLoopBacksOff(t *testing.T) {
+	clk := &fakeClock{now: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
+	tr, err := New(Config{Now: clk.Now, SyncRetryMin: time.Second, SyncRetryMax: 4 * time.Second, SyncMaxFails: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.sleep = clk.Sleep
+	s := tr.newSession(context.Background(), methodScan)
+	defer s.end()
+
+	t.Run("errors", func(t *testing.T) {
+		netErr := errors.Join(openwechat.NetworkErr, errors.New("connection reset"))
+		for i := range 4 {
+			if err := s.onSyncError(netErr); err != nil {
+				t.Fatalf("failure %d ended the session: %v", i+1, err)
+			}
+		}
+		if err := s.onSyncError(errors.New("parse sync key failed")); err == nil {
+			t.Fatal("the 5th consecutive failure did not end the session")
+		}
+		want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second}
+		if fmt.Sprint(clk.waits) != fmt.Sprint(want) {
+			t.Errorf("waits = %v, want %v", clk.waits, want)
+		}
+		// A good synccheck resets the count.
+		s.onSyncCheck(openwechat.SyncCheckResponse{RetCode: "0", Selector: "0"})
+		clk.waits = nil
+		if err := s.onSyncError(netErr); err != nil || fmt.Sprint(clk.waits) != "[1s]" {
+			t.Errorf("after a good poll: err %v, waits %v", err, clk.waits)
+		}
+		clk.waits = nil
+		for _, code := range []openwechat.Ret{1100, 1101, 1102} {
+			if err := s.onSyncError(code); !errors.Is(err, code) {
+				t.Errorf("Ret %d = %v, want the session to end", code, err)
+			}
+		}
+		if len(clk.waits) != 0 {
+			t.Errorf("waited %v before ending on a logout", clk.waits)
+		}
+	})
+	t.Run("selector without messages", func(t *testing.T) {
+		clk.waits = nil
+		for range idleSyncs + 2 {
+			s.onSyncCheck(openwechat.SyncCheckResponse{RetCode: "0", Selector: "7"})
+		}
+		if fmt.Sprint(clk.waits) != "[1s 2s]" {
+			t.Errorf("waits = %v, want [1s 2s]", clk.waits)
+		}
+	})
+	t.Run("polls not held", func(t *testing.T) {
+		clk.waits = nil
+		s.quick = nil
+		for range spinPolls {
+			s.onSyncCheck(openwechat.SyncCheckResponse{RetCode: "0", Selector: "0"})
+		}
+		if fmt.Sprint(clk.waits) != "[1s]" {
+			t.Errorf("waits = %v, want [1s]", clk.waits)
+		}
+		// Held polls (one a second or slower) are left alone.
+		clk.waits = nil
+		for range 3 * spinPolls {
+			clk.now = clk.now.Add(time.Second)
+			s.onSyncCheck(openwechat.SyncCheckResponse{RetCode: "0", Selector: "0"})
+		}
+		if len(clk.waits) != 0 {
+			t.Errorf("waits = %v for held polls", clk.waits)
+		}
+	})
+	t.Run("shutdown", func(t *testing.T) {
+		s.end()
+		if err := s.onSyncError(errors.New("context canceled")); err != nil {
+			t.Errorf("onSyncError after end = %v, want nil (the loop stops on its own)", err)
+		}
+	})
+}
