@@ -3,6 +3,7 @@ package wechat
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"runtime"
 	"strings"
@@ -697,4 +698,59 @@ func TestBackoffAndHourlyCap(t *testing.T) {
 	if st := tr.State(); !strings.Contains(st.LastErr, "network error") {
 		t.Errorf("LastErr = %q", st.LastErr)
 	}
+}
+
+// flaky is a base RoundTripper whose network can be cut.
+type flaky struct {
+	down atomic.Bool
+	base *http.Transport
+}
+
+func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
+	if f.down.Load() {
+		return nil, errors.New("network is unreachable")
+	}
+	return f.base.RoundTrip(r)
+}
+
+func TestNetworkLossReloginsHot(t *testing.T) {
+	e := newEnv(t, wechattest.Options{})
+	e.seed(t)
+	net := &flaky{base: &http.Transport{}}
+	t.Cleanup(net.base.CloseIdleConnections)
+	tr := e.transport(t, func(c *Config) {
+		c.HTTPTransport = net
+		c.SyncRetryMin, c.SyncMaxFails = time.Second, 3
+		c.ReloginMin = 7 * time.Second
+	})
+	var syncWaits, reloginWaits atomic.Int32
+	tr.sleep = func(ctx context.Context, d time.Duration) error {
+		switch d {
+		case time.Second, 2 * time.Second:
+			syncWaits.Add(1)
+		case 7 * time.Second:
+			// The supervisor backs off after the session died: the
+			// network comes back meanwhile.
+			reloginWaits.Add(1)
+			net.down.Store(false)
+		}
+		return ctx.Err()
+	}
+	tr.BindGroups([]string{"幸福里业主群"})
+	r := start(t, tr)
+	r.loggedIn(t, 1)
+	self := e.srv.Status().UserName
+	net.down.Store(true)
+	r.loggedIn(t, 2)
+	if syncWaits.Load() != 2 || reloginWaits.Load() != 1 {
+		t.Errorf("sync backoffs %d (want 2, then the 3rd failure ends the session), relogin backoffs %d (want 1)",
+			syncWaits.Load(), reloginWaits.Load())
+	}
+	if e.srv.Status().UserName != self {
+		t.Errorf("re-login after network loss was not a hot login of the same session (self %s, was %s)", e.srv.Status().UserName, self)
+	}
+	if !strings.Contains(e.log.String(), "network error") {
+		t.Error("network loss not logged")
+	}
+	must(t, tr.Send(ctxT(t), bot.Target{Kind: bot.ChatGroup, Name: "幸福里业主群"}, "恢复"))
 }

@@ -30,6 +30,7 @@ type session struct {
 	bot     *openwechat.Bot
 	ctx     context.Context    // the Bot's context: done when the Bot exits
 	cancel  context.CancelFunc // ends the Bot (its parent context)
+	parent  context.Context    // done when we ended the Bot (or Run's ctx is done)
 	storage *botStorage        // nil without StoragePath
 	ready   chan struct{}
 
@@ -83,6 +84,7 @@ func (t *Transport) newSession(ctx context.Context, m loginMethod) *session {
 	s := &session{
 		t:       t,
 		ctx:     bctx,
+		parent:  bctx,
 		cancel:  cancel,
 		ready:   make(chan struct{}),
 		friends: map[string]contact{},

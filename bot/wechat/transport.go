@@ -296,8 +296,13 @@ func (t *Transport) loginRound(ctx context.Context, order []loginMethod) (*sessi
 // hold waits for the session to end and tears it down.
 func (t *Transport) hold(s *session) error {
 	<-s.ctx.Done()
-	// The Bot's own exit stored its reason before cancelling the context.
-	reason := s.bot.CrashReason()
+	var reason error
+	if s.parent.Err() == nil {
+		// The Bot exited by itself: it stored the reason before
+		// cancelling its context. (When we ended it, nothing to read, and
+		// a late ExitWith could be writing it.)
+		reason = s.bot.CrashReason()
+	}
 	t.mu.Lock()
 	if t.sess == s {
 		t.sess = nil
