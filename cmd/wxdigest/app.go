@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Exit codes: 1 for bad input or a failed operation, 2 for bad usage.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+// app carries everything a subcommand may touch, so tests can inject input,
+// environment and the clock.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+}
+
+// config holds settings filled from defaults, then WXDIGEST_* environment
+// variables, then flags.
+type config struct {
+	DB         string // --db, WXDIGEST_DB
+	Zone       string // --tz, WXDIGEST_TZ: the zone issue dates and schedules live in
+	Source     string // --source, WXDIGEST_SOURCE: source name for imported pages
+	Budget     int    // --budget, WXDIGEST_BUDGET: runes per message part
+	LeadBudget int    // WXDIGEST_LEAD_BUDGET: runes per lead in a digest
+	LogLevel   string // WXDIGEST_LOG_LEVEL: debug, info, warn, error
+
+	loc *time.Location
+}
+
+func defaultConfig() config {
+	return config{
+		DB:         "wxdigest.db",
+		Zone:       "Asia/Shanghai",
+		Source:     "本报",
+		Budget:     2000,
+		LeadBudget: 120,
+		LogLevel:   "warn",
+	}
+}
+
+// loadConfig applies the environment over the defaults.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := defaultConfig()
+	str := func(name string, dst *string) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			*dst = v
+		}
+	}
+	num := func(name string, dst *int) error {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("%s=%q: want a positive number", name, v)
+		}
+		*dst = n
+		return nil
+	}
+	str("WXDIGEST_DB", &c.DB)
+	str("WXDIGEST_TZ", &c.Zone)
+	str("WXDIGEST_SOURCE", &c.Source)
+	str("WXDIGEST_LOG_LEVEL", &c.LogLevel)
+	if err := num("WXDIGEST_BUDGET", &c.Budget); err != nil {
+		return c, err
+	}
+	if err := num("WXDIGEST_LEAD_BUDGET", &c.LeadBudget); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// finish validates the config after flags are parsed.
+func (c *config) finish() error {
+	loc, err := time.LoadLocation(c.Zone)
+	if err != nil {
+		return fmt.Errorf("time zone %q: %w", c.Zone, err)
+	}
+	c.loc = loc
+	if c.Budget <= 0 {
+		return fmt.Errorf("budget %d: want a positive number of characters", c.Budget)
+	}
+	return nil
+}
+
+func (c *config) logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lvl}))
+}
+
+// command is one subcommand. The list in commands() is also the usage text.
+type command struct {
+	name  string
+	args  string
+	short string
+	run   func(ctx context.Context, a *app, cfg config, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"parse", "FILE [--format text|json]", "parse a page and print its articles (no store)", cmdParse},
+		{"import", "[--db PATH] [--date YYYY-MM-DD] [--source NAME] FILE...", "store the articles of pages ('-' reads stdin)", cmdImport},
+		{"digest", "[--db PATH] [--date D] [--format text|json] [--budget RUNES]", "print a day's digest as it would be sent", cmdDigest},
+		{"articles", "[--db PATH] [--date D] [--format text|json]", "list a day's stored articles", cmdArticles},
+		{"search", "[--db PATH] [--limit N] QUERY", "search stored articles, newest first", cmdSearch},
+		{"demo", "", "try wxdigest offline: the bundled sample page, imported and digested", cmdDemo},
+	}
+}
+
+func (a *app) usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: wxdigest COMMAND [flags]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n  %-9s   %s\n", c.name, c.args, "", c.short)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Environment: WXDIGEST_DB, WXDIGEST_TZ, WXDIGEST_SOURCE, WXDIGEST_BUDGET, WXDIGEST_LOG_LEVEL.")
+}
+
+// usageError marks an error as bad usage (exit 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func (a *app) main(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		a.usage(a.stderr)
+		return exitUsage
+	}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+		a.usage(a.stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		cfg, err := loadConfig(a.getenv)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "wxdigest: %v\n", err)
+			return exitUsage
+		}
+		err = c.run(ctx, a, cfg, args[1:])
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case errors.As(err, new(usageError)):
+			fmt.Fprintf(a.stderr, "wxdigest %s: %s\n", name, oneLine(err.Error()))
+			fmt.Fprintf(a.stderr, "usage: wxdigest %s %s\n", c.name, c.args)
+			return exitUsage
+		default:
+			fmt.Fprintf(a.stderr, "wxdigest %s: %s\n", name, oneLine(err.Error()))
+			return exitFail
+		}
+	}
+	fmt.Fprintf(a.stderr, "wxdigest: unknown command %q (try: wxdigest help)\n", name)
+	return exitUsage
+}
+
+// oneLine keeps errors on one line whatever they wrap.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(_ *app, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseFlags parses flags placed anywhere among the positional arguments
+// (`parse FILE --format json` works as well as `parse --format json FILE`).
+// A lone "-" is a positional argument (stdin), and "--" ends the flags.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for i, arg := range args {
+		if arg == "--" {
+			args, rest = args[:i], args[i+1:]
+			break
+		}
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func (a *app) today(cfg config) string {
+	return a.now().In(cfg.loc).Format(time.DateOnly)
+}
+
+// parseDate checks a YYYY-MM-DD date flag and returns it as a civil date in loc.
+func parseDate(s string, loc *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation(time.DateOnly, s, loc)
+	if err != nil {
+		return time.Time{}, usagef("date %q: want YYYY-MM-DD", s)
+	}
+	return t, nil
+}

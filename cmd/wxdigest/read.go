@@ -1,0 +1,299 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/wxdigest/wxdigest/digest"
+)
+
+// dayFlag resolves --date (default today in the configured zone) to the
+// stored YYYY-MM-DD string and the civil date.
+func (a *app) dayFlag(cfg config, date string) (string, time.Time, error) {
+	if date == "" {
+		date = a.today(cfg)
+	}
+	t, err := parseDate(date, cfg.loc)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return date, t, nil
+}
+
+// sourceLabel names the sources of a day's articles for the digest header.
+func sourceLabel(arts []digest.Article) string {
+	seen := map[string]bool{}
+	var names []string
+	for _, x := range arts {
+		if x.Source != "" && !seen[x.Source] {
+			seen[x.Source] = true
+			names = append(names, x.Source)
+		}
+	}
+	return strings.Join(names, "、")
+}
+
+// composeDay loads a day and composes its digest, the same way for the CLI
+// and (later) for chat.
+func composeDay(arts []digest.Article, day time.Time, cfg config) digest.Digest {
+	return digest.Compose(day, arts, digest.Options{Source: sourceLabel(arts), LeadBudget: cfg.LeadBudget})
+}
+
+func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
+	fs := newFlags(a, "digest")
+	storeFlags(fs, &cfg)
+	date := fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
+	format := fs.String("format", "text", "output format: text or json")
+	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "characters per message part (env WXDIGEST_BUDGET)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	if err := cfg.finish(); err != nil {
+		return usageError{err.Error()}
+	}
+	day, civil, err := a.dayFlag(cfg, *date)
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	arts, err := st.ArticlesByDate(ctx, day)
+	if err != nil {
+		return err
+	}
+	d := composeDay(arts, civil, cfg)
+	parts := digest.Render(d, cfg.Budget)
+	if *format == "json" {
+		type item struct {
+			ID     int64  `json:"id"`
+			Title  string `json:"title"`
+			Lead   string `json:"lead"`
+			Byline string `json:"byline"`
+			Source string `json:"source"`
+		}
+		out := struct {
+			Date  string   `json:"date"`
+			Items []item   `json:"items"`
+			Parts []string `json:"parts"`
+		}{Date: day, Items: []item{}, Parts: parts}
+		for _, it := range d.Items {
+			x := it.Article
+			out.Items = append(out.Items, item{x.ID, x.Title, x.Lead, x.Byline, x.Source})
+		}
+		return writeJSON(a.stdout, out)
+	}
+	writeParts(a.stdout, parts)
+	return nil
+}
+
+// writeParts prints message parts as they would arrive, one after another.
+func writeParts(w io.Writer, parts []string) {
+	for i, p := range parts {
+		if i > 0 {
+			fmt.Fprintln(w, "\n────────")
+		}
+		fmt.Fprintln(w, p)
+	}
+}
+
+type articleJSON struct {
+	ID       int64  `json:"id"`
+	Date     string `json:"date"`
+	Source   string `json:"source"`
+	URL      string `json:"url"`
+	Kicker   string `json:"kicker"`
+	Title    string `json:"title"`
+	Subtitle string `json:"subtitle"`
+	Dateline string `json:"dateline"`
+	Byline   string `json:"byline"`
+	Lead     string `json:"lead"`
+	Body     string `json:"body"`
+}
+
+func cmdArticles(ctx context.Context, a *app, cfg config, args []string) error {
+	fs := newFlags(a, "articles")
+	storeFlags(fs, &cfg)
+	date := fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
+	format := fs.String("format", "text", "output format: text or json")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	if err := cfg.finish(); err != nil {
+		return usageError{err.Error()}
+	}
+	day, civil, err := a.dayFlag(cfg, *date)
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	arts, err := st.ArticlesByDate(ctx, day)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		out := struct {
+			Articles []articleJSON `json:"articles"`
+		}{Articles: []articleJSON{}}
+		for _, x := range arts {
+			out.Articles = append(out.Articles, articleJSON{x.ID, x.Date, x.Source, x.URL, x.Kicker, x.Title, x.Subtitle, x.Dateline, x.Byline, x.Lead, x.Body})
+		}
+		return writeJSON(a.stdout, out)
+	}
+	if len(arts) == 0 {
+		fmt.Fprintf(a.stdout, "%d年%d月%d日 暂无新闻\n", civil.Year(), civil.Month(), civil.Day())
+		return nil
+	}
+	for i, x := range arts {
+		if i > 0 {
+			fmt.Fprintln(a.stdout)
+		}
+		writeArticleText(a.stdout, i+1, x)
+	}
+	return nil
+}
+
+func cmdSearch(ctx context.Context, a *app, cfg config, args []string) error {
+	fs := newFlags(a, "search")
+	storeFlags(fs, &cfg)
+	limit := fs.Int("limit", 10, "most results to show")
+	format := fs.String("format", "text", "output format: text or json")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	query := strings.TrimSpace(strings.Join(pos, " "))
+	if query == "" {
+		return usagef("want a QUERY")
+	}
+	if *limit <= 0 {
+		return usagef("limit %d: want a positive number", *limit)
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	if err := cfg.finish(); err != nil {
+		return usageError{err.Error()}
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	hits, err := st.Search(ctx, query, *limit)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		type hit struct {
+			ID      int64  `json:"id"`
+			Date    string `json:"date"`
+			Source  string `json:"source"`
+			Title   string `json:"title"`
+			Snippet string `json:"snippet"`
+		}
+		out := struct {
+			Query string `json:"query"`
+			Hits  []hit  `json:"hits"`
+		}{Query: query, Hits: []hit{}}
+		for _, h := range hits {
+			out.Hits = append(out.Hits, hit{h.Article.ID, h.Article.Date, h.Article.Source, h.Article.Title, h.Snippet})
+		}
+		return writeJSON(a.stdout, out)
+	}
+	if len(hits) == 0 {
+		fmt.Fprintf(a.stdout, "没有找到与“%s”相关的新闻\n", query)
+		return nil
+	}
+	for _, h := range hits {
+		fmt.Fprintf(a.stdout, "%s  %s\n    %s\n", h.Article.Date, h.Article.Title, h.Snippet)
+	}
+	return nil
+}
+
+// cmdDemo shows the pipeline offline on the bundled sample page: a throwaway
+// store, today's import, the digest residents would receive and a search.
+func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
+	fs := newFlags(a, "demo")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if err := cfg.finish(); err != nil {
+		return usageError{err.Error()}
+	}
+	dir, err := os.MkdirTemp("", "wxdigest-demo-")
+	if err != nil {
+		return fmt.Errorf("demo: temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	cfg.DB = filepath.Join(dir, "demo.db")
+	cfg.Source = "中原区新闻"
+
+	arts, err := digest.ParsePage(digest.SamplePage)
+	if err != nil {
+		return fmt.Errorf("demo: sample page: %w", err)
+	}
+	day := a.today(cfg)
+	for i := range arts {
+		arts[i].Source, arts[i].Date = cfg.Source, day
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := st.ImportArticles(ctx, arts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "导入样例版面：%d new, %d already stored\n\n", res.New, res.Existing)
+	stored, err := st.ArticlesByDate(ctx, day)
+	if err != nil {
+		return err
+	}
+	_, civil, err := a.dayFlag(cfg, day)
+	if err != nil {
+		return err
+	}
+	writeParts(a.stdout, digest.Render(composeDay(stored, civil, cfg), cfg.Budget))
+	for _, q := range []string{"项目", "好少年"} {
+		hits, err := st.Search(ctx, q, 3)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "\n搜索“%s”：%d 条\n", q, len(hits))
+		for _, h := range hits {
+			fmt.Fprintf(a.stdout, "  %s  %s\n      %s\n", h.Article.Date, h.Article.Title, h.Snippet)
+		}
+	}
+	return nil
+}
