@@ -99,6 +99,7 @@ func (t *Transport) newSession(ctx context.Context, m loginMethod) *session {
 		base:      t.base,
 		loginRet:  func(n int) { s.loginRet.Store(int64(n)) },
 		modContct: s.onModContacts,
+		onPanic:   func(r any) { t.log.Error("wechat: panic reading a response", "panic", r) },
 	}
 	// Retries without delay (the default is 5) could send a message twice;
 	// the supervisor and the sync-loop handler do the retrying, with backoff.

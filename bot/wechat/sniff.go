@@ -26,6 +26,7 @@ type sniffer struct {
 	base      http.RoundTripper
 	loginRet  func(int)
 	modContct func([]wireContact)
+	onPanic   func(any)
 }
 
 type ownRequestKey struct{}
@@ -53,6 +54,12 @@ func (s *sniffer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Context().Value(ownRequestKey{}) != nil {
 		resp.Header.Del("Set-Cookie")
 	}
+	// This runs on openwechat's sync goroutine, which has no recover.
+	defer func() {
+		if r := recover(); r != nil && s.onPanic != nil {
+			s.onPanic(r)
+		}
+	}()
 	path := req.URL.Path
 	switch {
 	case strings.HasSuffix(path, "/webwxnewloginpage") && s.loginRet != nil:
