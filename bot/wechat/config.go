@@ -115,8 +115,10 @@ func New(cfg Config) (*Transport, error) {
 	base := cfg.HTTPTransport
 	var closeIdle func()
 	if base == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		base, closeIdle = tr, tr.CloseIdleConnections
+		base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	if c, ok := base.(interface{ CloseIdleConnections() }); ok {
+		closeIdle = c.CloseIdleConnections
 	}
 	if cfg.ServerURL != "" {
 		rt, err := RedirectTransport(cfg.ServerURL, base)

@@ -45,6 +45,9 @@ func TestScanLoginAndState(t *testing.T) {
 	if !strings.Contains(e.log.String(), `qr_image="https://login.weixin.qq.com/qrcode/`) {
 		t.Error("QR image URL not logged")
 	}
+	if !strings.Contains(e.log.String(), `qr_content="https://login.weixin.qq.com/l/`) {
+		t.Error("QR content not logged")
+	}
 	// The session is saved, readable by the owner only.
 	fi, err := os.Stat(e.storage())
 	if err != nil {
