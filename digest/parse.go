@@ -59,8 +59,14 @@ const maxHeadRunes = 70
 // maxHeadLines is the most lines a headline has: kicker, title, subtitle.
 const maxHeadLines = 3
 
+// maxBylineLines is the most lines one byline is printed on.
+const maxBylineLines = 3
+
 // maxSubheadRunes caps a numbered sub-head inside a body.
 const maxSubheadRunes = 30
+
+// maxTrailerRunes caps an editor trailer line.
+const maxTrailerRunes = 60
 
 type pline struct {
 	text   string
@@ -72,6 +78,7 @@ type pline struct {
 	// subhead: a short numbered sub-head (一、坚持问题导向), a paragraph of
 	// its own although it has no final punctuation.
 	subhead bool
+	pic     bool // may hold an inline photo mark (如图)
 }
 
 // ParsePage splits page text into articles, in page order. Articles keep the
@@ -144,11 +151,12 @@ func classifyLines(text string) []pline {
 
 func classifyLine(s string) pline {
 	p := pline{text: s}
-	if op, ok := parseOpener(s); ok {
+	f := scanLine(s)
+	if op, ok := parseOpenerHint(s, f.wire); ok {
 		p.kind, p.op = kOpener, op
 		return p
 	}
-	if isTrailer(s) {
+	if f.runes <= maxTrailerRunes && isTrailer(s) {
 		p.kind = kTrailer
 		return p
 	}
@@ -156,7 +164,7 @@ func classifyLine(s string) pline {
 		p.kind = kCaption
 		return p
 	}
-	if len(s) <= maxBylineRunes*4 && mayBeByline(s) {
+	if f.role && f.runes <= maxBylineRunes+2 {
 		if b, credit, ok := parseByline(s, true); ok {
 			if credit {
 				p.kind = kCaption
@@ -167,19 +175,80 @@ func classifyLine(s string) pline {
 		}
 	}
 	p.ends = endsParagraph(s)
-	p.head = headShapeOf(s)
-	p.subhead = p.head == looseHead && isEnumerated(s) && len(s) <= maxSubheadRunes*4 &&
-		!strings.ContainsAny(s, "，,；;") && utf8.RuneCountInString(s) <= maxSubheadRunes
+	p.head = f.head
+	p.pic = f.pic
+	p.subhead = p.head == looseHead && f.commas == 0 && f.runes <= maxSubheadRunes && isEnumerated(s)
 	return p
 }
 
-func mayBeByline(s string) bool {
-	for _, c := range roleCores {
-		if strings.Contains(s, c) {
-			return true
+// lineFacts are what one pass over a line learns, so that the checks after
+// it need not scan the line again (substring searches are slow on CJK text:
+// its UTF-8 lead bytes repeat every few bytes).
+type lineFacts struct {
+	runes  int
+	commas int
+	role   bool // holds 记者, 通讯员, 实习生 or 见习生
+	wire   bool // 电, 讯, 消息 or 报道 among the first runes: maybe a dateline
+	pic    bool // holds 图: maybe an inline (如图)
+	head   headShape
+}
+
+// wireWindow is how far into a line a dateline's 电/讯 may stand.
+const wireWindow = 32
+
+func scanLine(s string) lineFacts {
+	var f lineFacts
+	var last rune
+	terminalSeen, badHead := false, false
+	prev := rune(0)
+	for i, r := range s {
+		f.runes++
+		switch r {
+		case '记':
+			f.role = f.role || strings.HasPrefix(s[i:], "记者")
+		case '通':
+			f.role = f.role || strings.HasPrefix(s[i:], "通讯员")
+		case '实':
+			f.role = f.role || strings.HasPrefix(s[i:], "实习生")
+		case '见':
+			f.role = f.role || strings.HasPrefix(s[i:], "见习生")
+		case '电':
+			f.wire = f.wire || f.runes <= wireWindow
+		case '讯':
+			f.wire = f.wire || f.runes <= wireWindow && prev != '通' // not 通讯员
+		case '消':
+			f.wire = f.wire || f.runes <= wireWindow && strings.HasPrefix(s[i:], "消息")
+		case '报':
+			f.wire = f.wire || f.runes <= wireWindow && strings.HasPrefix(s[i:], "报道")
+		case '图':
+			f.pic = true
+		case '。', '；', ';', '…':
+			badHead = true
+		case '！', '？', '!', '?':
+			terminalSeen = true
+			last, prev = r, r
+			continue
+		case '，', ',':
+			f.commas++
 		}
+		if terminalSeen && !isCloser(r) {
+			badHead = true // a sentence mark inside the line
+		}
+		last, prev = r, r
 	}
-	return false
+	switch {
+	case badHead || f.runes > maxHeadRunes || isClauseMark(last):
+		f.head = notHead
+	case f.commas > 0:
+		if f.runes <= 30 && f.commas <= 2 {
+			f.head = looseHead
+		}
+	case strings.ContainsRune(danglingEnds, last) || isASCIIDigit(last) || isEnumerated(s):
+		f.head = looseHead
+	default:
+		f.head = strictHead
+	}
+	return f
 }
 
 // start is where an article's headline begins and its body begins.
@@ -288,42 +357,7 @@ func endsParagraph(s string) bool {
 const danglingEnds = "把将对在和与及为被从向让使以于的之等并而且或是要由给跟同其按经据当若如就才都也还又再但却所着"
 
 // headShapeOf decides whether a text line can be a headline line.
-func headShapeOf(s string) headShape {
-	if len(s) > maxHeadRunes*4 {
-		return notHead
-	}
-	n, commas := 0, 0
-	var last rune
-	terminalSeen := false
-	for _, r := range s {
-		n++
-		if terminalSeen && !isCloser(r) && r != '！' && r != '？' && r != '!' && r != '?' {
-			return notHead // a sentence mark inside the line
-		}
-		switch r {
-		case '。', '；', ';', '…':
-			return notHead
-		case '！', '？', '!', '?':
-			terminalSeen = true
-		case '，', ',':
-			commas++
-		}
-		last = r
-	}
-	if n > maxHeadRunes || isClauseMark(last) {
-		return notHead
-	}
-	if commas > 0 {
-		if n <= 30 && commas <= 2 {
-			return looseHead
-		}
-		return notHead
-	}
-	if strings.ContainsRune(danglingEnds, last) || isASCIIDigit(last) || isEnumerated(s) {
-		return looseHead
-	}
-	return strictHead
-}
+func headShapeOf(s string) headShape { return scanLine(s).head }
 
 // isEnumerated: numbered sub-heads inside a body (一、… （二）… 3. … 第一，).
 func isEnumerated(s string) bool {
@@ -357,9 +391,16 @@ type articleBuilder struct {
 	// noOpener: the article began right after its headline.
 	noOpener bool
 	inByline bool // the previous line was an end byline line
-	paras    []string
-	pend     []byte // the paragraph being re-joined
+	// bylineLines and endLines count the lines merged into byline and
+	// endByline.
+	bylineLines, endLines int
+	paras                 []string
+	// The paragraph being re-joined: one line stays a string (most
+	// paragraphs are one line); joined lines go to a buffer.
+	pendLine string
+	pend     []byte
 	pendEnds bool
+	pendPic  bool // the pending paragraph may hold (如图)
 }
 
 func newArticle(head []pline, weak bool) *articleBuilder {
@@ -388,15 +429,24 @@ func (a *articleBuilder) add(l pline) {
 		a.expectsEnd = a.ownCopy && a.byline == ""
 		a.started = true
 		if l.op.rest != "" {
+			a.pendPic = true // openers are few: no need to scan for 图
 			a.addText(l.op.rest, endsParagraph(l.op.rest))
 		}
 	case kByline:
+		// A byline spans at most maxBylineLines lines; more byline-like
+		// lines are dropped rather than merged.
 		switch {
 		case !a.started:
-			a.byline = joinBylines(a.byline, l.byline)
+			if a.bylineLines < maxBylineLines {
+				a.byline = joinBylines(a.byline, l.byline)
+				a.bylineLines++
+			}
 		case a.inByline || a.endByline == "":
 			a.flush()
-			a.endByline = joinBylines(a.endByline, l.byline)
+			if a.endLines < maxBylineLines {
+				a.endByline = joinBylines(a.endByline, l.byline)
+				a.endLines++
+			}
 			a.inByline = true
 		default:
 			a.flush() // a second byline block (a sidebar's); dropped
@@ -410,6 +460,7 @@ func (a *articleBuilder) add(l pline) {
 			a.addText(l.text, true)
 			return
 		}
+		a.pendPic = a.pendPic || l.pic
 		a.addText(l.text, l.ends)
 	}
 }
@@ -418,9 +469,13 @@ func (a *articleBuilder) add(l pline) {
 // not end a sentence, or when the line starts with punctuation that cannot
 // open a paragraph (a closing quote, a comma).
 func (a *articleBuilder) addText(s string, ends bool) {
-	if len(a.pend) > 0 {
+	if a.pendLine != "" || len(a.pend) > 0 {
 		first, _ := utf8.DecodeRuneInString(s)
 		if !a.pendEnds || isCloser(first) || isClauseMark(first) {
+			if a.pendLine != "" {
+				a.pend = append(a.pend[:0], a.pendLine...)
+				a.pendLine = ""
+			}
 			last, _ := utf8.DecodeLastRune(a.pend)
 			if isASCIILetter(last) && isASCIILetter(first) {
 				a.pend = append(a.pend, ' ')
@@ -431,17 +486,20 @@ func (a *articleBuilder) addText(s string, ends bool) {
 		}
 		a.flush()
 	}
-	a.pend = append(a.pend[:0], s...)
-	a.pendEnds = ends
+	a.pendLine, a.pendEnds = s, ends
 }
 
 // flush closes the pending paragraph.
 func (a *articleBuilder) flush() {
-	if len(a.pend) == 0 {
+	p := a.pendLine
+	if len(a.pend) > 0 {
+		p = string(a.pend)
+	}
+	if p == "" {
 		return
 	}
-	p, b := cleanParagraph(string(a.pend))
-	a.pend = a.pend[:0]
+	p, b := cleanParagraph(p, a.pendPic)
+	a.pendLine, a.pend, a.pendPic = "", a.pend[:0], false
 	if b != "" && a.endByline == "" {
 		a.endByline = b
 	}
@@ -486,12 +544,12 @@ func joinBylines(a, b string) string {
 // inlineFurniture is removed wherever it stands in a paragraph.
 var inlineFurniture = []string{"（如图）", "(如图)", "（见图）", "(见图)"}
 
-// cleanParagraph removes inline photo marks and a trailer or byline glued to
-// the paragraph's end (…新台阶。(完), …底色。 记者 鲁燕). It returns the
-// paragraph and any byline found.
-func cleanParagraph(p string) (string, string) {
-	for _, f := range inlineFurniture {
-		if strings.Contains(p, f) {
+// cleanParagraph removes inline photo marks (when pic says there may be
+// some) and a trailer or byline glued to the paragraph's end (…新台阶。(完),
+// …底色。 记者 鲁燕). It returns the paragraph and any byline found.
+func cleanParagraph(p string, pic bool) (string, string) {
+	if pic {
+		for _, f := range inlineFurniture {
 			p = strings.ReplaceAll(p, f, "")
 		}
 	}

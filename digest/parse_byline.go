@@ -49,6 +49,9 @@ type bylineRole struct {
 // an opener's parenthesis, where a bare name is a byline (中新网…电(张晓涛)).
 // credit reports a photo credit (… 摄).
 func parseByline(s string, requireRole bool) (norm string, credit, ok bool) {
+	if len(s) > maxBylineRunes*4 {
+		return "", false, false
+	}
 	s = trimSpace(s)
 	for _, p := range []string{"□", "■", "●", "◆", "◇", "○"} {
 		s = trimSpace(strings.TrimPrefix(s, p))
@@ -231,14 +234,9 @@ func isNameToken(t string) bool {
 	return n >= 2 && n <= 4
 }
 
-func isStopName(t string) bool {
-	for _, p := range nameStopStarts {
-		if strings.HasPrefix(t, p) {
-			return true
-		}
-	}
-	return false
-}
+func isStopName(t string) bool { return hasIndexedPrefix(t, nameStopIndex) }
+
+var nameStopIndex = newWordIndex(nameStopStarts)
 
 // Trailers are editor furniture at an article's end.
 
@@ -247,10 +245,16 @@ func isStopName(t string) bool {
 var trailerKeys = []string{"责任编辑", "值班编辑", "编辑", "责编", "审核", "审校", "校对", "终审", "编审", "美编",
 	"制图", "来源", "作者", "原标题", "稿件来源", "统筹", "监制"}
 
+// trailerFirstRunes are the runes a trailer line can start with.
+const trailerFirstRunes = "（(【[〔责值编审校终美制来作原稿统监完"
+
 // isTrailer reports editor lines: （责编：…）, 【编辑:…】, 责任编辑：…, 来源：…,
 // (完), and editor codes like ②9.
 func isTrailer(s string) bool {
-	if utf8.RuneCountInString(s) > 60 {
+	if len(s) > 60*4 || utf8.RuneCountInString(s) > 60 {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(s); !strings.ContainsRune(trailerFirstRunes, r) && !(r >= '①' && r <= '⑳') {
 		return false
 	}
 	inner := stripBrackets(s)
@@ -311,9 +315,23 @@ func isCaption(s string) bool {
 			return true
 		}
 	}
+	if len(s) > maxBylineRunes*4 {
+		return false // credits are short; spare long lines the work below
+	}
 	inner := stripBrackets(s)
-	if _, credit, ok := parseByline(inner, false); ok && credit {
-		return true
+	if hasAnySuffix(inner, creditSuffixes) {
+		if _, credit, ok := parseByline(inner, false); ok && credit {
+			return true
+		}
 	}
 	return inner != s && (inner == "如图" || inner == "图" || strings.HasSuffix(inner, "供图") || strings.HasSuffix(inner, "摄"))
+}
+
+func hasAnySuffix(s string, ss []string) bool {
+	for _, x := range ss {
+		if strings.HasSuffix(s, x) {
+			return true
+		}
+	}
+	return false
 }

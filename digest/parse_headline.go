@@ -118,13 +118,10 @@ func phraseScore(p string) int {
 	if len(head) > 8*3 {
 		head = head[:8*3]
 	}
-	for _, w := range subjectWords {
-		if strings.Contains(head, w) {
-			sc += 2
-			break
-		}
+	if containsAnyWord(head, subjectIndex) {
+		sc += 2
 	}
-	if hasAnyPrefix(p, sloganStarts) {
+	if hasIndexedPrefix(p, sloganIndex) {
 		sc -= 3
 	}
 	return sc
@@ -165,6 +162,10 @@ func splitPhrases(l string) []string {
 // collapseSpaces trims s and turns every run of whitespace (full-width
 // included) into one ASCII space.
 func collapseSpaces(s string) string {
+	s = trimSpace(s)
+	if !needsCollapse(s) {
+		return s
+	}
 	var b strings.Builder
 	space := false
 	for _, r := range trimSpace(s) {
@@ -182,10 +183,67 @@ func collapseSpaces(s string) string {
 }
 
 func hasEventWord(p string) bool {
-	for _, w := range eventWords {
-		if strings.Contains(p, w) {
+	return containsAnyWord(p, eventIndex)
+}
+
+// wordIndex maps a word's first rune to the words starting with it, so a
+// phrase is scanned once instead of once per word. Built at init, never
+// written after.
+type wordIndex map[rune][]string
+
+func newWordIndex(words []string) wordIndex {
+	idx := wordIndex{}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		idx[r] = append(idx[r], w)
+	}
+	return idx
+}
+
+var (
+	eventIndex   = newWordIndex(eventWords)
+	subjectIndex = newWordIndex(subjectWords)
+	sloganIndex  = newWordIndex(sloganStarts)
+)
+
+// hasIndexedPrefix reports whether s starts with one of the indexed words.
+func hasIndexedPrefix(s string, idx wordIndex) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	for _, w := range idx[r] {
+		if strings.HasPrefix(s, w) {
 			return true
 		}
+	}
+	return false
+}
+
+// containsAnyWord reports whether s contains one of the indexed words.
+func containsAnyWord(s string, idx wordIndex) bool {
+	for i, r := range s {
+		for _, w := range idx[r] {
+			if strings.HasPrefix(s[i:], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// needsCollapse: s holds whitespace other than single ASCII spaces.
+func needsCollapse(s string) bool {
+	prevSpace := false
+	for _, r := range s {
+		if r == ' ' {
+			if prevSpace {
+				return true
+			}
+			prevSpace = true
+			continue
+		}
+		if isSpace(r) {
+			return true
+		}
+		prevSpace = false
 	}
 	return false
 }

@@ -39,7 +39,10 @@ var ownOpeners = []string{"本报讯", "本台讯", "本刊讯", "本网讯"}
 var accordingStops = []string{"了解", "悉", "介绍", "统计", "调查", "测算", "不完全统计", "报道", "说", "称"}
 
 // parseOpener recognises an opener at the start of line s.
-func parseOpener(s string) (opener, bool) {
+func parseOpener(s string) (opener, bool) { return parseOpenerHint(s, maybeWire(s)) }
+
+// parseOpenerHint is parseOpener with maybeWire(s) already known.
+func parseOpenerHint(s string, wire bool) (opener, bool) {
 	s = trimSpace(s)
 	for _, p := range []string{"□", "■"} {
 		s = trimSpace(strings.TrimPrefix(s, p))
@@ -81,7 +84,7 @@ func parseOpener(s string) (opener, bool) {
 		}
 		o.dateline, rest, o.ownCopy = "【"+head+"】", s[end+len("】"):], o.byline == ""
 	default:
-		if !maybeWire(s) {
+		if !wire {
 			return opener{}, false
 		}
 		if loc := wireRe.FindStringIndex(s); loc != nil {
@@ -117,15 +120,32 @@ func parseOpener(s string) (opener, bool) {
 	return o, true
 }
 
-// maybeWire is the cheap test before the regexps: the first 30 runes hold
-// 电, 讯, 消息 or 报道.
+// maybeWire is the cheap test before the regexps: 电, 讯, 消息 or 报道 among
+// the first wireWindow runes.
 func maybeWire(s string) bool {
-	head := s
-	if len(head) > 90 {
-		head = head[:90]
+	n := 0
+	for i, r := range s {
+		if n++; n > wireWindow {
+			return false
+		}
+		switch r {
+		case '电':
+			return true
+		case '讯':
+			if !strings.HasSuffix(s[:i], "通") { // 通讯员
+				return true
+			}
+		case '消':
+			if strings.HasPrefix(s[i:], "消息") {
+				return true
+			}
+		case '报':
+			if strings.HasPrefix(s[i:], "报道") {
+				return true
+			}
+		}
 	}
-	return strings.Contains(head, "电") || strings.Contains(head, "讯") ||
-		strings.Contains(head, "消息") || strings.Contains(head, "报道")
+	return false
 }
 
 // flashFollows: after 映象网快讯 or 据X消息 comes a space, a bracket, a

@@ -491,6 +491,11 @@ func TestParsePageLayoutDecisions(t *testing.T) {
 			},
 		},
 		{
+			name: "a byline spans at most three lines",
+			page: "标题一\n\n本报讯 近日,区里召开会议。\n记者 甲乙\n记者 丙丁\n通讯员 戊己\n通讯员 庚辛\n",
+			want: []Article{{Title: "标题一", Dateline: "本报讯", Byline: "记者 甲乙 记者 丙丁 通讯员 戊己", Lead: "近日,区里召开会议。", Body: "近日,区里召开会议。"}},
+		},
+		{
 			name: "记者了解到 is body text",
 			page: "标题一\n\n本报讯 近日,区里召开会议。\n记者了解到，会议要求落实。\n记者从区教育局获悉\n",
 			want: []Article{{Title: "标题一", Dateline: "本报讯", Lead: "近日,区里召开会议。", Body: "近日,区里召开会议。\n记者了解到，会议要求落实。\n记者从区教育局获悉"}},

@@ -180,10 +180,11 @@ func isCJKPunct(r rune) bool {
 // carry (ZWSP, ZWNJ, ZWJ, word joiner, BOM).
 func isSpace(r rune) bool {
 	switch r {
-	case '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF':
+	case ' ', '\t', '\n', '\v', '\f', '\r', 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+		'\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF':
 		return true
 	}
-	return unicode.IsSpace(r)
+	return r >= 0x2000 && r <= 0x200A
 }
 
 // trimSpace trims isSpace runes from both ends, with an ASCII fast path.

@@ -13,6 +13,10 @@ import (
 	"golang.org/x/text/encoding/unicode"
 )
 
+func gbkEncoder() interface{ Bytes([]byte) ([]byte, error) } {
+	return simplifiedchinese.GBK.NewEncoder()
+}
+
 func mustEncode(t testing.TB, enc interface{ Bytes([]byte) ([]byte, error) }, s string) []byte {
 	t.Helper()
 	b, err := enc.Bytes([]byte(s))
