@@ -122,6 +122,8 @@ func commands() []command {
 		{"digest", "[--db PATH] [--date D] [--format text|json] [--budget RUNES]", "print a day's digest as it would be sent", cmdDigest},
 		{"articles", "[--db PATH] [--date D] [--format text|json]", "list a day's stored articles", cmdArticles},
 		{"search", "[--db PATH] [--limit N] QUERY", "search stored articles, newest first", cmdSearch},
+		{"run", "[--db PATH] [--wechat-server URL] [--session FILE]", "log the bot account in and keep it online", cmdRun},
+		{"fake-wechat", "[--listen 127.0.0.1:PORT]", "serve a fake WeChat web server with a JSON control API, for trying the bot offline", cmdFakeWeChat},
 		{"demo", "", "try wxdigest offline: the bundled sample page, imported and digested", cmdDemo},
 	}
 }
