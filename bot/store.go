@@ -1,0 +1,90 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/digest"
+)
+
+// Articles is the slice of the store that reads news.
+type Articles interface {
+	ArticlesByDate(ctx context.Context, date string) ([]digest.Article, error)
+	Article(ctx context.Context, id int64) (digest.Article, error) // data.ErrNotFound
+	Search(ctx context.Context, query string, limit int) ([]data.Hit, error)
+}
+
+// Roles is the slice of the store that keeps who may do what.
+type Roles interface {
+	GrantRole(ctx context.Context, remark string, role data.Role, by string) error
+	RevokeRole(ctx context.Context, remark string) error          // data.ErrNotFound
+	RoleOf(ctx context.Context, remark string) (data.Role, error) // data.ErrNotFound: a resident
+	Roles(ctx context.Context) ([]data.Grant, error)
+}
+
+// Subscriptions is the slice of the store that keeps schedules.
+type Subscriptions interface {
+	// PutSubscription inserts or replaces the group's subscription
+	// (unique on Group) and returns it with ID, Created and Updated set.
+	PutSubscription(ctx context.Context, s data.Subscription) (data.Subscription, error)
+	RemoveSubscription(ctx context.Context, group string) error // data.ErrNotFound
+	Subscriptions(ctx context.Context) ([]data.Subscription, error)
+	// RenameGroup follows a group rename seen by the transport.
+	RenameGroup(ctx context.Context, old, new string) error
+}
+
+// Ledger is the slice of the store that records deliveries.
+type Ledger interface {
+	// RecordSlot writes a slot's parts as pending deliveries, and marks
+	// articleIDs as handed to the subscription's group, in one
+	// transaction. It is idempotent: when the slot is already recorded it
+	// changes nothing and returns created == false. With no parts it
+	// records the slot as skipped (one row, Part 0).
+	RecordSlot(ctx context.Context, subID int64, slot time.Time, parts []string, articleIDs []int64) (created bool, err error)
+	// Delivered reports which of articleIDs the subscription's group has
+	// already been handed (in any slot that was not missed).
+	Delivered(ctx context.Context, subID int64, articleIDs []int64) (map[int64]bool, error)
+	// Unsent lists pending and failed deliveries, oldest slot first, then
+	// subscription, then part.
+	Unsent(ctx context.Context) ([]data.Delivery, error)
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+	MarkFailed(ctx context.Context, id int64, errText string) error // attempts+1
+	// MarkSlotMissed marks every unsent part of a slot missed, and
+	// releases its articles so a later slot may carry them.
+	MarkSlotMissed(ctx context.Context, subID int64, slot time.Time) error
+	Deliveries(ctx context.Context, since time.Time) ([]data.Delivery, error)
+	LastSlot(ctx context.Context, subID int64) (time.Time, error) // data.ErrNotFound
+}
+
+// Audit is the slice of the store that keeps the audit log.
+type Audit interface {
+	Audit(ctx context.Context, e data.AuditEntry) error
+}
+
+// Lease is the slice of the store that keeps two bot processes from
+// running on one store.
+type Lease interface {
+	// AcquireLease takes or renews the named lease for holder until
+	// now+ttl. When another holder's lease has not expired it returns
+	// ok == false and that holder.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (ok bool, current string, err error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+}
+
+// Meta keeps small facts such as the bot account's Uin.
+type Meta interface {
+	Meta(ctx context.Context, key string) (string, error) // data.ErrNotFound
+	SetMeta(ctx context.Context, key, value string) error
+}
+
+// Store is everything the bot needs from storage; *data.Store satisfies it.
+type Store interface {
+	Articles
+	Roles
+	Subscriptions
+	Ledger
+	Audit
+	Lease
+	Meta
+}
