@@ -24,10 +24,13 @@ var ErrNoArticles = errors.New("no recognisable article")
 //  2. Weak starts, for articles that begin right after their headline: 1–3
 //     strictly headline-shaped lines (no commas, not ending in a dangling
 //     word such as 把 or 将, not numbered like 一、) followed by a paragraph,
-//     where the previous article has visibly ended — a byline or trailer line
-//     before them, or the page start. An article printed with 本报讯 and no
-//     byline yet is still waiting for its end byline, so a short unpunctuated
-//     line inside it is a layout break, not a headline.
+//     where the previous article may have ended: a byline or trailer line
+//     before them, the page start, or a finished sentence in an article that
+//     expects no end byline (wire copy with its byline in the dateline, a
+//     byline above the lead, no opener). An article printed with 本报讯 and
+//     no byline yet is still waiting for its end byline, so a short
+//     unpunctuated line inside it is a layout break, not a headline. The cost:
+//     an unnumbered sub-head inside wire copy reads as a new article.
 //
 // Inside an article, text lines are re-joined into paragraphs: a line that
 // does not end a sentence continues on the next text line, across blank
@@ -73,7 +76,7 @@ type pline struct {
 	kind   lineKind
 	op     opener // kOpener
 	byline string // kByline, normalised
-	ends   bool   // kText: ends a sentence, so a paragraph may end here
+	ends   bool   // kText, kOpener: ends a sentence, so a paragraph may end here
 	head   headShape
 	// subhead: a short numbered sub-head (一、坚持问题导向), a paragraph of
 	// its own although it has no final punctuation.
@@ -107,16 +110,19 @@ func ParsePage(text string) ([]Article, error) {
 		}
 	}
 	for i := 0; i < len(lines); {
+		for si < len(strong) && strong[si].head < i {
+			si++ // a start inside lines already taken; cannot happen, never stall on it
+		}
 		if si < len(strong) && strong[si].head == i {
 			finish()
-			cur = newArticle(lines[i:strong[si].body], false)
+			cur = newArticle(lines[i:strong[si].body])
 			i = strong[si].body
 			si++
 			continue
 		}
 		if h, ok := weakStart(lines, i, cur); ok {
 			finish()
-			cur = newArticle(lines[i:h], true)
+			cur = newArticle(lines[i:h])
 			i = h
 			continue
 		}
@@ -154,6 +160,7 @@ func classifyLine(s string) pline {
 	f := scanLine(s)
 	if op, ok := parseOpenerHint(s, f.wire); ok {
 		p.kind, p.op = kOpener, op
+		p.ends = op.rest != "" && endsParagraph(op.rest)
 		return p
 	}
 	if f.runes <= maxTrailerRunes && isTrailer(s) {
@@ -313,8 +320,8 @@ func weakStart(lines []pline, i int, cur *articleBuilder) (int, bool) {
 			if cur != nil && cur.expectsEnd && cur.byline == "" && cur.endByline == "" {
 				return 0, false
 			}
-		case kText:
-			if !prev.ends || cur != nil && !cur.noOpener {
+		case kText, kOpener:
+			if !prev.ends || cur != nil && cur.expectsEnd {
 				return 0, false
 			}
 		default:
@@ -388,9 +395,7 @@ type articleBuilder struct {
 	ownCopy   bool
 	// expectsEnd: 本报讯 with no byline yet; the byline will come at the end.
 	expectsEnd bool
-	// noOpener: the article began right after its headline.
-	noOpener bool
-	inByline bool // the previous line was an end byline line
+	inByline   bool // the previous line was an end byline line
 	// bylineLines and endLines count the lines merged into byline and
 	// endByline.
 	bylineLines, endLines int
@@ -403,8 +408,8 @@ type articleBuilder struct {
 	pendPic  bool // the pending paragraph may hold (如图)
 }
 
-func newArticle(head []pline, weak bool) *articleBuilder {
-	a := &articleBuilder{noOpener: weak}
+func newArticle(head []pline) *articleBuilder {
+	a := &articleBuilder{}
 	for _, l := range head {
 		a.head = append(a.head, l.text)
 	}

@@ -453,6 +453,17 @@ func TestParsePageLayoutDecisions(t *testing.T) {
 			},
 		},
 		{
+			name: "an article right after its headline may follow wire copy",
+			page: "标题一\n\n新华社北京3月14日电（记者 甲乙）会议闭幕。\n\n标题二\n\n会议要求落实。\n\n标题三\n\n本报记者 丙丁\n\n社区食堂开业。\n\n标题四\n\n据新华社电 名单公布。\n\n标题五\n\n读书月启动。\n",
+			want: []Article{
+				{Title: "标题一", Dateline: "新华社北京3月14日电", Byline: "记者 甲乙", Lead: "会议闭幕。", Body: "会议闭幕。"},
+				{Title: "标题二", Lead: "会议要求落实。", Body: "会议要求落实。"},
+				{Title: "标题三", Byline: "记者 丙丁", Lead: "社区食堂开业。", Body: "社区食堂开业。"},
+				{Title: "标题四", Dateline: "据新华社电", Lead: "名单公布。", Body: "名单公布。"},
+				{Title: "标题五", Lead: "读书月启动。", Body: "读书月启动。"},
+			},
+		},
+		{
 			name: "a line ending in a dangling word never starts an article",
 			page: "标题一\n\n正文第一段。\n\n刘斌要求各施工单位要把\n\n去年耽误的时间补回来。\n",
 			want: []Article{{Title: "标题一", Lead: "正文第一段。", Body: "正文第一段。\n刘斌要求各施工单位要把去年耽误的时间补回来。"}},
