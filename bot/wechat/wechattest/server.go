@@ -85,6 +85,10 @@ type Server struct {
 
 	httpSrv *http.Server
 	url     string
+
+	cmu          sync.Mutex // guards active, connsChanged (not under mu: ConnState runs on conn goroutines)
+	active       map[net.Conn]bool
+	connsChanged chan struct{}
 }
 
 // New returns a server with no friends, no groups and nobody logged in.
@@ -124,6 +128,9 @@ func New(opts Options) *Server {
 		closing: make(chan struct{}),
 		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		pending: map[string]*pendingLogin{},
+
+		active:       map[net.Conn]bool{},
+		connsChanged: make(chan struct{}),
 	}
 }
 
@@ -146,7 +153,7 @@ func (s *Server) Start(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("wechattest: listen: %w", err)
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ConnState: s.connState}
 	s.mu.Lock()
 	if s.closed || s.httpSrv != nil {
 		s.mu.Unlock()
@@ -192,10 +199,47 @@ func (s *Server) Close() {
 	s.broadcastLocked()
 	srv := s.httpSrv
 	s.mu.Unlock()
+	s.inflight.Wait()
 	if srv != nil {
+		// Let the answers of the released polls (1101) reach the client
+		// before closing: on a reset connection openwechat retries
+		// without pause. (Not http.Server.Shutdown: it waits 5 s for
+		// connections a client opened but never used.)
+		srv.SetKeepAlivesEnabled(false)
+		s.waitConnsIdle(5 * time.Second)
 		_ = srv.Close()
 	}
-	s.inflight.Wait()
+}
+
+// connState tracks connections with a request in progress.
+func (s *Server) connState(c net.Conn, st http.ConnState) {
+	s.cmu.Lock()
+	defer s.cmu.Unlock()
+	if st == http.StateActive {
+		s.active[c] = true
+	} else {
+		delete(s.active, c)
+	}
+	close(s.connsChanged)
+	s.connsChanged = make(chan struct{})
+}
+
+func (s *Server) waitConnsIdle(limit time.Duration) {
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	for {
+		s.cmu.Lock()
+		n, ch := len(s.active), s.connsChanged
+		s.cmu.Unlock()
+		if n == 0 {
+			return
+		}
+		select {
+		case <-ch:
+		case <-t.C:
+			return
+		}
+	}
 }
 
 // broadcastLocked wakes every waiter. Callers hold s.mu.
@@ -371,7 +415,8 @@ func (s *Server) Requests() []RequestRecord {
 }
 
 // WaitRequest waits until a recorded request satisfies match and returns
-// the first such one.
+// the first such one. match runs with the server locked: it must not call
+// the Server.
 func (s *Server) WaitRequest(ctx context.Context, match func(RequestRecord) bool) (RequestRecord, error) {
 	var found RequestRecord
 	err := s.waitCond(ctx, func() bool {
@@ -384,4 +429,19 @@ func (s *Server) WaitRequest(ctx context.Context, match func(RequestRecord) bool
 		return false
 	})
 	return found, err
+}
+
+// WaitRequests waits until cond holds for the whole request log (e.g. "a
+// third synccheck arrived") and returns a copy of it. cond runs with the
+// server locked: it must not call the Server.
+func (s *Server) WaitRequests(ctx context.Context, cond func([]RequestRecord) bool) ([]RequestRecord, error) {
+	var out []RequestRecord
+	err := s.waitCond(ctx, func() bool {
+		if cond(s.requests) {
+			out = append([]RequestRecord(nil), s.requests...)
+			return true
+		}
+		return false
+	})
+	return out, err
 }
