@@ -121,18 +121,9 @@ func (s *Server) AddGroup(g Group) error {
 	}
 	seen := map[string]bool{}
 	for i, m := range g.Members {
-		var nm member
-		switch {
-		case m.Friend != "" && m.ID == "":
-			f := s.friendByNick(m.Friend)
-			if f == nil {
-				return fmt.Errorf("wechattest: add group %q: member %d: friend %q: %w", g.Name, i, m.Friend, ErrUnknown)
-			}
-			nm = member{friend: f, display: m.Display}
-		case m.Friend == "" && m.ID != "" && m.Nick != "":
-			nm = member{id: m.ID, nick: m.Nick, display: m.Display}
-		default:
-			return fmt.Errorf("wechattest: add group %q: member %d: want {\"friend\":nick} or {\"id\":…,\"nick\":…}", g.Name, i)
+		nm, err := s.memberLocked(m)
+		if err != nil {
+			return fmt.Errorf("wechattest: add group %q: member %d: %w", g.Name, i, err)
 		}
 		if seen[nm.key()] {
 			return fmt.Errorf("wechattest: add group %q: member %d listed twice", g.Name, i)
@@ -143,6 +134,50 @@ func (s *Server) AddGroup(g Group) error {
 	s.groups = append(s.groups, ng)
 	s.broadcastLocked()
 	return nil
+}
+
+// AddMember adds a member to a group (by id or unique name). While
+// logged in, the group gets the system message "…邀请…加入了群聊"; the
+// newcomer is in the next batchgetcontact of the group, so openwechat
+// finds them when they speak (SearchMemberByUsername refreshes on a miss).
+func (s *Server) AddMember(groupRef string, m Member) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupByRef(groupRef)
+	if err != nil {
+		return fmt.Errorf("wechattest: add member: %w", err)
+	}
+	nm, err := s.memberLocked(m)
+	if err != nil {
+		return fmt.Errorf("wechattest: add member to %q: %w", g.name, err)
+	}
+	for _, o := range g.members {
+		if o.key() == nm.key() {
+			return fmt.Errorf("wechattest: add member to %q: %w", g.name, errExists)
+		}
+	}
+	g.members = append(g.members, nm)
+	if ss := s.liveLocked(); ss != nil {
+		s.appendLogLocked(ss, s.newMsgLocked(ss, msgSys, s.userName(ss, g.key()), ss.self,
+			`你邀请"`+escapeContent(nm.nickName())+`"加入了群聊`, nil))
+	}
+	s.broadcastLocked()
+	return nil
+}
+
+func (s *Server) memberLocked(m Member) (member, error) {
+	switch {
+	case m.Friend != "" && m.ID == "":
+		f := s.friendByNick(m.Friend)
+		if f == nil {
+			return member{}, fmt.Errorf("friend %q: %w", m.Friend, ErrUnknown)
+		}
+		return member{friend: f, display: m.Display}, nil
+	case m.Friend == "" && m.ID != "" && m.Nick != "":
+		return member{id: m.ID, nick: m.Nick, display: m.Display}, nil
+	default:
+		return member{}, errors.New(`want {"friend":nick} or {"id":…,"nick":…}`)
+	}
 }
 
 // Rename renames a group (by id or unique name), as a member would: the
@@ -498,6 +533,19 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err := s.Rename(req.Group, req.To); err != nil {
+			ctlErr(w, errStatus(err), err)
+			return
+		}
+		ctlOK(w, nil)
+	case "members":
+		var req struct {
+			Group  string `json:"group"`
+			Member Member `json:"member"`
+		}
+		if !decodeCtl(w, r, &req) {
+			return
+		}
+		if err := s.AddMember(req.Group, req.Member); err != nil {
 			ctlErr(w, errStatus(err), err)
 			return
 		}

@@ -20,18 +20,25 @@
 //	                                                // Domain ("wx2.qq.com"), ManualConfirm, HoldPoll (300ms),
 //	                                                // ContactPageSize, MaxRecords, Seed
 //	url := srv.StartTest()            // or srv.Start("127.0.0.1:PORT") (loopback only), or mount srv.Handler()
-//	defer srv.Close()                 // releases held polls, waits for handlers
+//	defer srv.Close()                 // releases held polls (they answer 1101), waits for handlers
 //	srv.AddFriend("王主任", "王主任")
 //	srv.AddGroup(wechattest.Group{Name: "幸福里业主群", Saved: true, Members: []wechattest.Member{{Friend: "王主任"}, {ID: "li", Nick: "李阿姨"}}})
+//	srv.AddMember("幸福里业主群", wechattest.Member{ID: "new", Nick: "新邻居"})
 //	srv.PostGroupMessage("幸福里业主群", "li", "今日新闻")  // also PostFriendMessage, PostSelfMessage, Post (articles)
-//	sent, err := srv.WaitSent(ctx, 1) // or Sent(); also WaitStatus, WaitRequest, Changed
-//	srv.UpdateFaults(func(f *wechattest.Faults) { f.SendRet, f.Times = 1205, 2 }) // or SetFaults
+//	sent, err := srv.WaitSent(ctx, 1) // or Sent(); also WaitStatus, WaitRequest(s), Changed
+//	srv.UpdateFaults(func(f *wechattest.Faults) { f.SendRet, f.Times = 1205, 2 }) // or SetFaults, Kick, Expire
 //	srv.Status(); srv.Rename("幸福里业主群", "幸福里业主一群"); srv.Requests(); srv.Confirm()
 //
 // Differences from the names first sketched for this package: auto-confirm
 // is the default and Options.ManualConfirm turns it off (a bool that
 // defaults to true cannot be a plain field); Post* return the MsgId;
 // SetFaults replaces all knobs while UpdateFaults edits some.
+//
+// Notes for clients driving openwechat against this server: stop a Bot
+// by cancelling the context given with openwechat.WithContextOption, and
+// wait for its end with <-bot.Context().Done() and CrashReason(). Exit,
+// Logout and Block called from another goroutine than openwechat's sync
+// goroutine race with it on bot.self (go test -race reports it).
 //
 // # Sessions and identity
 //
@@ -63,6 +70,7 @@
 //	                      for all keys, "slow_ms" for SlowResponses); GET /_fake/faults -> current knobs
 //	GET  /_fake/status    -> {"logged_in":true,"logins":1,"self":"wxdigest","uin":…,"user_name":"@…","sent":0,"pending":0}
 //	POST /_fake/rename    {"group":"幸福里业主群","to":"幸福里业主一群"}
+//	POST /_fake/members   {"group":"幸福里业主群","member":{"id":"new","nick":"新邻居"}}
 //	POST /_fake/confirm   {}  -> {"ok":true,"confirmed":1}   (for ManualConfirm)
 //	GET  /_fake/requests  -> the request log
 //

@@ -38,6 +38,12 @@ type Faults struct {
 	WebInitRet      int `json:"webinit_ret"`
 	StatusNotifyRet int `json:"statusnotify_ret"`
 
+	// SpinSelector != 0 makes synccheck answer selector SpinSelector at
+	// once, without holding, while webwxsync brings nothing: the selector
+	// 6/7 loop of the real server that openwechat spins on (a client must
+	// back off in its SyncCheckCallback).
+	SpinSelector int `json:"spin_selector"`
+
 	// Duplicate delivers every new message twice (same MsgId).
 	Duplicate bool `json:"duplicate"`
 	// EchoSends puts each accepted send back into the next webwxsync as a
@@ -71,6 +77,7 @@ type faultsJSON struct {
 	QRExpired       *bool   `json:"qr_expired"`
 	WebInitRet      *int    `json:"webinit_ret"`
 	StatusNotifyRet *int    `json:"statusnotify_ret"`
+	SpinSelector    *int    `json:"spin_selector"`
 	Duplicate       *bool   `json:"duplicate"`
 	EchoSends       *bool   `json:"echo_sends"`
 	SlowMS          *int    `json:"slow_ms"`
@@ -106,6 +113,7 @@ func (j faultsJSON) apply(f *Faults) {
 	setB(&f.QRExpired, j.QRExpired)
 	setI(&f.WebInitRet, j.WebInitRet)
 	setI(&f.StatusNotifyRet, j.StatusNotifyRet)
+	setI(&f.SpinSelector, j.SpinSelector)
 	setB(&f.Duplicate, j.Duplicate)
 	setB(&f.EchoSends, j.EchoSends)
 	if j.SlowMS != nil {
@@ -164,6 +172,9 @@ func (s *Server) UpdateFaults(change func(*Faults)) error {
 	}
 	if f.SendRet == 0 {
 		f.Times = 0
+	}
+	if f.SpinSelector < 0 || f.SpinSelector > 9 {
+		return fmt.Errorf("wechattest: spin selector %d: want 0-9", f.SpinSelector)
 	}
 	if f.SlowResponses < 0 {
 		f.SlowResponses = 0

@@ -475,6 +475,11 @@ func (s *Server) handleSyncCheck(w http.ResponseWriter, r *http.Request) {
 			answer("0", "2")
 			return
 		}
+		if sel := s.faults.SpinSelector; sel != 0 {
+			s.mu.Unlock()
+			answer("0", strconv.Itoa(sel))
+			return
+		}
 		ch := s.changed
 		s.mu.Unlock()
 		left := time.Until(deadline)
