@@ -88,10 +88,7 @@ type pline struct {
 // text as printed (ASCII commas and all); only layout breaks are re-joined and
 // furniture (bylines, captions, trailers) removed from the body.
 func ParsePage(text string) ([]Article, error) {
-	if !utf8.ValidString(text) {
-		text = strings.ToValidUTF8(text, "\uFFFD")
-	}
-	text = normalizeNewlines(text)
+	text = normalizeNewlines(text) // invalid UTF-8 is repaired line by line
 	lines := classifyLines(text)
 	if len(lines) == 0 {
 		return nil, fmt.Errorf("parse page: %w", ErrEmpty)
@@ -156,8 +153,14 @@ func classifyLines(text string) []pline {
 }
 
 func classifyLine(s string) pline {
-	p := pline{text: s}
 	f := scanLine(s)
+	if f.invalid {
+		// Rare: repair only the lines that need it instead of checking the
+		// whole text up front.
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		f = scanLine(s)
+	}
+	p := pline{text: s}
 	if op, ok := parseOpenerHint(s, f.wire); ok {
 		p.kind, p.op = kOpener, op
 		p.ends = op.rest != "" && endsParagraph(op.rest)
@@ -198,6 +201,8 @@ type lineFacts struct {
 	wire   bool // 电, 讯, 消息 or 报道 among the first runes: maybe a dateline
 	pic    bool // holds 图: maybe an inline (如图)
 	head   headShape
+	// invalid: the line holds bytes that are not UTF-8.
+	invalid bool
 }
 
 // wireWindow is how far into a line a dateline's 电/讯 may stand.
@@ -208,7 +213,23 @@ func scanLine(s string) lineFacts {
 	var last rune
 	terminalSeen, badHead := false, false
 	prev := rune(0)
-	for i, r := range s {
+	for i, n := 0, 0; i < len(s); i += n {
+		// ASCII and three-byte (CJK) runes decoded inline: this loop is the
+		// parser's hottest, and utf8.DecodeRuneInString is not inlined.
+		var r rune
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			r, n = rune(c), 1
+		case c&0xF0 == 0xE0 && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 &&
+			(c != 0xE0 || s[i+1] >= 0xA0) && (c != 0xED || s[i+1] < 0xA0): // not overlong, not a surrogate
+			r, n = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
+		default:
+			r, n = utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				f.invalid = true
+			}
+		}
 		f.runes++
 		switch r {
 		case '记':

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzParsePage checks that any text parses without panicking into articles
@@ -38,6 +39,11 @@ func FuzzParsePage(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
+		// The line scanner decodes UTF-8 by hand; it must agree with the
+		// standard library.
+		if sc := scanLine(text); sc.runes != utf8.RuneCountInString(text) || sc.invalid == utf8.ValidString(text) {
+			t.Fatalf("scanLine(%q): %d runes, invalid %v", text, sc.runes, sc.invalid)
+		}
 		arts, err := ParsePage(text)
 		if err != nil {
 			if !errors.Is(err, ErrEmpty) && !errors.Is(err, ErrNoArticles) {

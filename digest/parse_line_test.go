@@ -1,6 +1,9 @@
 package digest
 
-import "testing"
+import (
+	"testing"
+	"unicode/utf8"
+)
 
 func TestParseOpener(t *testing.T) {
 	tests := []struct {
@@ -198,5 +201,17 @@ func TestSplitHeadline(t *testing.T) {
 				t.Errorf("splitHeadline(%q) = %q / %q / %q; want %q / %q / %q", tt.lines, k, ti, s, tt.kicker, tt.title, tt.subtitle)
 			}
 		})
+	}
+}
+
+func TestScanLineDecodesLikeTheStandardLibrary(t *testing.T) {
+	for _, s := range []string{
+		"中原区举办培训会", "ASCII only", "混合 mixed 文本", "𠀀四字节", "\u00e9\u00e8 two-byte",
+		"\xe0\x80\x80 overlong", "\xed\xa0\x80 surrogate", "cut \xe4\xb8", "\xe4\xb8", "\xff", "\xef\xbf\xbd literal U+FFFD",
+	} {
+		sc := scanLine(s)
+		if sc.runes != utf8.RuneCountInString(s) || sc.invalid == utf8.ValidString(s) {
+			t.Errorf("scanLine(%q): %d runes, invalid %v; want %d, %v", s, sc.runes, sc.invalid, utf8.RuneCountInString(s), !utf8.ValidString(s))
+		}
 	}
 }

@@ -512,6 +512,11 @@ func TestParsePageLayoutDecisions(t *testing.T) {
 			want: []Article{{Title: "标题一", Dateline: "本报讯", Lead: "近日,区里召开会议。", Body: "近日,区里召开会议。\n记者了解到，会议要求落实。\n记者从区教育局获悉"}},
 		},
 		{
+			name: "bytes that are not UTF-8 become replacement characters",
+			page: "标题\xff一\n\n本报讯 近日,区里\xe4\xb8召开会议。\n",
+			want: []Article{{Title: "标题\uFFFD一", Dateline: "本报讯", Lead: "近日,区里\uFFFD召开会议。", Body: "近日,区里\uFFFD召开会议。"}},
+		},
+		{
 			name: "orphan text before the first headline is dropped",
 			page: "（上接第一版）完成全年任务。\n\n标题一\n\n本报讯 近日,区里召开会议。\n",
 			want: []Article{{Title: "标题一", Dateline: "本报讯", Lead: "近日,区里召开会议。", Body: "近日,区里召开会议。"}},
