@@ -175,7 +175,8 @@ func classifyLine(s string) pline {
 		return p
 	}
 	if f.role && f.runes <= maxBylineRunes+2 {
-		if b, credit, ok := parseByline(s, true); ok {
+		// Some papers print the end byline in brackets: （记者 鲁燕）.
+		if b, credit, ok := parseByline(stripBrackets(s), true); ok {
 			if credit {
 				p.kind = kCaption
 			} else {

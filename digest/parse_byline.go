@@ -261,6 +261,10 @@ func isTrailer(s string) bool {
 	if inner == "完" || inner == "全文完" {
 		return true
 	}
+	// Page-jump marks: （下转第二版）, (上接1版).
+	if inner != s && hasAnyPrefix(inner, []string{"上接", "下转", "转第", "接第"}) {
+		return true
+	}
 	for _, k := range trailerKeys {
 		if rest, ok := strings.CutPrefix(inner, k); ok {
 			rest = trimSpace(rest)
