@@ -1,0 +1,193 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver; build with -tags sqlite_fts5
+)
+
+// Sentinel errors. Callers test them with errors.Is.
+var (
+	// ErrNotFound: no article with that id.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid: an article or argument the store refuses (bad date, empty
+	// title, …). The wrapping error says which field.
+	ErrInvalid = errors.New("invalid")
+	// ErrDuplicate: an update would give an article the same content as
+	// another stored article.
+	ErrDuplicate = errors.New("duplicate content")
+)
+
+// Options configures Open. Zero values mean defaults.
+type Options struct {
+	Logger *slog.Logger     // default: discard
+	Now    func() time.Time // default: time.Now; stamps imported_at
+}
+
+// Store is the SQLite article store. It is safe for concurrent use: writes
+// go through one connection (so they queue in Go instead of failing with
+// "database is locked"), reads through a read-only pool that WAL lets run
+// alongside the writer.
+type Store struct {
+	path string
+	w    *sql.DB // the single writer connection
+	r    *sql.DB // read-only pool
+	log  *slog.Logger
+	now  func() time.Time
+}
+
+// Open opens (creating if needed, with mode 0600) the database at path and
+// applies any pending migrations.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	s := &Store{log: opts.Logger, now: opts.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if path == "" {
+		return nil, fmt.Errorf("data: open: empty database path: %w", ErrInvalid)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("data: open %s: %w", path, err)
+	}
+	s.path = abs
+	if err := s.createFile(); err != nil {
+		return nil, err
+	}
+
+	s.w, err = sql.Open("sqlite3", dsn(abs, false))
+	if err != nil {
+		return nil, fmt.Errorf("data: open %s: %w", path, err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+	if err := s.checkWriter(ctx); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("data: open %s: %w", path, err)
+	}
+	if err := s.migrate(ctx, migrationFS); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	s.tightenSidecars()
+
+	s.r, err = sql.Open("sqlite3", dsn(abs, true))
+	if err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("data: open %s read-only: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	s.r.SetMaxOpenConns(n)
+	s.r.SetMaxIdleConns(n)
+	if err := s.r.PingContext(ctx); err != nil {
+		s.r.Close()
+		s.w.Close()
+		return nil, fmt.Errorf("data: open %s read-only: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes both pools. The store must not be used afterwards.
+func (s *Store) Close() error {
+	// Readers first: the last connection to close checkpoints and removes
+	// the -wal file, and that should be the writer.
+	rerr := s.r.Close()
+	werr := s.w.Close()
+	if err := errors.Join(rerr, werr); err != nil {
+		return fmt.Errorf("data: close: %w", err)
+	}
+	return nil
+}
+
+// Path is the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// createFile makes sure the database file exists with mode 0600 before
+// SQLite opens it; SQLite would create it 0644 (minus umask). SQLite gives
+// the -wal and -shm files the database file's permission bits.
+func (s *Store) createFile() error {
+	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("data: open %s: %w", s.path, err)
+	}
+	st, err := f.Stat()
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("data: open %s: %w", s.path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("data: open %s: not a regular file: %w", s.path, ErrInvalid)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		// An existing file's mode is the owner's decision; say so, don't change it.
+		s.log.Warn("database file is readable by others", "path", s.path, "mode", st.Mode().Perm().String())
+	}
+	return nil
+}
+
+// tightenSidecars removes group/other bits from -wal and -shm files that a
+// different program may have left behind with a wider mode.
+func (s *Store) tightenSidecars() {
+	for _, suffix := range []string{"-wal", "-shm"} {
+		p := s.path + suffix
+		st, err := os.Stat(p)
+		if err != nil {
+			continue // not there: nothing to tighten
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, st.Mode().Perm()&0o700); err != nil {
+				s.log.Warn("cannot tighten permissions", "path", p, "err", err)
+			}
+		}
+	}
+}
+
+// checkWriter connects the writer and confirms the DSN pragmas took effect
+// (WAL cannot be enabled on some file systems, and SQLite then silently
+// keeps the rollback journal).
+func (s *Store) checkWriter(ctx context.Context) error {
+	var mode string
+	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return err
+	}
+	if mode != "wal" {
+		return fmt.Errorf("journal mode is %q, want wal", mode)
+	}
+	return nil
+}
+
+// dsn builds the go-sqlite3 URI for path. The writer gets immediate
+// transactions: a deferred read-then-write transaction cannot be retried by
+// the busy handler and fails with "database is locked".
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", "5000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "NORMAL")
+	if readOnly {
+		q.Set("mode", "ro")
+		q.Set("_query_only", "on")
+	} else {
+		q.Set("_journal_mode", "WAL")
+		q.Set("_txlock", "immediate")
+		// Imports merge search segments; a 32 MB cache keeps them off the
+		// disk (default 2 MB).
+		q.Set("_cache_size", "-32768")
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}
+	return u.String()
+}
