@@ -17,7 +17,9 @@ type Faults struct {
 	Times   int `json:"times"`
 
 	// Kick ends the current session now: held and later synchecks answer
-	// retcode Kick (1100, 1101 or 1102) with selector 0.
+	// retcode Kick with selector 0. 1100, 1101 and 1102 are the logout
+	// signals openwechat exits on; any other code (e.g. 1205) makes its
+	// default error handler retry without pause.
 	Kick int `json:"kick"`
 	// Expire ends the current session silently (as a lapsed session): the
 	// next synccheck answers 1101 and a hot login's webwxinit Ret 1101.
@@ -158,8 +160,8 @@ func (s *Server) UpdateFaults(change func(*Faults)) error {
 		}
 		switch {
 		case f.Kick != 0:
-			if f.Kick != 1100 && f.Kick != 1101 && f.Kick != 1102 {
-				return fmt.Errorf("wechattest: kick %d: want 1100, 1101 or 1102", f.Kick)
+			if f.Kick < 0 || f.Kick > 99999 {
+				return fmt.Errorf("wechattest: kick %d: want a retcode such as 1100, 1101 or 1102", f.Kick)
 			}
 			s.endSessionLocked(ss, f.Kick)
 		default:

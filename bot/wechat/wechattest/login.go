@@ -107,10 +107,15 @@ func (s *Server) handleLoginPoll(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			s.mu.Lock()
+			closed := s.closed
 			if p := s.pending[uuid]; p != nil && p.waits > 0 {
 				p.waits--
 			}
 			s.mu.Unlock()
+			if closed {
+				writeText(w, "text/javascript", "window.code=400;")
+				return
+			}
 			writeText(w, "text/javascript", "window.code=408;")
 			return
 		}

@@ -168,3 +168,23 @@ func TestGroupAtMessageAndReply(t *testing.T) {
 		t.Errorf("plain message: at %v sender %v", s.at, s.inGroup)
 	}
 }
+
+func TestOtherDomain(t *testing.T) {
+	e := newEnv(t, wechattest.Options{Domain: "web2.wechat.com"})
+	must(t, e.srv.AddFriend("Alice", "alice"))
+	b := e.newBot(t)
+	ch := collect(b, nil)
+	e.login(t, b)
+	if d := string(b.Caller.Client.Domain); d != "web2.wechat.com" {
+		t.Errorf("Domain %q", d)
+	}
+	_, err := e.srv.PostFriendMessage("Alice", "hello")
+	must(t, err)
+	if s := next(t, ch); s.remark != "alice" {
+		t.Errorf("message %q from remark %q", s.msg.Content, s.remark)
+	}
+	sc := reqsTo(e.srv.Requests(), "/synccheck")
+	if len(sc) == 0 || sc[0].Host != "webpush.web2.wechat.com" || sc[0].Cookies["webwx_data_ticket"] == "" {
+		t.Errorf("synccheck %+v", sc)
+	}
+}

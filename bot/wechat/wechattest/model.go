@@ -71,7 +71,6 @@ type session struct {
 	encry      map[string]string // group key -> EncryChatRoomId
 	dead       int               // synccheck retcode once ended; 0 while alive
 	fetched    int64             // highest message position answered by webwxsync
-	quiet      bool              // ended by a JSON logout: held polls run their course
 	inited     bool
 	deviceID   string
 	seqBase    int64

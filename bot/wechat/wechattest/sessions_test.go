@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eatmoreapple/openwechat"
 
@@ -353,5 +354,18 @@ func TestStatusNotifyZombie(t *testing.T) {
 	}
 	if !b.Alive() {
 		t.Error("openwechat's zombie case not reproduced: Alive() is false")
+	}
+}
+
+func TestLoginWaits(t *testing.T) {
+	e := newEnv(t, wechattest.Options{HoldPoll: 20 * time.Millisecond})
+	must(t, e.srv.UpdateFaults(func(f *wechattest.Faults) { f.LoginWaits = 2 }))
+	e.login(t, e.newBot(t))
+	polls := reqsTo(e.srv.Requests(), "/cgi-bin/mmwebwx-bin/login")
+	if len(polls) != 4 {
+		t.Errorf("%d login polls, want 2 held 408s, then 201 and 200", len(polls))
+	}
+	if len(polls) == 4 && polls[2].Time.Sub(polls[0].Time) < 2*20*time.Millisecond {
+		t.Errorf("408s not held: %v", polls[2].Time.Sub(polls[0].Time))
 	}
 }

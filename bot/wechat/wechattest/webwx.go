@@ -409,10 +409,6 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	ss := s.liveLocked()
 	if ss != nil && r.URL.Query().Get("skey") == ss.skey {
 		s.endSessionLocked(ss, 1101)
-		// After a JSON logout openwechat exits from the caller's goroutine;
-		// waking its sync goroutine at that moment would only provoke the
-		// library's own Exit data race, so held polls run out instead.
-		ss.quiet = asJSON
 		s.broadcastLocked()
 	}
 	s.mu.Unlock()
@@ -446,7 +442,9 @@ func (s *Server) handleSyncCheck(w http.ResponseWriter, r *http.Request) {
 		writeText(w, "text/javascript", fmt.Sprintf(`window.synccheck={retcode:"%s",selector:"%s"}`, retcode, selector))
 	}
 	deadline := time.Now().Add(s.opts.HoldPoll)
-	for {
+	// expired: the hold ended (timeout or Close); one more look settles
+	// the answer.
+	for expired := false; ; {
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
@@ -459,7 +457,7 @@ func (s *Server) handleSyncCheck(w http.ResponseWriter, r *http.Request) {
 			answer("1101", "0")
 			return
 		}
-		if ss.dead != 0 && (!ss.quiet || time.Until(deadline) <= 0) {
+		if ss.dead != 0 {
 			code := ss.dead
 			s.mu.Unlock()
 			answer(strconv.Itoa(code), "0")
@@ -480,6 +478,11 @@ func (s *Server) handleSyncCheck(w http.ResponseWriter, r *http.Request) {
 			answer("0", strconv.Itoa(sel))
 			return
 		}
+		if expired {
+			s.mu.Unlock()
+			answer("0", "0")
+			return
+		}
 		ch := s.changed
 		s.mu.Unlock()
 		left := time.Until(deadline)
@@ -487,16 +490,7 @@ func (s *Server) handleSyncCheck(w http.ResponseWriter, r *http.Request) {
 			if r.Context().Err() != nil {
 				return
 			}
-			s.mu.Lock()
-			closed := s.closed
-			dead := s.sess != nil && s.sess.sid == q.Get("sid") && s.sess.dead != 0
-			s.mu.Unlock()
-			if closed || dead {
-				answer("1101", "0")
-				return
-			}
-			answer("0", "0")
-			return
+			expired = true
 		}
 	}
 }
