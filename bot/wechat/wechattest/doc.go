@@ -40,6 +40,9 @@
 // Logout and Block called from another goroutine than openwechat's sync
 // goroutine race with it on bot.self (go test -race reports it).
 //
+// Every new session first delivers the MsgType 51 status notify the real
+// server sends after login; clients see it in their MessageHandler.
+//
 // # Sessions and identity
 //
 // Every scan or push login (webwxnewloginpage) starts a new session with
@@ -80,8 +83,9 @@
 //
 // # Endpoints
 //
-// login.wx.qq.com: /jslogin, /cgi-bin/mmwebwx-bin/login (held; 201 then
-// 200 when confirmed, 408 on hold timeout, 400 expired). login.weixin.qq.com:
+// login.wx.qq.com: /jslogin, /cgi-bin/mmwebwx-bin/login (held; when
+// confirmed 201 then 200 for a scan, 200 for a push login; 408 on hold
+// timeout; 400 expired or unknown). login.weixin.qq.com:
 // /qrcode/<uuid> (PNG), /l/<uuid> (the QR content; fetching it confirms).
 // <domain>: webwxnewloginpage (XML, Set-Cookie), webwxpushloginurl,
 // webwxinit, webwxstatusnotify, webwxgetcontact (friends and saved groups,
@@ -89,7 +93,8 @@
 // webwxbatchgetcontact (request order, groups with MemberList), webwxsync
 // (AddMsgList, ModContactList on renames, cookies re-issued), webwxsendmsg,
 // webwxlogout (301, or JSON with Faults.LogoutJSON), webwxgeticon.
-// webpush.<domain>: synccheck (held up to HoldPoll; retcode/selector).
+// webpush.<domain>: synccheck (held up to HoldPoll; retcode/selector;
+// 1101 for an ended or replaced session and after Close).
 // Anything else answers 404 with a JSON BaseResponse Ret 1.
 //
 // Every request to a WeChat host is recorded (RequestRecord, with time,
