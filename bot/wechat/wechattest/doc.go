@@ -40,8 +40,9 @@
 // Logout and Block called from another goroutine than openwechat's sync
 // goroutine race with it on bot.self (go test -race reports it).
 //
-// Every new session first delivers the MsgType 51 status notify the real
-// server sends after login; clients see it in their MessageHandler.
+// Every login (scan, push or hot: statusnotify Code 3) is followed by the
+// MsgType 51 status notify the real server sends; clients see it in their
+// MessageHandler.
 //
 // # Sessions and identity
 //
