@@ -99,7 +99,7 @@ func composeCommonSource(articles []Article) string {
 func composeFirstSentence(body string) string {
 	for _, p := range strings.Split(body, "\n") {
 		if p = renderOneLine(p); p != "" {
-			return strings.TrimSpace(splitAtSentences(p)[0])
+			return FirstSentence(p)
 		}
 	}
 	return ""

@@ -3,7 +3,6 @@ package digest
 import (
 	"strings"
 	"time"
-	"unicode"
 )
 
 // renderContTitle caps the title repeated on continuation parts.
@@ -239,44 +238,21 @@ func renderArticleBody(paras []string) string {
 	return renderSep + strings.Join(paras, renderSep)
 }
 
-// splitAtSentences splits text after 。！？!? together with any closing
-// quotes or brackets that follow, unless a clause mark follows them
-// (“好。”，然后 stays whole). Whitespace after a sentence stays with it, so
-// joining the pieces gives text back unchanged. It is a small display-side
-// splitter, kept apart from the parser's sentence rules on purpose:
-// RenderArticle only needs safe places to break a long paragraph. Empty or
-// blank input gives nil.
+// splitAtSentences splits text at the parser's sentence boundaries (see
+// Sentences) without trimming, so joining the pieces gives the text back
+// unchanged: RenderArticle only needs safe places to break a long
+// paragraph. Empty or blank input gives nil.
 func splitAtSentences(text string) []string {
-	rs := []rune(text)
-	var out []string
-	start := 0
-	for i := 0; i < len(rs); i++ {
-		if !renderIsTerminal(rs[i]) {
-			continue
-		}
-		j := i + 1
-		for j < len(rs) && (renderIsTerminal(rs[j]) || renderIsCloser(rs[j])) {
-			j++
-		}
-		if j < len(rs) && strings.ContainsRune("，,、；;：:", rs[j]) {
-			i = j - 1
-			continue
-		}
-		for j < len(rs) && unicode.IsSpace(rs[j]) {
-			j++
-		}
-		out = append(out, string(rs[start:j]))
-		start, i = j, j-1
-	}
-	if start < len(rs) {
-		out = append(out, string(rs[start:]))
-	}
-	if len(out) == 1 && strings.TrimSpace(out[0]) == "" {
+	if strings.TrimSpace(text) == "" {
 		return nil
+	}
+	var out []string
+	for start := 0; start < len(text); {
+		_, next := sentenceEnd(text, start)
+		out = append(out, text[start:next])
+		start = next
 	}
 	return out
 }
 
-func renderIsTerminal(r rune) bool { return strings.ContainsRune("。！？!?", r) }
 
-func renderIsCloser(r rune) bool { return strings.ContainsRune("”’」』》）)]】〕〉\"'", r) }

@@ -17,7 +17,7 @@ func TestSplitAtSentences(t *testing.T) {
 		{"“好。”，然后走了。", []string{"“好。”，然后走了。"}},
 		{"真的吗？！是的。", []string{"真的吗？！", "是的。"}},
 		{"技术合同成交额28.58亿元；规上企业达75%。下一句", []string{"技术合同成交额28.58亿元；规上企业达75%。", "下一句"}},
-		{"Really? Yes! 好。", []string{"Really? ", "Yes! ", "好。"}},
+		{"Really? Yes! 好。", []string{"Really?", " Yes!", " 好。"}},
 		{"   ", nil},
 		{"。", []string{"。"}},
 		{"（完。）后记。", []string{"（完。）", "后记。"}},
