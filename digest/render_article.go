@@ -254,5 +254,3 @@ func splitAtSentences(text string) []string {
 	}
 	return out
 }
-
-
