@@ -1,6 +1,13 @@
 package data
 
-import "time"
+import (
+	"errors"
+	"time"
+)
+
+// ErrExists: the change would give a name to a second row, e.g. renaming a
+// group to a name that already has a subscription.
+var ErrExists = errors.New("already exists")
 
 // Role is what a friend (by the RemarkName the bot owner gave them) may do.
 type Role string
@@ -54,7 +61,7 @@ type Delivery struct {
 	ID             int64
 	SubscriptionID int64
 	Group          string
-	Slot           time.Time // the scheduled firing, UTC
+	Slot           time.Time // the scheduled firing, UTC, kept to the microsecond
 	Part           int       // 1-based; 0 for a skipped slot's single row
 	Parts          int       // how many parts the slot has
 	Text           string
@@ -72,4 +79,13 @@ type AuditEntry struct {
 	Who    string // "self", a friend's remark, or "cli"
 	Action string // e.g. "subscribe", "push", "role.grant"
 	Detail string
+}
+
+// SlotRecord is one slot for RecordSlots: the same arguments RecordSlot
+// takes.
+type SlotRecord struct {
+	SubscriptionID int64
+	Slot           time.Time
+	Parts          []string
+	ArticleIDs     []int64
 }

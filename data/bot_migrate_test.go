@@ -1,0 +1,118 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wxdigest/wxdigest/digest"
+)
+
+// btOldStore builds a database as the release before the bot migration
+// left it: the earlier migrations only, and articles imported by the
+// article code running on that schema.
+func btOldStore(t *testing.T, path string, arts []digest.Article) (prior int) {
+	t.Helper()
+	ctx := context.Background()
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if strings.HasSuffix(m.name, "_bot.sql") {
+			prior = m.version - 1
+		}
+	}
+	if prior < 1 {
+		t.Fatal("no *_bot.sql migration after the article ones")
+	}
+	db, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, m := range ms[:prior] {
+		if _, err := db.ExecContext(ctx, m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		if _, err := db.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.version)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := &Store{path: path, w: db, r: db, log: slog.New(slog.DiscardHandler),
+		now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }}
+	res, err := old.ImportArticles(ctx, arts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.New != len(arts) {
+		t.Fatalf("old store imported %d of %d articles", res.New, len(arts))
+	}
+	return prior
+}
+
+func TestBotMigrationKeepsArticles(t *testing.T) {
+	ctx := context.Background()
+	arts, err := digest.ParsePage(digest.SamplePage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range arts {
+		arts[i].Source, arts[i].Date = "中原区报", "2026-03-01"
+	}
+	path := filepath.Join(t.TempDir(), "old.db")
+	prior := btOldStore(t, path, arts)
+
+	for reopen := range 2 { // the second open finds nothing to do
+		s, err := Open(ctx, path, Options{})
+		if err != nil {
+			t.Fatalf("open %d: %v", reopen+1, err)
+		}
+		var version int
+		if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			t.Fatal(err)
+		}
+		if version != SchemaVersion() || version <= prior {
+			t.Errorf("open %d: user_version = %d, want %d (> %d)", reopen+1, version, SchemaVersion(), prior)
+		}
+		got, err := s.ArticlesByDate(ctx, "2026-03-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(arts) {
+			t.Fatalf("open %d: %d articles after the upgrade, want %d", reopen+1, len(got), len(arts))
+		}
+		for i := range got {
+			if got[i].Title != arts[i].Title || got[i].Body != arts[i].Body {
+				t.Errorf("article %d changed: %q", i, got[i].Title)
+			}
+		}
+		// The old articles are still searchable and the bot tables work.
+		hits, err := s.Search(ctx, arts[0].Title, 5)
+		if err != nil || len(hits) == 0 || hits[0].Article.ID != got[0].ID {
+			t.Errorf("open %d: search for an old title: %v, %v", reopen+1, hits, err)
+		}
+		group := "群" + strconv.Itoa(reopen)
+		sub, err := s.PutSubscription(ctx, Subscription{Group: group, Kind: ScheduleAt, Spec: "08:00", Enabled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		created, err := s.RecordSlot(ctx, sub.ID, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+			[]string{"摘要"}, []int64{got[0].ID})
+		if err != nil || !created {
+			t.Fatalf("open %d: RecordSlot = %v, %v", reopen+1, created, err)
+		}
+		if subs, _ := s.Subscriptions(ctx); len(subs) != reopen+1 {
+			t.Errorf("open %d: %d subscriptions, want %d (kept across reopen)", reopen+1, len(subs), reopen+1)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

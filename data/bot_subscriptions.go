@@ -1,0 +1,168 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+const subscriptionCols = `id, group_name, kind, spec, tz, weekdays, source, enabled, created_at, updated_at`
+
+func scanSubscription(sc botScanner) (Subscription, error) {
+	var sub Subscription
+	var weekdays, enabled int
+	var created, updated string
+	if err := sc.Scan(&sub.ID, &sub.Group, &sub.Kind, &sub.Spec, &sub.TZ, &weekdays, &sub.Source,
+		&enabled, &created, &updated); err != nil {
+		return Subscription{}, err
+	}
+	sub.Weekdays, sub.Enabled = weekdays != 0, enabled != 0
+	var err error
+	if sub.Created, err = parseBotTime(created); err != nil {
+		return Subscription{}, err
+	}
+	if sub.Updated, err = parseBotTime(updated); err != nil {
+		return Subscription{}, err
+	}
+	return sub, nil
+}
+
+func checkSubscription(sub Subscription) error {
+	if err := checkName("group", sub.Group); err != nil {
+		return err
+	}
+	if sub.Kind != ScheduleAt && sub.Kind != ScheduleCron {
+		return fmt.Errorf("unknown schedule kind %q, want %q or %q: %w", sub.Kind, ScheduleAt, ScheduleCron, ErrInvalid)
+	}
+	if err := checkName("schedule spec", sub.Spec); err != nil {
+		return err
+	}
+	return nil
+}
+
+// PutSubscription inserts or replaces the group's subscription (unique on
+// Group; sub.ID, Created and Updated are ignored) and returns it with ID,
+// Created and Updated set. Replacing keeps the ID and Created, so the
+// ledger's memory of what the group already received carries over to the
+// new schedule. The schedule itself is not parsed here: that is the bot's
+// job (bot.NewSchedule) before it calls this.
+func (s *Store) PutSubscription(ctx context.Context, sub Subscription) (Subscription, error) {
+	if err := checkSubscription(sub); err != nil {
+		return Subscription{}, fmt.Errorf("data: put subscription: %w", err)
+	}
+	now := botTime(s.now())
+	row := s.w.QueryRowContext(ctx, `INSERT INTO subscriptions
+		(group_name, kind, spec, tz, weekdays, source, enabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (group_name) DO UPDATE SET
+			kind = excluded.kind, spec = excluded.spec, tz = excluded.tz,
+			weekdays = excluded.weekdays, source = excluded.source,
+			enabled = excluded.enabled, updated_at = excluded.updated_at
+		RETURNING `+subscriptionCols,
+		sub.Group, sub.Kind, sub.Spec, sub.TZ, boolInt(sub.Weekdays), sub.Source, boolInt(sub.Enabled), now, now)
+	out, err := scanSubscription(row)
+	if err != nil {
+		return Subscription{}, fmt.Errorf("data: put subscription %q: %w", sub.Group, err)
+	}
+	return out, nil
+}
+
+// RemoveSubscription removes the group's subscription; ErrNotFound when
+// the group has none. Its ledger rows stay as history (with the group's
+// name, no longer linked to a subscription); parts not sent yet are marked
+// missed with the error "subscription removed", so nothing sends them
+// later. What the group was handed is forgotten: subscribing again starts
+// afresh.
+func (s *Store) RemoveSubscription(ctx context.Context, group string) error {
+	return s.botTx(ctx, "remove subscription", func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE group_name = ?`, group).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("group %q has no subscription: %w", group, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'missed', error = 'subscription removed'
+			WHERE subscription_id = ? AND state IN ('pending', 'failed')`, id); err != nil {
+			return err
+		}
+		// The foreign keys unlink the ledger rows and drop delivery_items.
+		_, err = tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = ?`, id)
+		return err
+	})
+}
+
+// Subscriptions lists every subscription, by group name.
+func (s *Store) Subscriptions(ctx context.Context) ([]Subscription, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+subscriptionCols+` FROM subscriptions ORDER BY group_name`)
+	if err != nil {
+		return nil, fmt.Errorf("data: subscriptions: %w", err)
+	}
+	defer rows.Close()
+	subs := []Subscription{}
+	for rows.Next() {
+		sub, err := scanSubscription(rows)
+		if err != nil {
+			return nil, fmt.Errorf("data: subscriptions: %w", err)
+		}
+		subs = append(subs, sub)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("data: subscriptions: %w", err)
+	}
+	return subs, nil
+}
+
+// Subscription returns the group's subscription; ErrNotFound when it has
+// none.
+func (s *Store) Subscription(ctx context.Context, group string) (Subscription, error) {
+	sub, err := scanSubscription(s.r.QueryRowContext(ctx,
+		`SELECT `+subscriptionCols+` FROM subscriptions WHERE group_name = ?`, group))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Subscription{}, fmt.Errorf("data: subscription of %q: %w", group, ErrNotFound)
+	}
+	if err != nil {
+		return Subscription{}, fmt.Errorf("data: subscription of %q: %w", group, err)
+	}
+	return sub, nil
+}
+
+// RenameGroup follows a group rename seen by the transport, in one
+// transaction: the subscription and its ledger rows take the new name
+// (pending parts are then sent to the group under its new name). A group
+// without a subscription needs nothing and gets nil. When new already has a
+// subscription the error wraps ErrExists and nothing changes: two bound
+// groups cannot share a name, and merging schedules is an admin's call.
+func (s *Store) RenameGroup(ctx context.Context, old, new string) error {
+	if err := checkName("new group name", new); err != nil {
+		return fmt.Errorf("data: rename group %q: %w", old, err)
+	}
+	if old == new {
+		return nil
+	}
+	return s.botTx(ctx, fmt.Sprintf("rename group %q to %q", old, new), func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE group_name = ?`, old).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var taken bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE group_name = ?)`, new).Scan(&taken); err != nil {
+			return err
+		}
+		if taken {
+			return fmt.Errorf("group %q already has a subscription: %w", new, ErrExists)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET group_name = ?, updated_at = ? WHERE id = ?`,
+			new, botTime(s.now()), id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET group_name = ? WHERE subscription_id = ?`, new, id)
+		return err
+	})
+}
