@@ -1,0 +1,208 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/digest"
+)
+
+// dayLayout is how the store keys issue dates.
+const dayLayout = "2006-01-02"
+
+// dateUsage is the Chinese hint for a date argument.
+const dateUsage = "日期可以这样写：2023-02-13、2月13日、昨天"
+
+// rtDateZH writes a civil date for chat: "2023年2月13日".
+func rtDateZH(t time.Time) string {
+	return strconv.Itoa(t.Year()) + "年" + rtMonthDay(t)
+}
+
+// rtIsDay accepts a date written right after 新闻 / 今日新闻 / 预览.
+func rtIsDay(s string) bool {
+	// Any fixed "today" works as the reference: only validity matters.
+	_, ok := rtParseDay(s, time.Date(2000, 6, 15, 0, 0, 0, 0, time.UTC))
+	return ok && s != ""
+}
+
+// dayDigest composes and renders one day's digest the way it is pushed.
+// ids are the items' article ids in digest order.
+func (r *Router) dayDigest(ctx context.Context, day time.Time) (parts []string, ids []int64, err error) {
+	arts, err := r.store.ArticlesByDate(ctx, day.Format(dayLayout))
+	if err != nil {
+		return nil, nil, err
+	}
+	d := ComposeDay(arts, day, r.leadBudget)
+	ids = make([]int64, len(d.Items))
+	for i, it := range d.Items {
+		ids[i] = it.Article.ID
+	}
+	return digest.Render(d, r.budget), ids, nil
+}
+
+// todayCmd: 今日新闻 新闻 /today [日期].
+type todayCmd struct{}
+
+func (todayCmd) info() commandInfo {
+	return commandInfo{words: []string{"今日新闻", "新闻"}, alias: "today", args: "[日期]",
+		help: "当天的新闻摘要", role: RoleResident, takesArgs: true, attached: rtIsDay}
+}
+
+func (todayCmd) run(ctx context.Context, c *call) {
+	day, ok := rtParseDay(c.args, c.today())
+	if !ok {
+		c.reply("看不懂日期“" + rtCut(c.args, 20) + "”。" + dateUsage + "，如“今日新闻 昨天”")
+		return
+	}
+	parts, ids, err := c.r.dayDigest(ctx, day)
+	if err != nil {
+		c.r.log.Error("today: read articles", "day", day.Format(dayLayout), "err", err)
+		c.reply("暂时查不到新闻，请稍后再试")
+		return
+	}
+	if len(ids) == 0 {
+		prev := day.AddDate(0, 0, -1)
+		c.reply(parts[0] + "\n可发送“新闻 " + rtMonthDay(prev) + "”查看前一天")
+		return
+	}
+	if c.role == RoleResident {
+		switch c.r.digests.take(rtChatKey(c.m.Chat)+"|"+day.Format(dayLayout), c.now) {
+		case rateNotice:
+			what := "今日新闻"
+			if !day.Equal(c.today()) {
+				what = rtMonthDay(day) + "的新闻"
+			}
+			c.reply(what + "刚刚发过，请向上翻看")
+			return
+		case rateSilent:
+			return
+		}
+	}
+	c.reply(parts...)
+	c.r.Shown(c.m.Chat, ids)
+}
+
+// moreCmd: 详情 N /more N.
+type moreCmd struct{}
+
+func (moreCmd) info() commandInfo {
+	return commandInfo{words: []string{"详情", "全文"}, alias: "more", args: "N",
+		help: "第 N 条新闻的全文", role: RoleResident, takesArgs: true,
+		attached: func(s string) bool { _, ok := rtItemNumber(s); return ok }}
+}
+
+// rtItemNumber reads the N of 详情 N: "3", "三", "第3条".
+func rtItemNumber(s string) (int, bool) {
+	s = strings.TrimPrefix(s, "第")
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "条"), "个")
+	n, ok := rtAtoi(s)
+	return n, ok
+}
+
+func (moreCmd) run(ctx context.Context, c *call) {
+	if c.args == "" {
+		c.reply("请写上序号，如“详情 1”")
+		return
+	}
+	n, ok := rtItemNumber(c.args)
+	if !ok {
+		c.reply("序号要写数字，如“详情 1”")
+		return
+	}
+	ids, shown := c.r.shownIDs(c.m.Chat)
+	if !shown {
+		// Nothing shown here yet: number today's digest as 今日新闻 would.
+		_, todayIDs, err := c.r.dayDigest(ctx, c.today())
+		if err != nil {
+			c.r.log.Error("more: read today", "err", err)
+			c.reply("暂时查不到新闻，请稍后再试")
+			return
+		}
+		ids = todayIDs
+	}
+	switch {
+	case len(ids) == 0:
+		c.reply("今天还没有新闻。发送“新闻 昨天”查看昨天的新闻")
+		return
+	case n < 1 || n > len(ids):
+		c.reply("没有第 " + strconv.Itoa(n) + " 条，共 " + strconv.Itoa(len(ids)) + " 条，请发送“详情 1”到“详情 " + strconv.Itoa(len(ids)) + "”")
+		return
+	}
+	a, err := c.r.store.Article(ctx, ids[n-1])
+	switch {
+	case errors.Is(err, data.ErrNotFound):
+		c.reply("这条新闻已经删除了，发送“今日新闻”看看最新的")
+		return
+	case err != nil:
+		c.r.log.Error("more: read article", "id", ids[n-1], "err", err)
+		c.reply("暂时取不到全文，请稍后再试")
+		return
+	}
+	c.reply(digest.RenderArticle(a, c.r.budget)...)
+}
+
+// searchCmd: 搜索 关键词 /search.
+type searchCmd struct{}
+
+const (
+	searchShow   = 5  // results listed
+	searchMaxKey = 30 // runes in a keyword
+	searchSnip   = 40 // runes of snippet per result
+)
+
+func (searchCmd) info() commandInfo {
+	return commandInfo{words: []string{"搜索", "查找"}, alias: "search", args: "关键词",
+		help: "搜索往期新闻", role: RoleResident, takesArgs: true}
+}
+
+func (searchCmd) run(ctx context.Context, c *call) {
+	kw := c.args
+	switch {
+	case kw == "":
+		c.reply("请在“搜索”后写上关键词，如“搜索 樱花”")
+		return
+	case utf8.RuneCountInString(kw) > searchMaxKey:
+		c.reply("关键词太长了，请少于 " + strconv.Itoa(searchMaxKey) + " 个字")
+		return
+	}
+	hits, err := c.r.store.Search(ctx, kw, searchShow+1)
+	if err != nil {
+		c.r.log.Error("search", "query", kw, "err", err)
+		c.reply("搜索暂时出错了，请稍后再试")
+		return
+	}
+	if len(hits) == 0 {
+		c.reply("没有找到与“" + kw + "”有关的新闻，换个关键词试试")
+		return
+	}
+	head := "搜索“" + kw + "”找到 " + strconv.Itoa(len(hits)) + " 条："
+	if len(hits) > searchShow {
+		hits = hits[:searchShow]
+		head = "搜索“" + kw + "”，最新 " + strconv.Itoa(searchShow) + " 条（加关键词可缩小范围）："
+	}
+	lines := []string{head}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.Article.ID
+		when := h.Article.Date
+		if t, err := time.Parse(dayLayout, h.Article.Date); err == nil {
+			when = rtDateZH(t)
+		}
+		title := h.Article.Title
+		if title == "" {
+			title = "（无标题）"
+		}
+		lines = append(lines, strconv.Itoa(i+1)+". "+when+" "+title)
+		if s := strings.TrimSpace(h.Snippet); s != "" && s != title {
+			lines = append(lines, "   "+rtCut(s, searchSnip))
+		}
+	}
+	lines = append(lines, "回复“详情 序号”查看全文")
+	c.reply(rtPack(lines, c.r.budget)...)
+	c.r.Shown(c.m.Chat, ids)
+}
