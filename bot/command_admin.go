@@ -27,7 +27,7 @@ func (subscribeCmd) run(ctx context.Context, c *call) {
 		c.reply("请写上推送时间。" + subscribeUsage)
 		return
 	}
-	sub, err := ParseSubscribeArgs(c.args, c.r.zone.String())
+	sub, err := ParseSubscribeArgs(c.args, c.r.zoneName)
 	if err != nil {
 		c.reply(rtHint(err, subscribeUsage))
 		return

@@ -48,7 +48,7 @@ type pushCmd struct{}
 
 func (pushCmd) info() commandInfo {
 	return commandInfo{words: []string{"推送"}, alias: "push", args: "[全部]",
-		help: "马上把今天的新内容推送到本群（全部：所有订阅的群）", role: RoleStaff, takesArgs: true}
+		help: "马上把今天的新内容推送到本群，加“全部”则推送所有订阅的群", role: RoleStaff, takesArgs: true}
 }
 
 // maxPushLines bounds the per-group lines of a 推送 全部 summary.
