@@ -63,7 +63,7 @@ func rtFuzzRouter(panics *atomic.Int32) (*Router, *rtOutbox) {
 			}
 			return "", data.ErrNotFound
 		},
-		putSubscription: func(_ context.Context, s data.Subscription) (data.Subscription, error) { s.ID = 1; return s, nil },
+		putSubscription:    func(_ context.Context, s data.Subscription) (data.Subscription, error) { s.ID = 1; return s, nil },
 		removeSubscription: func(context.Context, string) error { return data.ErrNotFound },
 		subscriptions:      func(context.Context) ([]data.Subscription, error) { return nil, nil },
 		audit:              func(context.Context, data.AuditEntry) error { return nil },
