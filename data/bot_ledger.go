@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -67,78 +68,205 @@ func (s *Store) recordSlots(ctx context.Context, op string, recs []SlotRecord) (
 		return created, nil
 	}
 	err := s.botTx(ctx, op, func(tx *sql.Tx) error {
-		group, err := tx.PrepareContext(ctx, `SELECT group_name FROM subscriptions WHERE id = ?`)
+		w, err := newSlotWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
-		defer group.Close()
-		// The head row (part 0 or 1) decides: ON CONFLICT DO NOTHING on
-		// deliveries_slot_head, the enqueue that stays idempotent on
-		// PostgreSQL too.
-		head, err := tx.PrepareContext(ctx, `INSERT INTO deliveries
-			(subscription_id, group_name, slot, part, parts, text, state, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`)
+		defer w.close()
+		groups, err := w.groupNames(recs)
 		if err != nil {
 			return err
 		}
-		defer head.Close()
-		rest, err := tx.PrepareContext(ctx, `INSERT INTO deliveries
-			(subscription_id, group_name, slot, part, parts, text, state, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`)
-		if err != nil {
-			return err
-		}
-		defer rest.Close()
-		item, err := tx.PrepareContext(ctx, `INSERT INTO delivery_items (subscription_id, slot, article_id)
-			VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer item.Close()
-
 		now := botTime(s.now())
 		for i, r := range recs {
-			var name string
-			err := group.QueryRowContext(ctx, r.SubscriptionID).Scan(&name)
-			if errors.Is(err, sql.ErrNoRows) {
+			name, ok := groups[r.SubscriptionID]
+			if !ok {
 				return fmt.Errorf("slot %d: subscription %d: %w", i+1, r.SubscriptionID, ErrNotFound)
 			}
-			if err != nil {
+			if created[i], err = w.record(r, name, now); err != nil {
 				return fmt.Errorf("slot %d: %w", i+1, err)
-			}
-			slot := botTime(r.Slot)
-			n := len(r.Parts)
-			var res sql.Result
-			if n == 0 {
-				res, err = head.ExecContext(ctx, r.SubscriptionID, name, slot, 0, 0, "", DeliverySkipped, now)
-			} else {
-				res, err = head.ExecContext(ctx, r.SubscriptionID, name, slot, 1, n, r.Parts[0], DeliveryPending, now)
-			}
-			if err != nil {
-				return fmt.Errorf("slot %d: %w", i+1, err)
-			}
-			if k, _ := res.RowsAffected(); k == 0 {
-				continue // already recorded
-			}
-			created[i] = true
-			for p := 1; p < n; p++ {
-				if _, err := rest.ExecContext(ctx, r.SubscriptionID, name, slot, p+1, n, r.Parts[p], now); err != nil {
-					return fmt.Errorf("slot %d part %d: %w", i+1, p+1, err)
-				}
-			}
-			for _, id := range r.ArticleIDs {
-				if _, err := item.ExecContext(ctx, r.SubscriptionID, slot, id); err != nil {
-					return fmt.Errorf("slot %d: article %d: %w", i+1, id, err)
-				}
 			}
 		}
-		return nil
+		return w.flushItems()
 	})
 	if err != nil {
 		return nil, err
 	}
 	return created, nil
+}
+
+// itemRows is how many delivery_items rows one INSERT writes: one
+// statement per slot's handful of articles would cost more than the rows.
+const itemRows = 100
+
+// slotWriter writes slots inside one transaction, with its statements
+// prepared once and the texts it already stored remembered.
+type slotWriter struct {
+	ctx                           context.Context
+	tx                            *sql.Tx
+	head, rest, findText, addText *sql.Stmt
+	itemStmts                     map[int]*sql.Stmt // by row count
+	texts                         map[string]int64  // text → delivery_texts.id
+	items                         []any             // pending delivery_items values, 3 per row
+}
+
+func newSlotWriter(ctx context.Context, tx *sql.Tx) (*slotWriter, error) {
+	w := &slotWriter{ctx: ctx, tx: tx, itemStmts: map[int]*sql.Stmt{}, texts: map[string]int64{}}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		q    string
+	}{
+		// The head row (part 0 or 1) decides whether the slot is new: ON
+		// CONFLICT DO NOTHING on deliveries_slot_head, the enqueue that
+		// stays idempotent on PostgreSQL too.
+		{&w.head, `INSERT INTO deliveries
+			(subscription_id, group_name, slot, part, parts, text_id, state, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
+		{&w.rest, `INSERT INTO deliveries
+			(subscription_id, group_name, slot, part, parts, text_id, state, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`},
+		{&w.findText, `SELECT id FROM delivery_texts WHERE hash = ?`},
+		{&w.addText, `INSERT INTO delivery_texts (hash, text) VALUES (?, ?)`},
+	} {
+		stmt, err := tx.PrepareContext(ctx, p.q)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		*p.stmt = stmt
+	}
+	return w, nil
+}
+
+func (w *slotWriter) close() {
+	for _, st := range []*sql.Stmt{w.head, w.rest, w.findText, w.addText} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	for _, st := range w.itemStmts {
+		st.Close()
+	}
+}
+
+// groupNames reads the group name of every subscription recs name.
+func (w *slotWriter) groupNames(recs []SlotRecord) (map[int64]string, error) {
+	names := make(map[int64]string)
+	var ids []any
+	seen := make(map[int64]bool)
+	for _, r := range recs {
+		if !seen[r.SubscriptionID] {
+			seen[r.SubscriptionID] = true
+			ids = append(ids, r.SubscriptionID)
+		}
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), deliveredChunk)]
+		ids = ids[len(chunk):]
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT id, group_name FROM subscriptions WHERE id IN (?`+
+			strings.Repeat(", ?", len(chunk)-1)+`)`, chunk...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			names[id] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return names, nil
+}
+
+// textID stores text once and returns its id.
+func (w *slotWriter) textID(text string) (int64, error) {
+	if id, ok := w.texts[text]; ok {
+		return id, nil
+	}
+	h := sha256.Sum256([]byte(text))
+	var id int64
+	err := w.findText.QueryRowContext(w.ctx, h[:]).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		if res, err = w.addText.ExecContext(w.ctx, h[:], text); err == nil {
+			id, err = res.LastInsertId()
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store text: %w", err)
+	}
+	w.texts[text] = id
+	return id, nil
+}
+
+func (w *slotWriter) record(r SlotRecord, group, now string) (bool, error) {
+	slot := botTime(r.Slot)
+	n := len(r.Parts)
+	var res sql.Result
+	var err error
+	if n == 0 {
+		res, err = w.head.ExecContext(w.ctx, r.SubscriptionID, group, slot, 0, 0, nil, DeliverySkipped, now)
+	} else {
+		var text int64
+		if text, err = w.textID(r.Parts[0]); err != nil {
+			return false, err
+		}
+		res, err = w.head.ExecContext(w.ctx, r.SubscriptionID, group, slot, 1, n, text, DeliveryPending, now)
+	}
+	if err != nil {
+		return false, err
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return false, nil // already recorded
+	}
+	for p := 1; p < n; p++ {
+		text, err := w.textID(r.Parts[p])
+		if err != nil {
+			return false, err
+		}
+		if _, err := w.rest.ExecContext(w.ctx, r.SubscriptionID, group, slot, p+1, n, text, now); err != nil {
+			return false, fmt.Errorf("part %d: %w", p+1, err)
+		}
+	}
+	for _, id := range r.ArticleIDs {
+		w.items = append(w.items, r.SubscriptionID, slot, id)
+		if len(w.items) == 3*itemRows {
+			if err := w.flushItems(); err != nil {
+				return false, err
+			}
+		}
+	}
+	return true, nil
+}
+
+// flushItems writes the pending delivery_items rows.
+func (w *slotWriter) flushItems() error {
+	rows := len(w.items) / 3
+	if rows == 0 {
+		return nil
+	}
+	st, ok := w.itemStmts[rows]
+	if !ok {
+		var err error
+		st, err = w.tx.PrepareContext(w.ctx, `INSERT INTO delivery_items (subscription_id, slot, article_id)
+			VALUES (?, ?, ?)`+strings.Repeat(", (?, ?, ?)", rows-1)+` ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("hand articles: %w", err)
+		}
+		w.itemStmts[rows] = st
+	}
+	if _, err := st.ExecContext(w.ctx, w.items...); err != nil {
+		return fmt.Errorf("hand articles: %w", err)
+	}
+	w.items = w.items[:0]
+	return nil
 }
 
 // deliveredChunk bounds the IN list of one Delivered query, well under
@@ -158,8 +286,7 @@ func (s *Store) Delivered(ctx context.Context, subID int64, articleIDs []int64) 
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		q := `SELECT DISTINCT article_id FROM delivery_items WHERE subscription_id = ? AND article_id IN (?` +
-			strings.Repeat(", ?", len(chunk)-1) + `)`
+		q := deliveredQuery + strings.Repeat(", ?", len(chunk)-1) + `)`
 		if err := func() error {
 			rows, err := s.r.QueryContext(ctx, q, args...)
 			if err != nil {
@@ -181,7 +308,28 @@ func (s *Store) Delivered(ctx context.Context, subID int64, articleIDs []int64) 
 	return out, nil
 }
 
-const deliveryCols = `id, subscription_id, group_name, slot, part, parts, text, state, attempts, error, created_at, sent_at`
+// deliveryCols reads deliveries d joined with their texts t.
+const deliveryCols = `d.id, d.subscription_id, d.group_name, d.slot, d.part, d.parts, COALESCE(t.text, ''),
+	d.state, d.attempts, d.error, d.created_at, d.sent_at`
+
+const deliveryFrom = ` FROM deliveries d LEFT JOIN delivery_texts t ON t.id = d.text_id `
+
+// The ledger's hot queries, named so that TestBotQueryPlans checks the
+// very text the methods run.
+const (
+	// The WHERE repeats deliveries_unsent's, so the partial index serves it.
+	unsentQuery = `SELECT ` + deliveryCols + deliveryFrom + `
+		WHERE d.state IN ('pending', 'failed') AND d.subscription_id IS NOT NULL
+		ORDER BY d.slot, d.subscription_id, d.part`
+	deliveriesQuery = `SELECT ` + deliveryCols + deliveryFrom + `
+		WHERE d.slot >= ? ORDER BY d.slot, d.group_name, d.part, d.id`
+	// deliveredQuery is completed with ", ?"s and ")".
+	deliveredQuery = `SELECT DISTINCT article_id FROM delivery_items WHERE subscription_id = ? AND article_id IN (?`
+	lastSlotQuery  = `SELECT MAX(slot) FROM deliveries WHERE subscription_id = ?`
+	missQuery      = `UPDATE deliveries SET state = 'missed'
+		WHERE subscription_id = ? AND slot = ? AND state IN ('pending', 'failed')`
+	releaseQuery = `DELETE FROM delivery_items WHERE subscription_id = ? AND slot = ?`
+)
 
 func scanDelivery(sc botScanner) (Delivery, error) {
 	var d Delivery
@@ -230,10 +378,7 @@ func (s *Store) queryDeliveries(ctx context.Context, op, q string, args ...any) 
 // subscription, then part. Rows of removed subscriptions are never listed
 // (removal marks them missed).
 func (s *Store) Unsent(ctx context.Context) ([]Delivery, error) {
-	// The WHERE repeats deliveries_unsent's so the partial index serves it.
-	return s.queryDeliveries(ctx, "unsent", `SELECT `+deliveryCols+` FROM deliveries
-		WHERE state IN ('pending', 'failed') AND subscription_id IS NOT NULL
-		ORDER BY slot, subscription_id, part`)
+	return s.queryDeliveries(ctx, "unsent", unsentQuery)
 }
 
 // Deliveries lists the ledger rows of slots at or after since (zero: all),
@@ -245,8 +390,7 @@ func (s *Store) Deliveries(ctx context.Context, since time.Time) ([]Delivery, er
 	if !since.IsZero() {
 		from = botTime(since)
 	}
-	return s.queryDeliveries(ctx, "deliveries", `SELECT `+deliveryCols+` FROM deliveries
-		WHERE slot >= ? ORDER BY slot, group_name, part, id`, from)
+	return s.queryDeliveries(ctx, "deliveries", deliveriesQuery, from)
 }
 
 // deliveryState reads a row's state, for the error of a refused transition.
@@ -325,8 +469,7 @@ func (s *Store) MarkSlotMissed(ctx context.Context, subID int64, slot time.Time)
 	}
 	at := botTime(slot)
 	return s.botTx(ctx, fmt.Sprintf("mark slot %s of subscription %d missed", at, subID), func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'missed'
-			WHERE subscription_id = ? AND slot = ? AND state IN ('pending', 'failed')`, subID, at)
+		r, err := tx.ExecContext(ctx, missQuery, subID, at)
 		if err != nil {
 			return err
 		}
@@ -341,7 +484,7 @@ func (s *Store) MarkSlotMissed(ctx context.Context, subID int64, slot time.Time)
 			}
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM delivery_items WHERE subscription_id = ? AND slot = ?`, subID, at)
+		_, err = tx.ExecContext(ctx, releaseQuery, subID, at)
 		return err
 	})
 }
@@ -350,7 +493,7 @@ func (s *Store) MarkSlotMissed(ctx context.Context, subID int64, slot time.Time)
 // state; ErrNotFound when it has none.
 func (s *Store) LastSlot(ctx context.Context, subID int64) (time.Time, error) {
 	var last sql.NullString
-	if err := s.r.QueryRowContext(ctx, `SELECT MAX(slot) FROM deliveries WHERE subscription_id = ?`, subID).Scan(&last); err != nil {
+	if err := s.r.QueryRowContext(ctx, lastSlotQuery, subID).Scan(&last); err != nil {
 		return time.Time{}, fmt.Errorf("data: last slot of subscription %d: %w", subID, err)
 	}
 	if !last.Valid {

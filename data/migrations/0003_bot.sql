@@ -34,9 +34,19 @@ CREATE TABLE subscriptions (
     updated_at TEXT    NOT NULL
 );
 
+-- Rendered message texts, stored once however many rows send them: at one
+-- firing most groups get the same digest, and a fan-out to 10,000 groups
+-- would otherwise write 10,000 copies (about 75 MB at 2,000-rune parts).
+-- Keyed by the SHA-256 of the text; rows are never deleted.
+CREATE TABLE delivery_texts (
+    id   INTEGER PRIMARY KEY,
+    hash BLOB    NOT NULL UNIQUE,
+    text TEXT    NOT NULL
+);
+
 -- The delivery ledger: one row per message part of a slot, written before
--- anything is sent. A skipped slot (nothing new) is one row with part 0 and
--- parts 0.
+-- anything is sent. A skipped slot (nothing new) is one row with part 0,
+-- parts 0 and no text.
 --
 -- History outlives its subscription: removing a subscription sets
 -- subscription_id to NULL and keeps the rows, and group_name is kept here
@@ -50,7 +60,7 @@ CREATE TABLE deliveries (
     slot            TEXT    NOT NULL,
     part            INTEGER NOT NULL CHECK (part >= 0),
     parts           INTEGER NOT NULL CHECK (parts >= 0),
-    text            TEXT    NOT NULL DEFAULT '',
+    text_id         INTEGER REFERENCES delivery_texts (id), -- NULL: no text (skipped)
     state           TEXT    NOT NULL DEFAULT 'pending'
                     CHECK (state IN ('pending', 'sent', 'failed', 'missed', 'skipped')),
     attempts        INTEGER NOT NULL DEFAULT 0,
