@@ -315,3 +315,52 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+func TestSubAndRoleCLI(t *testing.T) {
+	ta := newTestApp(t)
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"sub", "add", "--group", "幸福里业主群", "--at", "08:00,18:00", "--weekdays"}, 0, "已订阅：幸福里业主群"},
+		{[]string{"sub", "add", "--group", "二群", "--cron", "0 30 7 * * *", "--tz", "UTC"}, 0, "已订阅：二群"},
+		{[]string{"sub", "add", "--group", "三群"}, 2, ""},
+		{[]string{"sub", "add", "--group", "三群", "--at", "25:00"}, 2, ""},
+		{[]string{"sub", "add", "--at", "08:00"}, 2, ""},
+		{[]string{"sub", "remove", "--group", "二群"}, 0, "已退订：二群"},
+		{[]string{"sub", "remove", "--group", "二群"}, 1, ""},
+		{[]string{"sub", "frobnicate"}, 2, ""},
+		{[]string{"role", "grant", "--remark", "王主任", "--role", "staff"}, 0, "已授权：王主任"},
+		{[]string{"role", "grant", "--remark", "赵书记", "--role", "boss"}, 2, ""},
+		{[]string{"role", "revoke", "--remark", "没这个人"}, 1, ""},
+		{[]string{"role", "list"}, 0, "王主任\tstaff"},
+	}
+	for _, s := range steps {
+		r := ta.run("", s.args...)
+		if r.code != s.code || !strings.Contains(r.stdout, s.want) {
+			t.Fatalf("%v: exit %d (want %d), stdout %q, stderr %q", s.args, r.code, s.code, r.stdout, r.stderr)
+		}
+	}
+
+	r := ta.run("", "sub", "list", "--format", "json")
+	var subs []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &subs); err != nil || len(subs) != 1 {
+		t.Fatalf("sub list json: %v, %s", err, r.stdout)
+	}
+	for _, k := range []string{"group", "schedule", "tz", "enabled", "next"} {
+		if _, ok := subs[0][k]; !ok {
+			t.Errorf("sub list json lacks %q: %v", k, subs[0])
+		}
+	}
+	// Monday 2023-02-13 01:30 in Shanghai: the next weekday slot is 08:00 that day.
+	if subs[0]["group"] != "幸福里业主群" || subs[0]["schedule"] != "08:00,18:00" || subs[0]["tz"] != "Asia/Shanghai" ||
+		subs[0]["enabled"] != true || subs[0]["next"] != "2023-02-13T08:00:00+08:00" {
+		t.Errorf("sub list json = %v", subs[0])
+	}
+
+	r = ta.run("", "deliveries", "--format", "json")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("deliveries: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+}

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wxdigest/wxdigest/bot"
+	"github.com/wxdigest/wxdigest/data"
+)
+
+// cliWho is the audit log's name for changes made from the command line.
+const cliWho = "cli"
+
+// subcommand picks the verb of a two-level command such as `sub add`.
+func subcommand(args []string, verbs ...string) (string, []string, error) {
+	if len(args) == 0 {
+		return "", nil, usagef("want one of: %s", strings.Join(verbs, ", "))
+	}
+	for _, v := range verbs {
+		if args[0] == v {
+			return v, args[1:], nil
+		}
+	}
+	return "", nil, usagef("unknown %q, want one of: %s", args[0], strings.Join(verbs, ", "))
+}
+
+func (a *app) manager(st *data.Store) bot.Manager {
+	return bot.Manager{Store: st, Now: a.now}
+}
+
+func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
+	verb, args, err := subcommand(args, "add", "list", "remove")
+	if err != nil {
+		return err
+	}
+	fs := newFlags(a, "sub "+verb)
+	storeFlags(fs, &cfg)
+	group := fs.String("group", "", "group name, exactly as in WeChat")
+	at := fs.String("at", "", "times of day, HH:MM[,HH:MM]")
+	spec := fs.String("cron", "", "cron spec: 5 fields, or 6 with seconds")
+	weekdays := fs.Bool("weekdays", false, "Monday to Friday only")
+	source := fs.String("source", "", "only articles of this source")
+	format := fs.String("format", "text", "output format of list: text or json")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	if err := cfg.finish(); err != nil {
+		return usageError{err.Error()}
+	}
+	if verb != "list" && strings.TrimSpace(*group) == "" {
+		return usagef("--group is required")
+	}
+	sub := data.Subscription{Group: strings.TrimSpace(*group), TZ: cfg.Zone, Weekdays: *weekdays, Source: *source, Enabled: true}
+	if verb == "add" {
+		switch {
+		case (*at == "") == (*spec == ""):
+			return usagef("want exactly one of --at HH:MM[,HH:MM] or --cron SPEC")
+		case *at != "":
+			sub.Kind, sub.Spec = data.ScheduleAt, *at
+		default:
+			sub.Kind, sub.Spec = data.ScheduleCron, *spec
+		}
+		if _, err := bot.NewSchedule(sub); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m := a.manager(st)
+	switch verb {
+	case "add":
+		saved, err := m.Subscribe(ctx, cliWho, sub)
+		if err != nil {
+			return err
+		}
+		next := "—"
+		if s, err := bot.NewSchedule(saved); err == nil {
+			if t := s.Next(a.now()); !t.IsZero() {
+				next = t.Format("2006-01-02 15:04 MST")
+			}
+		}
+		fmt.Fprintf(a.stdout, "已订阅：%s，%s（%s），下次推送 %s\n", saved.Group, bot.DescribeSchedule(saved), saved.TZ, next)
+	case "remove":
+		if err := m.Unsubscribe(ctx, cliWho, sub.Group); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "已退订：%s\n", sub.Group)
+	case "list":
+		subs, err := m.ListSubscriptions(ctx)
+		if err != nil {
+			return err
+		}
+		return writeSubs(a, subs, *format)
+	}
+	return nil
+}
+
+func writeSubs(a *app, subs []bot.SubscriptionInfo, format string) error {
+	if format == "json" {
+		type row struct {
+			Group       string `json:"group"`
+			Schedule    string `json:"schedule"`
+			TZ          string `json:"tz"`
+			Enabled     bool   `json:"enabled"`
+			Next        string `json:"next"`
+			Kind        string `json:"kind"`
+			Weekdays    bool   `json:"weekdays"`
+			Source      string `json:"source"`
+			Description string `json:"description"`
+		}
+		out := []row{}
+		for _, s := range subs {
+			next := ""
+			if !s.Next.IsZero() {
+				next = s.Next.Format(time.RFC3339)
+			}
+			out = append(out, row{s.Group, s.Spec, s.TZ, s.Enabled, next, s.Kind, s.Weekdays, s.Source, s.Schedule})
+		}
+		return writeJSON(a.stdout, out)
+	}
+	if len(subs) == 0 {
+		fmt.Fprintln(a.stdout, "还没有订阅。用 wxdigest sub add --group 群名 --at 08:00 添加。")
+		return nil
+	}
+	for _, s := range subs {
+		state, next := "启用", "—"
+		if !s.Enabled {
+			state = "停用"
+		}
+		if !s.Next.IsZero() {
+			next = s.Next.Format("2006-01-02 15:04 MST")
+		}
+		fmt.Fprintf(a.stdout, "%s\t%s（%s）\t%s\t下次 %s\n", s.Group, s.Schedule, s.TZ, state, next)
+	}
+	return nil
+}
+
+func cmdRole(ctx context.Context, a *app, cfg config, args []string) error {
+	verb, args, err := subcommand(args, "grant", "list", "revoke")
+	if err != nil {
+		return err
+	}
+	fs := newFlags(a, "role "+verb)
+	storeFlags(fs, &cfg)
+	remark := fs.String("remark", "", "the friend's RemarkName (备注) set by the bot owner")
+	roleName := fs.String("role", "", "admin or staff")
+	format := fs.String("format", "text", "output format of list: text or json")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	if err := cfg.finish(); err != nil {
+		return usageError{err.Error()}
+	}
+	if verb != "list" && strings.TrimSpace(*remark) == "" {
+		return usagef("--remark is required")
+	}
+	var role data.Role
+	if verb == "grant" {
+		if role, err = bot.ParseRole(*roleName); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m := a.manager(st)
+	switch verb {
+	case "grant":
+		if err := m.GrantRole(ctx, cliWho, strings.TrimSpace(*remark), role); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "已授权：%s 为 %s\n", strings.TrimSpace(*remark), role)
+	case "revoke":
+		if err := m.RevokeRole(ctx, cliWho, strings.TrimSpace(*remark)); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "已撤销：%s\n", strings.TrimSpace(*remark))
+	case "list":
+		grants, err := m.ListRoles(ctx)
+		if err != nil {
+			return err
+		}
+		if *format == "json" {
+			type row struct {
+				Remark    string `json:"remark"`
+				Role      string `json:"role"`
+				GrantedBy string `json:"granted_by"`
+				GrantedAt string `json:"granted_at"`
+			}
+			out := []row{}
+			for _, g := range grants {
+				out = append(out, row{g.Remark, string(g.Role), g.GrantedBy, g.GrantedAt.Format(time.RFC3339)})
+			}
+			return writeJSON(a.stdout, out)
+		}
+		if len(grants) == 0 {
+			fmt.Fprintln(a.stdout, "还没有授权。用 wxdigest role grant --remark 备注名 --role admin|staff 添加。")
+		}
+		for _, g := range grants {
+			fmt.Fprintf(a.stdout, "%s\t%s\t%s 由 %s 授权\n", g.Remark, g.Role, g.GrantedAt.In(cfg.loc).Format("2006-01-02 15:04"), g.GrantedBy)
+		}
+	}
+	return nil
+}
+
+func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error {
+	fs := newFlags(a, "deliveries")
+	storeFlags(fs, &cfg)
+	since := fs.String("since", "", "first day to list, YYYY-MM-DD (default: 7 days ago)")
+	format := fs.String("format", "text", "output format: text or json")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	if err := cfg.finish(); err != nil {
+		return usageError{err.Error()}
+	}
+	from := a.now().In(cfg.loc).AddDate(0, 0, -7)
+	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, cfg.loc)
+	if *since != "" {
+		if from, err = parseDate(*since, cfg.loc); err != nil {
+			return err
+		}
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ds, err := st.Deliveries(ctx, from)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		type row struct {
+			Group    string `json:"group"`
+			Slot     string `json:"slot"`
+			Part     int    `json:"part"`
+			State    string `json:"state"`
+			Attempts int    `json:"attempts"`
+			Error    string `json:"error"`
+			SentAt   string `json:"sent_at"`
+			Parts    int    `json:"parts"`
+		}
+		out := []row{}
+		for _, d := range ds {
+			sent := ""
+			if !d.SentAt.IsZero() {
+				sent = d.SentAt.Format(time.RFC3339)
+			}
+			out = append(out, row{d.Group, d.Slot.Format(time.RFC3339), d.Part, d.State, d.Attempts, d.Error, sent, d.Parts})
+		}
+		return writeJSON(a.stdout, out)
+	}
+	if len(ds) == 0 {
+		fmt.Fprintf(a.stdout, "%s 以来没有推送记录\n", from.Format(time.DateOnly))
+		return nil
+	}
+	for _, d := range ds {
+		line := fmt.Sprintf("%s  %s  %d/%d  %s", d.Slot.In(cfg.loc).Format("2006-01-02 15:04"), d.Group, d.Part, d.Parts, d.State)
+		if d.Attempts > 0 {
+			line += fmt.Sprintf("  尝试%d次", d.Attempts)
+		}
+		if d.Error != "" {
+			line += "  " + oneLine(d.Error)
+		}
+		fmt.Fprintln(a.stdout, line)
+	}
+	return nil
+}
