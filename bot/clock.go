@@ -1,0 +1,47 @@
+package bot
+
+import "time"
+
+// Clock is the time source of the dispatcher and the sender, so tests can
+// drive schedules and pacing without waiting (bottest.Clock is the fake).
+type Clock interface {
+	Now() time.Time
+	// NewTimer fires once after d (at once when d ≤ 0). Stop releases it;
+	// loops that stop waiting early must call it, so a fake clock knows
+	// which timers are still being waited on.
+	NewTimer(d time.Duration) Timer
+}
+
+// Timer is a one-shot timer of a Clock.
+type Timer interface {
+	C() <-chan time.Time
+	// Stop prevents the timer from firing; it reports whether it did.
+	Stop() bool
+}
+
+// SystemClock is the machine's clock. The zero value is ready to use.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// NewTimer returns a time.Timer.
+func (SystemClock) NewTimer(d time.Duration) Timer { return systemTimer{time.NewTimer(d)} }
+
+type systemTimer struct{ t *time.Timer }
+
+func (s systemTimer) C() <-chan time.Time { return s.t.C }
+func (s systemTimer) Stop() bool          { return s.t.Stop() }
+
+// clockSleep waits d on c, or until done is closed; it reports whether the
+// full wait elapsed.
+func clockSleep(c Clock, d time.Duration, done <-chan struct{}) bool {
+	t := c.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return true
+	case <-done:
+		return false
+	}
+}

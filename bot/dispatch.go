@@ -1,0 +1,645 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/digest"
+)
+
+// DefaultGrace is how old an unsent slot may be and still be sent after a
+// restart.
+const DefaultGrace = 2 * time.Hour
+
+// ErrNotSubscribed is a PushResult.Err for a group without an enabled
+// subscription.
+var ErrNotSubscribed = errors.New("group not subscribed")
+
+// DispatchStore is what the dispatcher reads and writes; every Store has
+// it.
+type DispatchStore interface {
+	Articles
+	Subscriptions
+	Ledger
+}
+
+// slotBatcher is the optional batch form of RecordSlot (*data.Store has
+// it): one transaction for a fan-out instead of one per group.
+type slotBatcher interface {
+	RecordSlots(ctx context.Context, recs []data.SlotRecord) ([]bool, error)
+}
+
+// DeliveryQueue is where the dispatcher hands slots for sending; *Pacer is
+// one.
+type DeliveryQueue interface {
+	// Deliver queues ledger rows, skipping those already held.
+	Deliver(ds ...data.Delivery) int
+	// Holds reports whether a ledger row is queued or being sent.
+	Holds(id int64) bool
+	// Reply queues a plain message (reports to admins).
+	Reply(to Target, parts ...string)
+}
+
+// DispatcherConfig configures NewDispatcher. Store and Outbox are required.
+type DispatcherConfig struct {
+	Store  DispatchStore
+	Outbox DeliveryQueue
+	Clock  Clock        // default SystemClock
+	Logger *slog.Logger // default: discard
+	// Zone reads subscriptions without a TZ; default Asia/Shanghai.
+	Zone *time.Location
+	// Budget is the size of one message part, LeadBudget of one lead, in
+	// runes; ≤ 0 means the digest package defaults (2000, 120).
+	Budget, LeadBudget int
+	// Grace is how late a slot may still be sent (after a restart, or a
+	// firing the process slept through); older unsent slots are marked
+	// missed and reported. Default DefaultGrace.
+	Grace time.Duration
+	// OnShown is told which articles a group was shown in a slot, so 详情 N
+	// there refers to them (Router.Shown). Optional.
+	OnShown func(chat Target, ids []int64)
+	// Admin hears about missed slots; default the file helper.
+	Admin Target
+}
+
+// Scheduler runs subscriptions: it implements Dispatcher. Create it with
+// NewDispatcher and run it with Run.
+type Scheduler struct {
+	cfg DispatcherConfig
+	log *slog.Logger
+
+	mu     sync.Mutex
+	subs   []*schedSub // enabled subscriptions with a readable schedule
+	retry  time.Time   // a failed firing is tried again then
+	fireMu sync.Mutex  // one firing (or catch-up) at a time
+	wake   chan struct{}
+}
+
+// schedSub is a loaded subscription.
+type schedSub struct {
+	sub   data.Subscription
+	sched Schedule
+	loc   *time.Location
+	done  time.Time // firings up to here are handled
+}
+
+var _ Dispatcher = (*Scheduler)(nil)
+
+// retryDelay is how soon a firing that failed on a store error is retried.
+const retryDelay = time.Minute
+
+// missedReportMax bounds the lines of one missed-slot report.
+const missedReportMax = 20
+
+// NewDispatcher checks cfg and fills in defaults.
+func NewDispatcher(cfg DispatcherConfig) (*Scheduler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("bot: dispatcher: no store")
+	}
+	if cfg.Outbox == nil {
+		return nil, errors.New("bot: dispatcher: no outbox")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Zone == nil {
+		cfg.Zone = loadZone(DefaultZone)
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = DefaultGrace
+	}
+	if cfg.Admin.Kind == "" {
+		cfg.Admin = Target{Kind: ChatSelf}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Scheduler{cfg: cfg, log: log, wake: make(chan struct{}, 1)}, nil
+}
+
+// Run loads the subscriptions, catches up (see Reload) and fires slots on
+// schedule until ctx is done; then it returns nil. It fails only when the
+// store cannot be read at start.
+func (s *Scheduler) Run(ctx context.Context) error {
+	if err := s.Reload(ctx); err != nil {
+		return fmt.Errorf("bot: dispatcher: %w", err)
+	}
+	for {
+		wait, ok := s.untilNext()
+		var timer Timer
+		var fired <-chan time.Time
+		if ok {
+			timer = s.cfg.Clock.NewTimer(wait)
+			fired = timer.C()
+		}
+		select {
+		case <-ctx.Done():
+		case <-fired:
+		case <-s.wake:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		// Whatever woke us, fire what is due: a timer that fired while a
+		// nudge was being handled is not lost, and firing is idempotent.
+		s.fireDue(ctx)
+	}
+}
+
+// untilNext is the wait until the earliest firing not yet handled. A
+// firing already due here failed (fireDue just ran): it waits for the
+// retry.
+func (s *Scheduler) untilNext() (time.Duration, bool) {
+	now := s.cfg.Clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var next time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for _, ss := range s.subs {
+		from := now.Add(-s.cfg.Grace)
+		if ss.done.After(from) {
+			from = ss.done
+		}
+		n := ss.sched.Next(from)
+		if !n.IsZero() && !n.After(now) {
+			n = s.retry
+			if n.IsZero() {
+				n = now.Add(retryDelay)
+			}
+		}
+		consider(n)
+	}
+	consider(s.retry)
+	if next.IsZero() {
+		return 0, false
+	}
+	return next.Sub(now), true
+}
+
+// Reload re-reads the subscriptions and catches up: unsent ledger rows of
+// slots inside Grace are queued again (unless the Outbox holds them),
+// older ones are marked missed and reported to admins, and a subscription
+// whose firing passed unhandled within Grace (the process was down) fires
+// it now — only the latest such firing, never a backlog.
+func (s *Scheduler) Reload(ctx context.Context) error {
+	if err := s.load(ctx); err != nil {
+		return err
+	}
+	s.fireMu.Lock()
+	err := s.sweepLedger(ctx)
+	s.fireMu.Unlock()
+	s.nudge()
+	s.fireDue(ctx)
+	return err
+}
+
+func (s *Scheduler) nudge() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// load reads the subscriptions and where each one's firings stand.
+func (s *Scheduler) load(ctx context.Context) error {
+	all, err := s.cfg.Store.Subscriptions(ctx)
+	if err != nil {
+		return fmt.Errorf("bot: dispatcher: load subscriptions: %w", err)
+	}
+	var subs []*schedSub
+	for _, sub := range all {
+		if !sub.Enabled {
+			continue
+		}
+		ss, err := s.prepare(sub)
+		if err != nil {
+			s.log.Warn("bot: dispatcher: subscription not scheduled", "group", sub.Group, "err", err)
+			continue
+		}
+		last, err := s.cfg.Store.LastSlot(ctx, sub.ID)
+		switch {
+		case errors.Is(err, data.ErrNotFound):
+		case err != nil:
+			return fmt.Errorf("bot: dispatcher: load %s: %w", sub.Group, err)
+		default:
+			ss.done = last
+		}
+		// A firing before the subscription took its current shape is not
+		// its to catch up.
+		if sub.Updated.After(ss.done) {
+			ss.done = sub.Updated
+		}
+		subs = append(subs, ss)
+	}
+	s.mu.Lock()
+	s.subs = subs
+	s.mu.Unlock()
+	return nil
+}
+
+// prepare reads a subscription's schedule in its zone (cfg.Zone if none).
+func (s *Scheduler) prepare(sub data.Subscription) (*schedSub, error) {
+	if strings.TrimSpace(sub.TZ) == "" {
+		sub.TZ = s.cfg.Zone.String()
+	}
+	sched, err := NewSchedule(sub)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(sub.TZ)
+	if err != nil {
+		return nil, fmt.Errorf("bot: dispatcher: zone %q: %w", sub.TZ, err)
+	}
+	return &schedSub{sub: sub, sched: sched, loc: loc}, nil
+}
+
+// lastDue is the latest firing of ss in (max(ss.done, now-Grace), now], or
+// the zero time.
+func (s *Scheduler) lastDue(ss *schedSub, now time.Time) time.Time {
+	from := now.Add(-s.cfg.Grace)
+	if ss.done.After(from) {
+		from = ss.done
+	}
+	f := ss.sched.Next(from)
+	if f.IsZero() || f.After(now) {
+		return time.Time{}
+	}
+	// Dense specs: bounded, and Grace bounds the walk anyway.
+	for i := 0; i < 1_000_000; i++ {
+		n := ss.sched.Next(f)
+		if n.IsZero() || n.After(now) {
+			break
+		}
+		f = n
+	}
+	return f
+}
+
+// fireDue fires every subscription whose firing is due.
+func (s *Scheduler) fireDue(ctx context.Context) {
+	now := s.cfg.Clock.Now()
+	s.mu.Lock()
+	var reqs []slotReq
+	for _, ss := range s.subs {
+		if f := s.lastDue(ss, now); !f.IsZero() {
+			reqs = append(reqs, slotReq{ss: ss, slot: f})
+		}
+	}
+	s.retry = time.Time{}
+	s.mu.Unlock()
+	if len(reqs) == 0 {
+		return
+	}
+	results, err := s.fire(ctx, reqs)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range reqs {
+		if err == nil && results[i].err == nil {
+			r.ss.done = r.slot
+		}
+	}
+	if err != nil || anyErr(results) {
+		s.retry = now.Add(retryDelay)
+	}
+}
+
+func anyErr(rs []slotResult) bool {
+	for _, r := range rs {
+		if r.err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+type slotReq struct {
+	ss   *schedSub
+	slot time.Time
+}
+
+type slotResult struct {
+	items, parts int
+	err          error
+}
+
+// fire runs slots: each one's digest holds the items of the slot's local
+// date the group has not received; it is written to the ledger before
+// anything is queued. A slot with nothing new is recorded as skipped.
+// err is a failure of the whole batch; results[i].err of one slot.
+func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, error) {
+	s.fireMu.Lock()
+	defer s.fireMu.Unlock()
+	results := make([]slotResult, len(reqs))
+	byDate := make(map[string][]digest.Article)
+	rendered := make(map[string][]string)
+	recs := make([]data.SlotRecord, 0, len(reqs))
+	recIdx := make([]int, 0, len(reqs)) // recs[k] is reqs[recIdx[k]]
+	for i, r := range reqs {
+		slot := r.slot.UTC().Truncate(time.Microsecond)
+		day := r.slot.In(r.ss.loc)
+		date := day.Format(time.DateOnly)
+		arts, ok := byDate[date]
+		if !ok {
+			var err error
+			arts, err = s.cfg.Store.ArticlesByDate(ctx, date)
+			if err != nil {
+				return nil, fmt.Errorf("bot: dispatcher: articles of %s: %w", date, err)
+			}
+			byDate[date] = arts
+		}
+		var cand []digest.Article
+		var ids []int64
+		for _, a := range arts {
+			if r.ss.sub.Source == "" || a.Source == r.ss.sub.Source {
+				cand = append(cand, a)
+				ids = append(ids, a.ID)
+			}
+		}
+		var fresh []digest.Article
+		var freshIDs []int64
+		if len(ids) > 0 {
+			got, err := s.cfg.Store.Delivered(ctx, r.ss.sub.ID, ids)
+			if err != nil {
+				results[i].err = fmt.Errorf("bot: dispatcher: %s: delivered: %w", r.ss.sub.Group, err)
+				continue
+			}
+			for _, a := range cand {
+				if !got[a.ID] {
+					fresh = append(fresh, a)
+					freshIDs = append(freshIDs, a.ID)
+				}
+			}
+		}
+		rec := data.SlotRecord{SubscriptionID: r.ss.sub.ID, Slot: slot}
+		if len(fresh) > 0 {
+			// Groups that are owed the same items get the same text:
+			// render it once.
+			key := date + "|" + joinIDs(freshIDs)
+			parts, ok := rendered[key]
+			if !ok {
+				parts = digest.Render(ComposeDay(fresh, day, s.cfg.LeadBudget), s.cfg.Budget)
+				rendered[key] = parts
+			}
+			rec.Parts, rec.ArticleIDs = parts, freshIDs
+		}
+		recs = append(recs, rec)
+		recIdx = append(recIdx, i)
+	}
+	created, err := s.record(ctx, recs)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[slotKey]bool)
+	for k, rec := range recs {
+		i := recIdx[k]
+		if !created[k] {
+			continue
+		}
+		if len(rec.Parts) == 0 {
+			s.log.Debug("bot: dispatcher: slot skipped, nothing new", "group", reqs[i].ss.sub.Group, "slot", rec.Slot)
+			continue
+		}
+		results[i].items, results[i].parts = len(rec.ArticleIDs), len(rec.Parts)
+		want[slotKey{rec.SubscriptionID, rec.Slot.UnixMicro()}] = true
+		if s.cfg.OnShown != nil {
+			s.cfg.OnShown(Target{Kind: ChatGroup, Name: reqs[i].ss.sub.Group}, rec.ArticleIDs)
+		}
+		s.log.Info("bot: dispatcher: slot recorded", "group", reqs[i].ss.sub.Group, "slot", rec.Slot,
+			"items", len(rec.ArticleIDs), "parts", len(rec.Parts))
+	}
+	if len(want) == 0 {
+		return results, nil
+	}
+	unsent, err := s.cfg.Store.Unsent(ctx)
+	if err != nil {
+		// Recorded but not queued: the next catch-up sends them.
+		return nil, fmt.Errorf("bot: dispatcher: read recorded slots: %w", err)
+	}
+	var queue []data.Delivery
+	for _, d := range unsent {
+		if want[slotKey{d.SubscriptionID, d.Slot.UnixMicro()}] {
+			queue = append(queue, d)
+		}
+	}
+	s.cfg.Outbox.Deliver(queue...)
+	return results, nil
+}
+
+type slotKey struct {
+	sub  int64
+	slot int64 // UnixMicro
+}
+
+// record writes slots to the ledger, in one transaction when the store can.
+func (s *Scheduler) record(ctx context.Context, recs []data.SlotRecord) ([]bool, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	if b, ok := s.cfg.Store.(slotBatcher); ok {
+		created, err := b.RecordSlots(ctx, recs)
+		if err != nil {
+			return nil, fmt.Errorf("bot: dispatcher: record slots: %w", err)
+		}
+		return created, nil
+	}
+	created := make([]bool, len(recs))
+	for i, r := range recs {
+		c, err := s.cfg.Store.RecordSlot(ctx, r.SubscriptionID, r.Slot, r.Parts, r.ArticleIDs)
+		if err != nil {
+			return nil, fmt.Errorf("bot: dispatcher: record slot: %w", err)
+		}
+		created[i] = c
+	}
+	return created, nil
+}
+
+func joinIDs(ids []int64) string {
+	b := make([]byte, 0, len(ids)*6)
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(b)
+}
+
+// sweepLedger queues unsent rows inside Grace and gives up older slots.
+func (s *Scheduler) sweepLedger(ctx context.Context) error {
+	unsent, err := s.cfg.Store.Unsent(ctx)
+	if err != nil {
+		return fmt.Errorf("bot: dispatcher: catch up: %w", err)
+	}
+	now := s.cfg.Clock.Now()
+	var queue []data.Delivery
+	type missed struct {
+		d     data.Delivery
+		parts int
+	}
+	var gone []missed
+	seen := make(map[slotKey]int)
+	for _, d := range unsent {
+		if s.cfg.Outbox.Holds(d.ID) {
+			continue
+		}
+		if now.Sub(d.Slot) <= s.cfg.Grace {
+			queue = append(queue, d)
+			continue
+		}
+		k := slotKey{d.SubscriptionID, d.Slot.UnixMicro()}
+		if i, ok := seen[k]; ok {
+			gone[i].parts++
+			continue
+		}
+		seen[k] = len(gone)
+		gone = append(gone, missed{d: d, parts: 1})
+	}
+	if len(queue) > 0 {
+		n := s.cfg.Outbox.Deliver(queue...)
+		s.log.Info("bot: dispatcher: catch-up queued unsent parts", "parts", n)
+	}
+	var lines []string
+	var errs []error
+	for _, m := range gone {
+		if err := s.cfg.Store.MarkSlotMissed(ctx, m.d.SubscriptionID, m.d.Slot); err != nil {
+			errs = append(errs, fmt.Errorf("bot: dispatcher: mark %s %s missed: %w", m.d.Group, m.d.Slot, err))
+			continue
+		}
+		s.log.Warn("bot: dispatcher: slot missed", "group", m.d.Group, "slot", m.d.Slot, "parts", m.parts)
+		lines = append(lines, fmt.Sprintf("· %s %s（%d 条未发）", m.d.Group, s.slotLabel(m.d), m.parts))
+	}
+	if len(lines) > 0 {
+		s.cfg.Outbox.Reply(s.cfg.Admin, s.missedReport(lines))
+	}
+	return errors.Join(errs...)
+}
+
+// slotLabel writes a slot as its group's zone reads it, e.g. "3月14日 08:00".
+func (s *Scheduler) slotLabel(d data.Delivery) string {
+	loc := s.cfg.Zone
+	s.mu.Lock()
+	for _, ss := range s.subs {
+		if ss.sub.ID == d.SubscriptionID {
+			loc = ss.loc
+		}
+	}
+	s.mu.Unlock()
+	t := d.Slot.In(loc)
+	return fmt.Sprintf("%d月%d日 %02d:%02d", int(t.Month()), t.Day(), t.Hour(), t.Minute())
+}
+
+func (s *Scheduler) missedReport(lines []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "有 %d 次定时推送超过补发时限（%s）没能发出，已标记为错过：\n", len(lines), zhDuration(s.cfg.Grace))
+	for i, l := range lines {
+		if i == missedReportMax {
+			fmt.Fprintf(&b, "……另有 %d 次\n", len(lines)-missedReportMax)
+			break
+		}
+		b.WriteString(l + "\n")
+	}
+	b.WriteString("需要补发时，在该群发送“推送”即可推送当天还没发过的新闻。")
+	return b.String()
+}
+
+// PushNow fires a slot now for each named group (every enabled
+// subscription when groups is nil) through the same path as a scheduled
+// firing. A group without an enabled subscription gets ErrNotSubscribed
+// in its result; the error is for a store failure.
+func (s *Scheduler) PushNow(ctx context.Context, groups []string) ([]PushResult, error) {
+	all, err := s.cfg.Store.Subscriptions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bot: push: %w", err)
+	}
+	byGroup := make(map[string]data.Subscription)
+	for _, sub := range all {
+		if sub.Enabled {
+			byGroup[sub.Group] = sub
+		}
+	}
+	if groups == nil {
+		for g := range byGroup {
+			groups = append(groups, g)
+		}
+		sort.Strings(groups)
+	}
+	now := s.cfg.Clock.Now()
+	out := make([]PushResult, len(groups))
+	var reqs []slotReq
+	var idx []int
+	for i, g := range groups {
+		out[i].Group = g
+		sub, ok := byGroup[g]
+		if !ok {
+			out[i].Err = fmt.Errorf("bot: push %s: %w", g, ErrNotSubscribed)
+			continue
+		}
+		ss, err := s.prepare(sub)
+		if err != nil {
+			out[i].Err = fmt.Errorf("bot: push %s: %w", g, err)
+			continue
+		}
+		reqs = append(reqs, slotReq{ss: ss, slot: now})
+		idx = append(idx, i)
+	}
+	if len(reqs) == 0 {
+		return out, nil
+	}
+	results, err := s.fire(ctx, reqs)
+	if err != nil {
+		return nil, fmt.Errorf("bot: push: %w", err)
+	}
+	for k, r := range results {
+		i := idx[k]
+		out[i].Items, out[i].Parts, out[i].Err = r.items, r.parts, r.err
+	}
+	return out, nil
+}
+
+// Next lists the next n scheduled slots across all loaded subscriptions,
+// soonest first.
+func (s *Scheduler) Next(n int) []Upcoming {
+	if n <= 0 {
+		return nil
+	}
+	now := s.cfg.Clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Upcoming
+	for _, ss := range s.subs {
+		t := now
+		for range n {
+			t = ss.sched.Next(t)
+			if t.IsZero() {
+				break
+			}
+			out = append(out, Upcoming{Group: ss.sub.Group, At: t})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.Before(out[j].At)
+		}
+		return out[i].Group < out[j].Group
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}

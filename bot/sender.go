@@ -1,0 +1,515 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wxdigest/wxdigest/data"
+)
+
+// Pacing defaults (see SenderConfig).
+const (
+	DefaultMinGap         = 3 * time.Second
+	DefaultJitter         = 4 * time.Second
+	DefaultRateLimitPause = 5 * time.Minute
+	DefaultMaxPause       = 2 * time.Hour
+	DefaultPerMinute      = 20
+	DefaultPerDay         = 2000
+	DefaultMaxAttempts    = 3
+	DefaultRetryBackoff   = 30 * time.Second
+	DefaultLoginPoll      = 5 * time.Second
+)
+
+// SentLedger is what the sender records in the ledger: every Ledger has it.
+type SentLedger interface {
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+	MarkFailed(ctx context.Context, id int64, errText string) error
+}
+
+// SenderConfig configures NewSender. Zero durations and counts mean the
+// defaults above; a negative value turns that limit off (no gap, no
+// jitter, no cap).
+type SenderConfig struct {
+	Transport Transport
+	// Ledger records the outcome of ledger deliveries; nil only when the
+	// sender never gets any (Deliver then refuses them).
+	Ledger SentLedger
+	Clock  Clock // default SystemClock
+	// Rand returns the jitter fraction in [0,1); default math/rand/v2.
+	// Tests pass a seeded source.
+	Rand func() float64
+	// MinGap plus Rand()*Jitter is the least time between the starts of
+	// any two sends.
+	MinGap, Jitter time.Duration
+	// RateLimitPause is the first pause after a rate limit (1205); it
+	// doubles for each rate limit until a send succeeds, up to MaxPause.
+	RateLimitPause, MaxPause time.Duration
+	// PerMinute caps sends in any sliding minute; PerDay those of one
+	// calendar day in Zone. Over a cap the sender waits; it never drops.
+	PerMinute, PerDay int
+	// MaxAttempts bounds sends of one message that fail with any other
+	// error; the waits between them start at RetryBackoff and double.
+	MaxAttempts  int
+	RetryBackoff time.Duration
+	// LoginPoll is how often a logged-out transport is checked again.
+	LoginPoll time.Duration
+	Zone      *time.Location // default Asia/Shanghai (UTC when not loadable)
+	Admin     Target         // who hears about pauses; default the file helper
+	Logger    *slog.Logger   // default: discard
+}
+
+// Message lanes, sent in this order: a notice for admins first, then
+// replies to people waiting in a chat, then scheduled digests.
+const (
+	laneNotice = iota
+	laneReply
+	laneDelivery
+	laneCount
+)
+
+type outItem struct {
+	to        Target
+	text      string
+	textFn    func() string // computed at send time (notices)
+	delivery  int64         // ledger row id; 0 for replies and notices
+	attempts  int           // failed sends in this process
+	notBefore time.Time     // retry backoff
+}
+
+// Pacer is the account's one paced sender queue; it implements Outbox
+// and also sends ledger deliveries (Deliver), recording each outcome.
+// Create it with NewSender and run it with Run.
+type Pacer struct {
+	cfg SenderConfig
+	log *slog.Logger
+
+	mu          sync.Mutex
+	lanes       [laneCount][]*outItem
+	held        map[int64]bool // delivery ids queued or in flight
+	inflight    int
+	nextAt      time.Time   // gap: earliest start of the next send
+	window      []time.Time // send starts within the last minute
+	day         string      // calendar day of dayCount
+	dayCount    int         // send attempts today
+	sentToday   int
+	lastSend    time.Time
+	lastErr     string
+	pausedUntil time.Time
+	pauseLevel  int           // rate limits since the last success
+	pausedFor   time.Duration // total pause since the last success
+	noticeQd    bool          // a pause notice is waiting
+	loginWait   time.Time     // after ErrLoggedOut, do not retry before
+	holding     bool          // logged out, waiting
+	wake        chan struct{}
+}
+
+var _ Outbox = (*Pacer)(nil)
+
+// NewSender returns a sender for cfg with defaults filled in.
+func NewSender(cfg SenderConfig) *Pacer {
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	dur := func(v *time.Duration, def time.Duration) {
+		switch {
+		case *v == 0:
+			*v = def
+		case *v < 0:
+			*v = 0
+		}
+	}
+	dur(&cfg.MinGap, DefaultMinGap)
+	dur(&cfg.Jitter, DefaultJitter)
+	dur(&cfg.RateLimitPause, DefaultRateLimitPause)
+	dur(&cfg.MaxPause, DefaultMaxPause)
+	dur(&cfg.RetryBackoff, DefaultRetryBackoff)
+	dur(&cfg.LoginPoll, DefaultLoginPoll)
+	if cfg.LoginPoll == 0 {
+		cfg.LoginPoll = time.Second // never poll in a hot loop
+	}
+	if cfg.RateLimitPause == 0 {
+		cfg.RateLimitPause = time.Second
+	}
+	if cfg.MaxPause < cfg.RateLimitPause {
+		cfg.MaxPause = cfg.RateLimitPause
+	}
+	cnt := func(v *int, def int) {
+		switch {
+		case *v == 0:
+			*v = def
+		case *v < 0:
+			*v = 0 // no cap
+		}
+	}
+	cnt(&cfg.PerMinute, DefaultPerMinute)
+	cnt(&cfg.PerDay, DefaultPerDay)
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.Zone == nil {
+		cfg.Zone = loadZone(DefaultZone)
+	}
+	if cfg.Admin.Kind == "" {
+		cfg.Admin = Target{Kind: ChatSelf}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Pacer{cfg: cfg, log: log, held: make(map[int64]bool), wake: make(chan struct{}, 1)}
+}
+
+// loadZone loads name, falling back to UTC so a missing tzdata never stops
+// the bot (main imports time/tzdata).
+func loadZone(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Reply queues parts for one chat, in order; empty parts are dropped.
+func (p *Pacer) Reply(to Target, parts ...string) {
+	p.mu.Lock()
+	for _, t := range parts {
+		if strings.TrimSpace(t) != "" {
+			p.pushLocked(laneReply, &outItem{to: to, text: t})
+		}
+	}
+	p.mu.Unlock()
+	p.nudge()
+}
+
+// Deliver queues ledger deliveries (pending or failed parts) for their
+// groups, in the given order, and reports how many were queued. Rows
+// already queued or being sent, and rows with nothing to send, are left
+// out, so the dispatcher may hand the same rows over again.
+func (p *Pacer) Deliver(ds ...data.Delivery) int {
+	if p.cfg.Ledger == nil {
+		p.log.Error("bot: sender: deliveries without a ledger are not sent", "count", len(ds))
+		return 0
+	}
+	n := 0
+	p.mu.Lock()
+	for _, d := range ds {
+		if d.ID == 0 || d.Part < 1 || p.held[d.ID] || strings.TrimSpace(d.Text) == "" ||
+			(d.State != data.DeliveryPending && d.State != data.DeliveryFailed) {
+			continue
+		}
+		p.held[d.ID] = true
+		p.pushLocked(laneDelivery, &outItem{to: Target{Kind: ChatGroup, Name: d.Group}, text: d.Text, delivery: d.ID})
+		n++
+	}
+	p.mu.Unlock()
+	if n > 0 {
+		p.nudge()
+	}
+	return n
+}
+
+// Holds reports whether delivery id is queued or being sent.
+func (p *Pacer) Holds(id int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.held[id]
+}
+
+// Stats reports the queue.
+func (p *Pacer) Stats() OutboxStats {
+	now := p.cfg.Clock.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st := OutboxStats{Queued: p.inflight, LastSend: p.lastSend, LastErr: p.lastErr}
+	for _, l := range p.lanes {
+		st.Queued += len(l)
+	}
+	if now.Before(p.pausedUntil) {
+		st.PausedUntil = p.pausedUntil
+	}
+	if p.day == p.dayKey(now) {
+		st.SentToday = p.sentToday
+	}
+	return st
+}
+
+// pushLocked appends it to a lane, behind any retry of the same chat in
+// that lane so a chat's messages keep their order.
+func (p *Pacer) pushLocked(lane int, it *outItem) {
+	for _, o := range p.lanes[lane] {
+		if o.to == it.to && o.notBefore.After(it.notBefore) {
+			it.notBefore = o.notBefore
+		}
+	}
+	p.lanes[lane] = append(p.lanes[lane], it)
+}
+
+func (p *Pacer) nudge() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Pacer) dayKey(t time.Time) string { return t.In(p.cfg.Zone).Format(time.DateOnly) }
+
+// Run sends queued messages until ctx is done, then returns nil. Messages
+// still queued stay unsent; ledger rows among them stay pending for the
+// next start's catch-up.
+func (p *Pacer) Run(ctx context.Context) error {
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		it, lane, wait, interruptible := p.next()
+		if it != nil {
+			p.send(ctx, it, lane)
+			continue
+		}
+		if wait <= 0 {
+			// Idle: wait for work.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-p.wake:
+			}
+			continue
+		}
+		t := p.cfg.Clock.NewTimer(wait)
+		if interruptible {
+			select {
+			case <-ctx.Done():
+			case <-t.C():
+			case <-p.wake:
+			}
+		} else {
+			select {
+			case <-ctx.Done():
+			case <-t.C():
+			}
+		}
+		t.Stop()
+	}
+}
+
+// next picks the message to send now, or says how long to wait (0: until
+// work arrives). interruptible says new work may end the wait early (a
+// retry backoff); gaps, pauses, caps and login holds are not shortened.
+func (p *Pacer) next() (it *outItem, lane int, wait time.Duration, interruptible bool) {
+	now := p.cfg.Clock.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now.Before(p.pausedUntil) {
+		return nil, 0, p.pausedUntil.Sub(now), false
+	}
+	lane, idx := -1, -1
+	var earliest time.Time
+	for l := range p.lanes {
+		for i, o := range p.lanes[l] {
+			if !o.notBefore.After(now) {
+				lane, idx = l, i
+				break
+			}
+			if earliest.IsZero() || o.notBefore.Before(earliest) {
+				earliest = o.notBefore
+			}
+		}
+		if idx >= 0 {
+			break
+		}
+	}
+	if idx < 0 {
+		if earliest.IsZero() {
+			return nil, 0, 0, false
+		}
+		return nil, 0, earliest.Sub(now), true
+	}
+	if now.Before(p.nextAt) {
+		return nil, 0, p.nextAt.Sub(now), false
+	}
+	if p.cfg.PerMinute > 0 {
+		cut := now.Add(-time.Minute)
+		k := 0
+		for k < len(p.window) && !p.window[k].After(cut) {
+			k++
+		}
+		p.window = p.window[k:]
+		if len(p.window) >= p.cfg.PerMinute {
+			return nil, 0, p.window[0].Add(time.Minute).Sub(now), false
+		}
+	}
+	if day := p.dayKey(now); day != p.day {
+		p.day, p.dayCount, p.sentToday = day, 0, 0
+	}
+	if p.cfg.PerDay > 0 && p.dayCount >= p.cfg.PerDay {
+		l := now.In(p.cfg.Zone)
+		midnight := time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, p.cfg.Zone)
+		return nil, 0, midnight.Sub(now), false
+	}
+	if now.Before(p.loginWait) {
+		return nil, 0, p.loginWait.Sub(now), false
+	}
+	if !p.cfg.Transport.State().LoggedIn {
+		if !p.holding {
+			p.holding = true
+			p.log.Warn("bot: sender: logged out, holding the queue", "queued", p.queuedLocked())
+		}
+		return nil, 0, p.cfg.LoginPoll, false
+	}
+	if p.holding {
+		p.holding = false
+		p.log.Info("bot: sender: logged in again, sending", "queued", p.queuedLocked())
+	}
+	it = p.lanes[lane][idx]
+	p.lanes[lane] = append(p.lanes[lane][:idx], p.lanes[lane][idx+1:]...)
+	p.inflight++
+	return it, lane, 0, false
+}
+
+func (p *Pacer) queuedLocked() int {
+	n := p.inflight
+	for _, l := range p.lanes {
+		n += len(l)
+	}
+	return n
+}
+
+// send makes one attempt and acts on its outcome.
+func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
+	text := it.text
+	if it.textFn != nil {
+		text = it.textFn()
+	}
+	start := p.cfg.Clock.Now()
+	p.mu.Lock()
+	p.nextAt = start.Add(p.cfg.MinGap + time.Duration(p.cfg.Rand()*float64(p.cfg.Jitter)))
+	p.window = append(p.window, start)
+	p.dayCount++
+	p.mu.Unlock()
+
+	err := p.cfg.Transport.Send(ctx, it.to, text)
+	now := p.cfg.Clock.Now()
+
+	switch {
+	case err == nil:
+		if it.delivery != 0 {
+			// The one window where a crash repeats a message: sent,
+			// not yet recorded.
+			if merr := p.cfg.Ledger.MarkSent(context.WithoutCancel(ctx), it.delivery, now); merr != nil {
+				p.log.Error("bot: sender: record sent", "delivery", it.delivery, "err", merr)
+			}
+		}
+		p.mu.Lock()
+		p.inflight--
+		delete(p.held, it.delivery)
+		p.lastSend = now
+		p.sentToday++
+		p.pauseLevel, p.pausedFor = 0, 0
+		if it.textFn != nil {
+			p.noticeQd = false
+		}
+		p.mu.Unlock()
+	case ctx.Err() != nil:
+		// Shutting down: the message stays as it was (a ledger row stays
+		// pending for the next start).
+		p.requeue(it, lane)
+	case errors.Is(err, ErrRateLimited):
+		p.mu.Lock()
+		pause := p.cfg.RateLimitPause << min(p.pauseLevel, 20)
+		if pause > p.cfg.MaxPause || pause <= 0 {
+			pause = p.cfg.MaxPause
+		}
+		p.pauseLevel++
+		p.pausedFor += pause
+		p.pausedUntil = now.Add(pause)
+		p.lastErr = err.Error()
+		if !p.noticeQd {
+			p.noticeQd = true
+			p.lanes[laneNotice] = append(p.lanes[laneNotice], &outItem{to: p.cfg.Admin, textFn: p.pauseNotice})
+		}
+		p.mu.Unlock()
+		p.requeue(it, lane)
+		p.log.Warn("bot: sender: rate limited, pausing all sends", "pause", pause, "until", now.Add(pause), "to", it.to.Name)
+	case errors.Is(err, ErrLoggedOut):
+		p.mu.Lock()
+		p.lastErr = err.Error()
+		p.loginWait = now.Add(p.cfg.LoginPoll)
+		p.mu.Unlock()
+		p.requeue(it, lane)
+		p.log.Warn("bot: sender: logged out, holding the queue", "to", it.to.Name)
+	default:
+		it.attempts++
+		p.mu.Lock()
+		p.lastErr = err.Error()
+		p.mu.Unlock()
+		if it.delivery != 0 {
+			if merr := p.cfg.Ledger.MarkFailed(context.WithoutCancel(ctx), it.delivery, err.Error()); merr != nil {
+				p.log.Error("bot: sender: record failure", "delivery", it.delivery, "err", merr)
+			}
+		}
+		if it.attempts >= p.cfg.MaxAttempts {
+			p.mu.Lock()
+			p.inflight--
+			delete(p.held, it.delivery)
+			if it.textFn != nil {
+				p.noticeQd = false
+			}
+			p.mu.Unlock()
+			p.log.Error("bot: sender: giving up", "to", it.to.Name, "attempts", it.attempts, "delivery", it.delivery, "err", err)
+			return
+		}
+		it.notBefore = now.Add(p.cfg.RetryBackoff << (it.attempts - 1))
+		p.requeue(it, lane)
+		p.log.Warn("bot: sender: send failed, will retry", "to", it.to.Name, "attempts", it.attempts, "retry_at", it.notBefore, "err", err)
+	}
+}
+
+// requeue puts an unsent message back at the front of its lane; later
+// messages to the same chat wait behind it.
+func (p *Pacer) requeue(it *outItem, lane int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.inflight--
+	for _, o := range p.lanes[lane] {
+		if o.to == it.to && o.notBefore.Before(it.notBefore) {
+			o.notBefore = it.notBefore
+		}
+	}
+	p.lanes[lane] = append([]*outItem{it}, p.lanes[lane]...)
+}
+
+// pauseNotice is the admins' message after a rate-limit pause, written
+// when it is sent so the numbers are current.
+func (p *Pacer) pauseNotice() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// The notice itself is in flight, not waiting.
+	waiting := p.queuedLocked() - 1
+	return fmt.Sprintf("微信提示发送过于频繁，已暂停全部发送共%s，现在恢复发送，还有 %d 条待发。如经常出现，请调大发送间隔（--min-gap）。",
+		zhDuration(p.pausedFor), max(waiting, 0))
+}
+
+// zhDuration writes d the way a Chinese reader expects: 5分钟, 1小时30分钟, 45秒.
+func zhDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	var b strings.Builder
+	if h > 0 {
+		fmt.Fprintf(&b, "%d小时", h)
+	}
+	if m > 0 {
+		fmt.Fprintf(&b, "%d分钟", m)
+	}
+	if s > 0 || b.Len() == 0 {
+		fmt.Fprintf(&b, "%d秒", s)
+	}
+	return b.String()
+}
