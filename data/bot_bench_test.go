@@ -120,3 +120,39 @@ func BenchmarkRecordSlot10k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUnsent10k reads back a just-recorded fan-out to 10,000 groups
+// (20,000 pending parts), as the dispatcher does to queue it and as a
+// restart does to catch up. Rows of one digest share one text string, so
+// the read allocates the texts once, not per row.
+func BenchmarkUnsent10k(b *testing.B) {
+	if testing.Short() {
+		b.Skip("sets up 10,000 subscriptions; not under -short")
+	}
+	const subs = 10000
+	ctx := context.Background()
+	parts := btBenchParts(b)
+	s := btOpen(b, filepath.Join(b.TempDir(), "bench.db"), newBTClock())
+	slot := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	recs := make([]data.SlotRecord, subs)
+	for i := range subs {
+		sub, err := s.PutSubscription(ctx, data.Subscription{
+			Group: fmt.Sprintf("小区业主群%05d", i), Kind: data.ScheduleAt, Spec: "08:00", Enabled: true,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs[i] = data.SlotRecord{SubscriptionID: sub.ID, Slot: slot, Parts: parts, ArticleIDs: []int64{1, 2, 3, 4, 5}}
+	}
+	if _, err := s.RecordSlots(ctx, recs); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		ds, err := s.Unsent(ctx)
+		if err != nil || len(ds) != 2*subs {
+			b.Fatalf("Unsent: %d rows, %v", len(ds), err)
+		}
+	}
+}

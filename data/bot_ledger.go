@@ -308,11 +308,12 @@ func (s *Store) Delivered(ctx context.Context, subID int64, articleIDs []int64) 
 	return out, nil
 }
 
-// deliveryCols reads deliveries d joined with their texts t.
-const deliveryCols = `d.id, d.subscription_id, d.group_name, d.slot, d.part, d.parts, COALESCE(t.text, ''),
+// deliveryCols reads deliveries d; the texts are read apart (see
+// queryDeliveries).
+const deliveryCols = `d.id, d.subscription_id, d.group_name, d.slot, d.part, d.parts, d.text_id,
 	d.state, d.attempts, d.error, d.created_at, d.sent_at`
 
-const deliveryFrom = ` FROM deliveries d LEFT JOIN delivery_texts t ON t.id = d.text_id `
+const deliveryFrom = ` FROM deliveries d `
 
 // The ledger's hot queries, named so that TestBotQueryPlans checks the
 // very text the methods run.
@@ -331,47 +332,103 @@ const (
 	releaseQuery = `DELETE FROM delivery_items WHERE subscription_id = ? AND slot = ?`
 )
 
-func scanDelivery(sc botScanner) (Delivery, error) {
+// scanDelivery reads a row of deliveryCols, and the id of its text (0:
+// none).
+func scanDelivery(sc botScanner) (Delivery, int64, error) {
 	var d Delivery
-	var sub sql.NullInt64
+	var sub, text sql.NullInt64
 	var slot, created string
 	var sent sql.NullString
-	if err := sc.Scan(&d.ID, &sub, &d.Group, &slot, &d.Part, &d.Parts, &d.Text, &d.State, &d.Attempts,
+	if err := sc.Scan(&d.ID, &sub, &d.Group, &slot, &d.Part, &d.Parts, &text, &d.State, &d.Attempts,
 		&d.Error, &created, &sent); err != nil {
-		return Delivery{}, err
+		return Delivery{}, 0, err
 	}
 	d.SubscriptionID = sub.Int64 // 0 once the subscription was removed
 	var err error
 	if d.Slot, err = parseBotTime(slot); err != nil {
-		return Delivery{}, err
+		return Delivery{}, 0, err
 	}
 	if d.Created, err = parseBotTime(created); err != nil {
-		return Delivery{}, err
+		return Delivery{}, 0, err
 	}
 	if d.SentAt, err = parseNullBotTime(sent); err != nil {
-		return Delivery{}, err
+		return Delivery{}, 0, err
 	}
-	return d, nil
+	return d, text.Int64, nil
 }
 
+// queryDeliveries runs a deliveryCols query and fills in the texts. Each
+// distinct text is read once and shared by the rows that send it: a
+// fan-out's 20,000 rows carry two strings, not 20,000 copies (measured by
+// BenchmarkUnsent10k). Texts are never deleted or changed, so reading them
+// after the rows is consistent.
 func (s *Store) queryDeliveries(ctx context.Context, op, q string, args ...any) ([]Delivery, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	ds, textIDs, err := s.scanDeliveries(ctx, q, args...)
+	if err == nil {
+		err = s.fillTexts(ctx, ds, textIDs)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: %w", op, err)
 	}
+	return ds, nil
+}
+
+func (s *Store) scanDeliveries(ctx context.Context, q string, args ...any) ([]Delivery, []int64, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, err
+	}
 	defer rows.Close()
 	ds := []Delivery{}
+	var textIDs []int64
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, text, err := scanDelivery(rows)
 		if err != nil {
-			return nil, fmt.Errorf("data: %s: %w", op, err)
+			return nil, nil, err
 		}
 		ds = append(ds, d)
+		textIDs = append(textIDs, text)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("data: %s: %w", op, err)
+	return ds, textIDs, rows.Err()
+}
+
+// fillTexts sets ds[i].Text to the text with id textIDs[i] (0: none).
+func (s *Store) fillTexts(ctx context.Context, ds []Delivery, textIDs []int64) error {
+	texts := make(map[int64]string)
+	var ids []any
+	for _, id := range textIDs {
+		if _, ok := texts[id]; !ok && id != 0 {
+			texts[id] = ""
+			ids = append(ids, id)
+		}
 	}
-	return ds, nil
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), deliveredChunk)]
+		ids = ids[len(chunk):]
+		if err := func() error {
+			rows, err := s.r.QueryContext(ctx, `SELECT id, text FROM delivery_texts WHERE id IN (?`+
+				strings.Repeat(", ?", len(chunk)-1)+`)`, chunk...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id int64
+				var text string
+				if err := rows.Scan(&id, &text); err != nil {
+					return err
+				}
+				texts[id] = text
+			}
+			return rows.Err()
+		}(); err != nil {
+			return fmt.Errorf("texts: %w", err)
+		}
+	}
+	for i, id := range textIDs {
+		ds[i].Text = texts[id]
+	}
+	return nil
 }
 
 // Unsent lists pending and failed deliveries, oldest slot first, then

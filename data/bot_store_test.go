@@ -1002,3 +1002,49 @@ func TestLeaseRace(t *testing.T) {
 		}
 	}
 }
+
+func TestBotCanceledAndClosed(t *testing.T) {
+	clock := newBTClock()
+	path := filepath.Join(t.TempDir(), "bot.db")
+	s, err := data.Open(context.Background(), path, data.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := btSub(t, s, "g")
+	slot := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.RecordSlots(canceled, []data.SlotRecord{{SubscriptionID: sub.ID, Slot: slot, Parts: []string{"x"}}}); !errors.Is(err, context.Canceled) {
+		t.Errorf("RecordSlots(canceled): err = %v, want context.Canceled", err)
+	}
+	if _, _, err := s.AcquireLease(canceled, "run", "a", time.Minute); !errors.Is(err, context.Canceled) {
+		t.Errorf("AcquireLease(canceled): err = %v, want context.Canceled", err)
+	}
+	if ds := btDeliveries(t, s); len(ds) != 0 {
+		t.Errorf("a canceled RecordSlots wrote %+v", ds)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		call func() error
+	}{
+		{"RecordSlot", func() error { _, err := s.RecordSlot(ctx, sub.ID, slot, []string{"x"}, nil); return err }},
+		{"Unsent", func() error { _, err := s.Unsent(ctx); return err }},
+		{"GrantRole", func() error { return s.GrantRole(ctx, "r", data.RoleStaff, "cli") }},
+		{"RoleOf", func() error { _, err := s.RoleOf(ctx, "r"); return err }},
+		{"AcquireLease", func() error { _, _, err := s.AcquireLease(ctx, "run", "a", time.Minute); return err }},
+		{"Audit", func() error { return s.Audit(ctx, data.AuditEntry{Who: "cli", Action: "x"}) }},
+	} {
+		name, call := c.name, c.call
+		t.Run(name, func(t *testing.T) {
+			if err := call(); err == nil || errors.Is(err, data.ErrNotFound) {
+				t.Errorf("%s on a closed store: err = %v, want a closed-database error", name, err)
+			}
+		})
+	}
+}
