@@ -210,6 +210,17 @@ func (r *Router) match(text string) (command, string, matchKind) {
 	return nil, "", matchNone
 }
 
+// rtDropTrailingMention removes a final "@name" word: the transport strips
+// a leading mention of the bot, but people also put it last
+// ("今日新闻 @中原区新闻").
+func rtDropTrailingMention(text string) string {
+	s := rtNormalize(text)
+	if i := strings.LastIndexByte(s, ' '); i >= 0 && strings.HasPrefix(s[i+1:], "@") {
+		return s[:i]
+	}
+	return text
+}
+
 // rtIsASCIIWord reports a non-empty run of ASCII letters (and digits after
 // the first letter).
 func rtIsASCIIWord(s string) bool {
@@ -248,7 +259,11 @@ func (r *Router) Handle(ctx context.Context, m Message) {
 	if m.Article != nil {
 		return // a forwarded article card is never a command
 	}
-	cmd, args, kind := r.match(m.Text)
+	text := m.Text
+	if m.Mention {
+		text = rtDropTrailingMention(text)
+	}
+	cmd, args, kind := r.match(text)
 	if kind == matchNone && m.Mention && m.Chat.Kind == ChatGroup {
 		kind = matchHint // "@bot 你好": addressed to the bot, so answer
 	}

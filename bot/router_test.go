@@ -302,6 +302,8 @@ func TestRouterRecognition(t *testing.T) {
 		{"today with date", "今日新闻 2023-02-13", false, "【中原区报】"},
 		{"today attached date", "新闻2月13日", false, "【中原区报】"},
 		{"unknown slash", "/xyz", false, "帮助"},
+		{"mention last", "今日新闻 @中原区新闻", true, "【中原区报】"},
+		{"mention last, wechat space", "详情 2\u2005@中原区新闻", true, "新时代好少年"},
 		{"mention without command", "你好", true, "帮助"},
 		{"mention alone", "", true, "帮助"},
 
