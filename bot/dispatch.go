@@ -347,53 +347,73 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 	defer s.fireMu.Unlock()
 	results := make([]slotResult, len(reqs))
 	byDate := make(map[string][]digest.Article)
+	type slotWork struct {
+		slot time.Time
+		day  time.Time
+		date string
+		cand []digest.Article
+		ids  []int64
+		got  map[int64]bool
+	}
+	work := make([]slotWork, len(reqs))
+	for i, r := range reqs {
+		w := &work[i]
+		w.slot = r.slot.UTC().Truncate(time.Microsecond)
+		w.day = r.slot.In(r.ss.loc)
+		w.date = w.day.Format(time.DateOnly)
+		arts, ok := byDate[w.date]
+		if !ok {
+			var err error
+			arts, err = s.cfg.Store.ArticlesByDate(ctx, w.date)
+			if err != nil {
+				return nil, fmt.Errorf("bot: dispatcher: articles of %s: %w", w.date, err)
+			}
+			byDate[w.date] = arts
+		}
+		for _, a := range arts {
+			if r.ss.sub.Source == "" || a.Source == r.ss.sub.Source {
+				w.cand = append(w.cand, a)
+				w.ids = append(w.ids, a.ID)
+			}
+		}
+	}
+	// What each group already has: one query per group, a few at a time
+	// (the store reads through a pool), which dominates a big fan-out.
+	s.parallel(len(reqs), func(i int) {
+		if len(work[i].ids) == 0 {
+			return
+		}
+		got, err := s.cfg.Store.Delivered(ctx, reqs[i].ss.sub.ID, work[i].ids)
+		if err != nil {
+			results[i].err = fmt.Errorf("bot: dispatcher: %s: delivered: %w", reqs[i].ss.sub.Group, err)
+			return
+		}
+		work[i].got = got
+	})
 	rendered := make(map[string][]string)
 	recs := make([]data.SlotRecord, 0, len(reqs))
 	recIdx := make([]int, 0, len(reqs)) // recs[k] is reqs[recIdx[k]]
 	for i, r := range reqs {
-		slot := r.slot.UTC().Truncate(time.Microsecond)
-		day := r.slot.In(r.ss.loc)
-		date := day.Format(time.DateOnly)
-		arts, ok := byDate[date]
-		if !ok {
-			var err error
-			arts, err = s.cfg.Store.ArticlesByDate(ctx, date)
-			if err != nil {
-				return nil, fmt.Errorf("bot: dispatcher: articles of %s: %w", date, err)
-			}
-			byDate[date] = arts
+		if results[i].err != nil {
+			continue
 		}
-		var cand []digest.Article
-		var ids []int64
-		for _, a := range arts {
-			if r.ss.sub.Source == "" || a.Source == r.ss.sub.Source {
-				cand = append(cand, a)
-				ids = append(ids, a.ID)
-			}
-		}
+		w := &work[i]
 		var fresh []digest.Article
 		var freshIDs []int64
-		if len(ids) > 0 {
-			got, err := s.cfg.Store.Delivered(ctx, r.ss.sub.ID, ids)
-			if err != nil {
-				results[i].err = fmt.Errorf("bot: dispatcher: %s: delivered: %w", r.ss.sub.Group, err)
-				continue
-			}
-			for _, a := range cand {
-				if !got[a.ID] {
-					fresh = append(fresh, a)
-					freshIDs = append(freshIDs, a.ID)
-				}
+		for _, a := range w.cand {
+			if !w.got[a.ID] {
+				fresh = append(fresh, a)
+				freshIDs = append(freshIDs, a.ID)
 			}
 		}
-		rec := data.SlotRecord{SubscriptionID: r.ss.sub.ID, Slot: slot}
+		rec := data.SlotRecord{SubscriptionID: r.ss.sub.ID, Slot: w.slot}
 		if len(fresh) > 0 {
 			// Groups that are owed the same items get the same text:
 			// render it once.
-			key := date + "|" + joinIDs(freshIDs)
+			key := w.date + "|" + joinIDs(freshIDs)
 			parts, ok := rendered[key]
 			if !ok {
-				parts = digest.Render(ComposeDay(fresh, day, s.cfg.LeadBudget), s.cfg.Budget)
+				parts = digest.Render(ComposeDay(fresh, w.day, s.cfg.LeadBudget), s.cfg.Budget)
 				rendered[key] = parts
 			}
 			rec.Parts, rec.ArticleIDs = parts, freshIDs
@@ -439,6 +459,35 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 	}
 	s.cfg.Outbox.Deliver(queue...)
 	return results, nil
+}
+
+// parallelReads bounds concurrent store reads of one firing.
+const parallelReads = 4
+
+// parallel runs f(0..n-1) on a few goroutines and waits for them.
+func (s *Scheduler) parallel(n int, f func(i int)) {
+	if n < 2*parallelReads {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range parallelReads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 type slotKey struct {
