@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,9 @@ type DeliveryQueue interface {
 	Holds(id int64) bool
 	// Reply queues a plain message (reports to admins).
 	Reply(to Target, parts ...string)
+	// Cancel drops the queued (not in-flight) rows of a subscription
+	// and reports how many.
+	Cancel(subID int64) int
 }
 
 // DispatcherConfig configures NewDispatcher. Store and Outbox are required.
@@ -130,8 +134,11 @@ func NewDispatcher(cfg DispatcherConfig) (*Scheduler, error) {
 // schedule until ctx is done; then it returns nil. It fails only when the
 // store cannot be read at start.
 func (s *Scheduler) Run(ctx context.Context) error {
-	if err := s.Reload(ctx); err != nil {
+	if err := s.load(ctx); err != nil {
 		return fmt.Errorf("bot: dispatcher: %w", err)
+	}
+	if err := s.catchUp(ctx); err != nil {
+		s.log.Error("bot: dispatcher: catch up", "err", err)
 	}
 	for {
 		wait, ok := s.untilNext()
@@ -201,10 +208,16 @@ func (s *Scheduler) Reload(ctx context.Context) error {
 	if err := s.load(ctx); err != nil {
 		return err
 	}
+	err := s.catchUp(ctx)
+	s.nudge()
+	return err
+}
+
+// catchUp sweeps the ledger and fires what is due.
+func (s *Scheduler) catchUp(ctx context.Context) error {
 	s.fireMu.Lock()
 	err := s.sweepLedger(ctx)
 	s.fireMu.Unlock()
-	s.nudge()
 	s.fireDue(ctx)
 	return err
 }
@@ -248,8 +261,21 @@ func (s *Scheduler) load(ctx context.Context) error {
 		subs = append(subs, ss)
 	}
 	s.mu.Lock()
+	var gone []int64
+	for _, old := range s.subs {
+		if !slices.ContainsFunc(subs, func(n *schedSub) bool { return n.sub.ID == old.sub.ID }) {
+			gone = append(gone, old.sub.ID)
+		}
+	}
 	s.subs = subs
 	s.mu.Unlock()
+	// Removed or disabled: what is still queued for the group is not
+	// sent (the ledger rows stay as they are).
+	for _, id := range gone {
+		if n := s.cfg.Outbox.Cancel(id); n > 0 {
+			s.log.Info("bot: dispatcher: dropped queued parts of a stopped subscription", "subscription", id, "parts", n)
+		}
+	}
 	return nil
 }
 
@@ -536,6 +562,12 @@ func (s *Scheduler) sweepLedger(ctx context.Context) error {
 		return fmt.Errorf("bot: dispatcher: catch up: %w", err)
 	}
 	now := s.cfg.Clock.Now()
+	active := make(map[int64]bool)
+	s.mu.Lock()
+	for _, ss := range s.subs {
+		active[ss.sub.ID] = true
+	}
+	s.mu.Unlock()
 	var queue []data.Delivery
 	type missed struct {
 		d     data.Delivery
@@ -548,6 +580,9 @@ func (s *Scheduler) sweepLedger(ctx context.Context) error {
 			continue
 		}
 		if now.Sub(d.Slot) <= s.cfg.Grace {
+			if !active[d.SubscriptionID] {
+				continue // disabled: kept for when it is enabled again
+			}
 			queue = append(queue, d)
 			continue
 		}

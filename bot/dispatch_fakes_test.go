@@ -372,6 +372,8 @@ func (q *scQueue) Deliver(ds ...data.Delivery) int {
 
 func (q *scQueue) Holds(int64) bool { return false }
 
+func (q *scQueue) Cancel(int64) int { return 0 }
+
 func (q *scQueue) Reply(bot.Target, ...string) {
 	q.mu.Lock()
 	q.replies++

@@ -343,3 +343,49 @@ func TestNewDispatcherNeedsStoreAndOutbox(t *testing.T) {
 		t.Error("no outbox: no error")
 	}
 }
+
+// Stopping a subscription while its digest waits in the queue (here:
+// behind a rate-limit pause) drops what was not sent yet.
+func TestStoppedSubscriptionDropsQueuedParts(t *testing.T) {
+	e := scNewEnv(t, time.Date(2024, 3, 14, 7, 0, 0, 0, scShanghai(t)), scOpts{})
+	ids := e.importDay("2024-03-14", "新闻")
+	e.sub("留下的群", "08:00", false)
+	e.sub("退订的群", "08:00", false)
+	off := e.sub("停用的群", "08:00", false)
+	e.tr.FailNext(bot.ErrRateLimited)
+	e.start(true)
+	e.runUntil(e.at(2024, 3, 14, 8, 1))
+	// Three digests and the admins' pause notice.
+	if st := e.pacer.Stats(); st.PausedUntil.IsZero() || st.Queued != 4 {
+		t.Fatalf("want a pause with 4 queued, stats %+v", st)
+	}
+	if err := e.store.RemoveSubscription(e.ctx, "退订的群"); err != nil {
+		t.Fatal(err)
+	}
+	off.Enabled = false
+	if _, err := e.store.PutSubscription(e.ctx, off); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.disp.Reload(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.subs = 1
+	if q := e.pacer.Stats().Queued; q != 2 {
+		t.Errorf("queued after stopping two groups = %d, want 2", q)
+	}
+	e.drain(time.Hour)
+	if got := e.tr.SentTo(scGroup("留下的群")); !slices.Equal(got, e.expectParts("2024-03-14", ids)) {
+		t.Errorf("留下的群 got %q", got)
+	}
+	for _, g := range []string{"退订的群", "停用的群"} {
+		if got := e.tr.SentTo(scGroup(g)); len(got) != 0 {
+			t.Errorf("%s got %q after it stopped", g, got)
+		}
+	}
+	// A restart inside grace does not send the disabled group's row either.
+	e.restart()
+	e.drain(time.Hour)
+	if got := e.tr.SentTo(scGroup("停用的群")); len(got) != 0 {
+		t.Errorf("停用的群 got %q after a restart", got)
+	}
+}

@@ -78,6 +78,7 @@ type outItem struct {
 	text      string
 	textFn    func() string // computed at send time (notices)
 	delivery  int64         // ledger row id; 0 for replies and notices
+	sub       int64         // the delivery's subscription
 	attempts  int           // failed sends in this process
 	notBefore time.Time     // retry backoff
 }
@@ -206,13 +207,34 @@ func (p *Pacer) Deliver(ds ...data.Delivery) int {
 			continue
 		}
 		p.held[d.ID] = true
-		p.pushLocked(laneDelivery, &outItem{to: Target{Kind: ChatGroup, Name: d.Group}, text: d.Text, delivery: d.ID})
+		p.pushLocked(laneDelivery, &outItem{to: Target{Kind: ChatGroup, Name: d.Group}, text: d.Text, delivery: d.ID, sub: d.SubscriptionID})
 		n++
 	}
 	p.mu.Unlock()
 	if n > 0 {
 		p.nudge()
 	}
+	return n
+}
+
+// Cancel drops the queued deliveries of subscription subID (one being
+// sent is let finish) and reports how many. Their ledger rows stay as
+// they are.
+func (p *Pacer) Cancel(subID int64) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	kept := p.lanes[laneDelivery][:0]
+	for _, it := range p.lanes[laneDelivery] {
+		if it.sub == subID {
+			delete(p.held, it.delivery)
+			n++
+			continue
+		}
+		kept = append(kept, it)
+	}
+	clear(p.lanes[laneDelivery][len(kept):])
+	p.lanes[laneDelivery] = kept
 	return n
 }
 
