@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -232,68 +230,6 @@ func cmdSearch(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	for _, h := range hits {
 		fmt.Fprintf(a.stdout, "%s  %s\n    %s\n", h.Article.Date, h.Article.Title, h.Snippet)
-	}
-	return nil
-}
-
-// cmdDemo shows the pipeline offline on the bundled sample page: a throwaway
-// store, today's import, the digest residents would receive and a search.
-func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
-	fs := newFlags(a, "demo")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := cfg.finish(); err != nil {
-		return usageError{err.Error()}
-	}
-	dir, err := os.MkdirTemp("", "wxdigest-demo-")
-	if err != nil {
-		return fmt.Errorf("demo: temp dir: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	cfg.DB = filepath.Join(dir, "demo.db")
-	cfg.Source = "中原区新闻"
-
-	arts, err := digest.ParsePage(digest.SamplePage)
-	if err != nil {
-		return fmt.Errorf("demo: sample page: %w", err)
-	}
-	day := a.today(cfg)
-	for i := range arts {
-		arts[i].Source, arts[i].Date = cfg.Source, day
-	}
-	st, err := a.openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	res, err := st.ImportArticles(ctx, arts)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "导入样例版面：%d new, %d already stored\n\n", res.New, res.Existing)
-	stored, err := st.ArticlesByDate(ctx, day)
-	if err != nil {
-		return err
-	}
-	_, civil, err := a.dayFlag(cfg, day)
-	if err != nil {
-		return err
-	}
-	writeParts(a.stdout, digest.Render(composeDay(stored, civil, cfg), cfg.Budget))
-	for _, q := range []string{"项目", "好少年"} {
-		hits, err := st.Search(ctx, q, 3)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "\n搜索“%s”：%d 条\n", q, len(hits))
-		for _, h := range hits {
-			fmt.Fprintf(a.stdout, "  %s  %s\n      %s\n", h.Article.Date, h.Article.Title, h.Snippet)
-		}
 	}
 	return nil
 }
