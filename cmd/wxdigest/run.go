@@ -364,7 +364,6 @@ func cmdFakeWeChat(ctx context.Context, a *app, cfg config, args []string) error
 	return nil
 }
 
-
 // syncWriter serialises writes from the bot's goroutines to one terminal.
 type syncWriter struct {
 	mu sync.Mutex
