@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -235,11 +234,24 @@ func (s *Scheduler) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("bot: dispatcher: load subscriptions: %w", err)
 	}
+	s.mu.Lock()
+	prev := make(map[int64]*schedSub, len(s.subs))
+	for _, ss := range s.subs {
+		prev[ss.sub.ID] = ss
+	}
+	s.mu.Unlock()
 	var subs []*schedSub
 	for _, sub := range all {
 		if !sub.Enabled {
 			continue
 		}
+		if old, ok := prev[sub.ID]; ok && sameSub(old.sub, sub) {
+			// Unchanged: keep its schedule and where it stands.
+			subs = append(subs, old)
+			delete(prev, sub.ID)
+			continue
+		}
+		delete(prev, sub.ID)
 		ss, err := s.prepare(sub)
 		if err != nil {
 			s.log.Warn("bot: dispatcher: subscription not scheduled", "group", sub.Group, "err", err)
@@ -261,17 +273,11 @@ func (s *Scheduler) load(ctx context.Context) error {
 		subs = append(subs, ss)
 	}
 	s.mu.Lock()
-	var gone []int64
-	for _, old := range s.subs {
-		if !slices.ContainsFunc(subs, func(n *schedSub) bool { return n.sub.ID == old.sub.ID }) {
-			gone = append(gone, old.sub.ID)
-		}
-	}
 	s.subs = subs
 	s.mu.Unlock()
-	// Removed or disabled: what is still queued for the group is not
-	// sent (the ledger rows stay as they are).
-	for _, id := range gone {
+	// Removed or disabled (left in prev): what is still queued for the
+	// group is not sent; the ledger rows stay as they are.
+	for id := range prev {
 		if n := s.cfg.Outbox.Cancel(id); n > 0 {
 			s.log.Info("bot: dispatcher: dropped queued parts of a stopped subscription", "subscription", id, "parts", n)
 		}
@@ -279,18 +285,27 @@ func (s *Scheduler) load(ctx context.Context) error {
 	return nil
 }
 
+// sameSub reports whether two reads of a subscription agree.
+func sameSub(a, b data.Subscription) bool {
+	ta, tb := a.Updated, b.Updated
+	ca, cb := a.Created, b.Created
+	a.Updated, b.Updated, a.Created, b.Created = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return a == b && ta.Equal(tb) && ca.Equal(cb)
+}
+
 // prepare reads a subscription's schedule in its zone (cfg.Zone if none).
 func (s *Scheduler) prepare(sub data.Subscription) (*schedSub, error) {
-	if strings.TrimSpace(sub.TZ) == "" {
-		sub.TZ = s.cfg.Zone.String()
+	zoned := sub
+	if strings.TrimSpace(zoned.TZ) == "" {
+		zoned.TZ = s.cfg.Zone.String()
 	}
-	sched, err := NewSchedule(sub)
+	sched, err := NewSchedule(zoned)
 	if err != nil {
 		return nil, err
 	}
-	loc, err := time.LoadLocation(sub.TZ)
+	loc, err := time.LoadLocation(zoned.TZ)
 	if err != nil {
-		return nil, fmt.Errorf("bot: dispatcher: zone %q: %w", sub.TZ, err)
+		return nil, fmt.Errorf("bot: dispatcher: zone %q: %w", zoned.TZ, err)
 	}
 	return &schedSub{sub: sub, sched: sched, loc: loc}, nil
 }
