@@ -757,3 +757,32 @@ func TestNetworkLossReloginsHot(t *testing.T) {
 	}
 	must(t, tr.Send(ctxT(t), bot.Target{Kind: bot.ChatGroup, Name: "幸福里业主群"}, "恢复"))
 }
+
+// A group not bound at login — one added after it, or one never saved to
+// contacts — can be answered once it has spoken in this session, because
+// its message named it exactly.
+func TestReplyToGroupThatSpoke(t *testing.T) {
+	e := newEnv(t, wechattest.Options{})
+	e.seed(t)
+	tr := e.transport(t, nil)
+	r := start(t, tr)
+	r.loggedIn(t, 1)
+	ctx := ctxT(t)
+	must(t, e.srv.AddGroup(wechattest.Group{ID: "new", Name: "新建群", Saved: true, Members: []wechattest.Member{{ID: "li", Nick: "李阿姨"}}}))
+	for _, g := range []struct{ id, name string }{{"new", "新建群"}, {"wbc", "未保存群"}} {
+		if err := tr.Send(ctx, bot.Target{Kind: bot.ChatGroup, Name: g.name}, "x"); !errors.Is(err, bot.ErrNoSuchChat) {
+			t.Fatalf("Send to %s before it spoke = %v, want ErrNoSuchChat", g.name, err)
+		}
+		mustPost(t)(e.srv.PostGroupMessage(g.id, "li", "今日新闻"))
+		if m := r.next(t); m.Chat != (bot.Target{Kind: bot.ChatGroup, Name: g.name}) {
+			t.Fatalf("got %+v", m)
+		}
+		if err := tr.Send(ctx, bot.Target{Kind: bot.ChatGroup, Name: g.name}, "今日新闻如下"); err != nil {
+			t.Fatalf("reply to %s: %v", g.name, err)
+		}
+	}
+	sent := e.srv.Sent()
+	if len(sent) != 2 || sent[0].To != "新建群" || sent[1].To != "未保存群" {
+		t.Errorf("sent %+v", sent)
+	}
+}

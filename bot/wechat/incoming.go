@@ -149,6 +149,10 @@ func groupSender(raw string) string {
 func (s *session) groupName(m *openwechat.Message, userName string, self bool) string {
 	s.t.mu.Lock()
 	g, ok := s.groups[userName]
+	if ok && !self && !g.spoke {
+		g.spoke = true
+		s.groups[userName] = g
+	}
 	s.t.mu.Unlock()
 	if ok {
 		return g.name
@@ -168,7 +172,7 @@ func (s *session) groupName(m *openwechat.Message, userName string, self bool) s
 	name := openwechat.FormatEmoji(u.NickName)
 	s.t.mu.Lock()
 	if _, ok := s.groups[userName]; !ok {
-		s.groups[userName] = group{name: name}
+		s.groups[userName] = group{name: name, spoke: !self}
 	}
 	s.t.mu.Unlock()
 	return name

@@ -72,6 +72,7 @@ func (c contact) address() string {
 type group struct {
 	name  string
 	saved bool // in the address book (webwxgetcontact); only these are bound
+	spoke bool // a message from it arrived in this session, so replies may go there
 }
 
 type recentSend struct {

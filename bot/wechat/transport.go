@@ -508,6 +508,24 @@ func (t *Transport) Send(ctx context.Context, to bot.Target, text string) error 
 	return s.send(ctx, op, userName, text)
 }
 
+// sessionGroup finds the group named name among those session s knows. It
+// must be saved to contacts or have spoken in this session (an unsaved
+// group seen only in the recent-chats list is not addressed), and its name
+// must be unique.
+func sessionGroup(s *session, name string) (binding, bool) {
+	var b binding
+	usable := false
+	for un, g := range s.groups {
+		if g.name == name {
+			b.count++
+			if g.saved || g.spoke {
+				b.userName, usable = un, true
+			}
+		}
+	}
+	return b, usable
+}
+
 // resolveLocked maps a target to a UserName of session s.
 func (t *Transport) resolveLocked(s *session, to bot.Target) (string, error) {
 	switch to.Kind {
@@ -515,6 +533,12 @@ func (t *Transport) resolveLocked(s *session, to bot.Target) (string, error) {
 		return "filehelper", nil
 	case bot.ChatGroup:
 		b, ok := t.bindings[to.Name]
+		if !ok {
+			// Not a subscribed group bound at login, but one this session
+			// knows by now — e.g. a group that just asked for news, or one
+			// joined after login. Its name must still be unique.
+			b, ok = sessionGroup(s, to.Name)
+		}
 		switch {
 		case !ok && slices.Contains(t.wanted, to.Name):
 			return "", fmt.Errorf("%w (group not found in contacts)", bot.ErrNoSuchChat)
