@@ -226,6 +226,27 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseNoArgs parses the flags of a command that takes no positional
+// arguments, checks --format (when the command has one) and finishes cfg.
+func parseNoArgs(fs *flag.FlagSet, args []string, cfg *config, format *string) error {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if format != nil {
+		if err := checkFormat(*format); err != nil {
+			return err
+		}
+	}
+	if err := cfg.finish(); err != nil {
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
 func (a *app) today(cfg config) string {
 	return a.now().In(cfg.loc).Format(time.DateOnly)
 }

@@ -59,15 +59,8 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 	fs.DurationVar(&p.minGap, "min-gap", 700*time.Millisecond, "least time between two messages")
 	fs.DurationVar(&p.jitter, "jitter", 600*time.Millisecond, "random extra time between two messages")
 	p.rateLimitPause, p.perMinute, p.perDay = 30*time.Second, 60, 2000
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args, &cfg, nil); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := cfg.finish(); err != nil {
-		return usageError{err.Error()}
 	}
 	dir, err := os.MkdirTemp("", "wxdigest-demo-")
 	if err != nil {

@@ -43,18 +43,8 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 	weekdays := fs.Bool("weekdays", false, "Monday to Friday only")
 	source := fs.String("source", "", "only articles of this source")
 	format := fs.String("format", "text", "output format of list: text or json")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
-	}
-	if err := cfg.finish(); err != nil {
-		return usageError{err.Error()}
 	}
 	if verb != "list" && strings.TrimSpace(*group) == "" {
 		return usagef("--group is required")
@@ -158,18 +148,8 @@ func cmdRole(ctx context.Context, a *app, cfg config, args []string) error {
 	remark := fs.String("remark", "", "the friend's RemarkName (备注) set by the bot owner")
 	roleName := fs.String("role", "", "admin or staff")
 	format := fs.String("format", "text", "output format of list: text or json")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
-	}
-	if err := cfg.finish(); err != nil {
-		return usageError{err.Error()}
 	}
 	if verb != "list" && strings.TrimSpace(*remark) == "" {
 		return usagef("--remark is required")
@@ -230,22 +210,13 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 	storeFlags(fs, &cfg)
 	since := fs.String("since", "", "first day to list, YYYY-MM-DD (default: 7 days ago)")
 	format := fs.String("format", "text", "output format: text or json")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
-	}
-	if err := cfg.finish(); err != nil {
-		return usageError{err.Error()}
 	}
 	from := a.now().In(cfg.loc).AddDate(0, 0, -7)
 	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, cfg.loc)
 	if *since != "" {
+		var err error
 		if from, err = parseDate(*since, cfg.loc); err != nil {
 			return err
 		}

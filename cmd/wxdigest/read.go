@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wxdigest/wxdigest/bot"
 	"github.com/wxdigest/wxdigest/digest"
 )
 
@@ -23,43 +24,14 @@ func (a *app) dayFlag(cfg config, date string) (string, time.Time, error) {
 	return date, t, nil
 }
 
-// sourceLabel names the sources of a day's articles for the digest header.
-func sourceLabel(arts []digest.Article) string {
-	seen := map[string]bool{}
-	var names []string
-	for _, x := range arts {
-		if x.Source != "" && !seen[x.Source] {
-			seen[x.Source] = true
-			names = append(names, x.Source)
-		}
-	}
-	return strings.Join(names, "、")
-}
-
-// composeDay loads a day and composes its digest, the same way for the CLI
-// and (later) for chat.
-func composeDay(arts []digest.Article, day time.Time, cfg config) digest.Digest {
-	return digest.Compose(day, arts, digest.Options{Source: sourceLabel(arts), LeadBudget: cfg.LeadBudget})
-}
-
 func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 	fs := newFlags(a, "digest")
 	storeFlags(fs, &cfg)
 	date := fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
 	format := fs.String("format", "text", "output format: text or json")
 	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "characters per message part (env WXDIGEST_BUDGET)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
-	}
-	if err := cfg.finish(); err != nil {
-		return usageError{err.Error()}
 	}
 	day, civil, err := a.dayFlag(cfg, *date)
 	if err != nil {
@@ -74,7 +46,7 @@ func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 	if err != nil {
 		return err
 	}
-	d := composeDay(arts, civil, cfg)
+	d := bot.ComposeDay(arts, civil, cfg.LeadBudget)
 	parts := digest.Render(d, cfg.Budget)
 	if *format == "json" {
 		type item struct {
@@ -128,18 +100,8 @@ func cmdArticles(ctx context.Context, a *app, cfg config, args []string) error {
 	storeFlags(fs, &cfg)
 	date := fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
 	format := fs.String("format", "text", "output format: text or json")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
-	}
-	if err := cfg.finish(); err != nil {
-		return usageError{err.Error()}
 	}
 	day, civil, err := a.dayFlag(cfg, *date)
 	if err != nil {

@@ -24,8 +24,7 @@ import (
 // Lease and refresh timing of a running bot.
 const (
 	leaseName     = "bot"
-	leaseTTL      = 45 * time.Second
-	leaseRenew    = 15 * time.Second
+	leaseTTL      = 45 * time.Second // renewed every third of it
 	refreshEvery  = 30 * time.Second // re-read subscriptions changed by the CLI
 	metaWeChatUin = "wechat.uin"
 )
@@ -57,6 +56,7 @@ type botRuntime struct {
 	errc   chan error
 	wg     sync.WaitGroup
 	holder string
+	ttl    time.Duration
 }
 
 // botOptions is what differs between `run` and `demo`.
@@ -66,6 +66,9 @@ type botOptions struct {
 	transport bot.Transport
 	// onLogin is told the login state whenever it changes.
 	onLogin func(bot.LoginState)
+	// leaseTTL is how long the lease outlives a killed process; default
+	// leaseTTL (tests shorten it with WXDIGEST_LEASE_TTL).
+	leaseTTL time.Duration
 }
 
 // startBot takes the store's lease (so a second process neither logs in nor
@@ -73,20 +76,32 @@ type botOptions struct {
 // returns when ctx is done or a part fails for good.
 func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logger) (*botRuntime, error) {
 	holder := leaseHolder()
-	ok, current, err := st.AcquireLease(ctx, leaseName, holder, leaseTTL)
+	ttl := o.leaseTTL
+	if ttl <= 0 {
+		ttl = leaseTTL
+	}
+	ok, current, err := st.AcquireLease(ctx, leaseName, holder, ttl)
 	if err != nil {
 		return nil, fmt.Errorf("lease: %w", err)
 	}
 	if !ok {
 		return nil, fmt.Errorf("another wxdigest (%s) is running on this store; it alone logs in and sends — stop it first, or use another --db", current)
 	}
-	rt := &botRuntime{store: st, tr: o.transport, log: log, errc: make(chan error, 8), holder: holder}
+	rt := &botRuntime{store: st, tr: o.transport, log: log, errc: make(chan error, 8), holder: holder, ttl: ttl}
 	cfg := o.cfg
+	// The flags default to the sender's defaults, so a 0 typed there means
+	// none, which the sender spells as a negative value (its 0 is "default").
+	none := func(d time.Duration) time.Duration {
+		if d == 0 {
+			return -1
+		}
+		return d
+	}
 	rt.sender = bot.NewSender(bot.SenderConfig{
 		Transport:      o.transport,
 		Ledger:         st,
-		MinGap:         o.pacing.minGap,
-		Jitter:         o.pacing.jitter,
+		MinGap:         none(o.pacing.minGap),
+		Jitter:         none(o.pacing.jitter),
 		RateLimitPause: o.pacing.rateLimitPause,
 		PerMinute:      o.pacing.perMinute,
 		PerDay:         o.pacing.perDay,
@@ -199,7 +214,7 @@ func (rt *botRuntime) bindGroups(ctx context.Context) error {
 // housekeeping renews the lease, notices login changes (remembering the
 // account's Uin) and picks up subscriptions changed from the CLI.
 func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginState)) error {
-	renew := time.NewTicker(leaseRenew)
+	renew := time.NewTicker(rt.ttl / 3)
 	defer renew.Stop()
 	refresh := time.NewTicker(refreshEvery)
 	defer refresh.Stop()
@@ -211,7 +226,7 @@ func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginSt
 		case <-ctx.Done():
 			return nil
 		case <-renew.C:
-			ok, current, err := rt.store.AcquireLease(ctx, leaseName, rt.holder, leaseTTL)
+			ok, current, err := rt.store.AcquireLease(ctx, leaseName, rt.holder, rt.ttl)
 			if err != nil {
 				rt.log.Warn("renew lease", "err", err)
 				continue
@@ -272,18 +287,21 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "characters per message part (env WXDIGEST_BUDGET)")
 	var p pacing
 	pacingFlags(fs, &p)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args, &cfg, nil); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := cfg.finish(); err != nil {
-		return usageError{err.Error()}
 	}
 	if *session == "" {
 		*session = cfg.DB + ".session"
+	}
+	// Undocumented: how long a killed process keeps the store, so tests of
+	// a restart need not wait the full leaseTTL.
+	ttl := leaseTTL
+	if v := a.getenv("WXDIGEST_LEASE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return usagef("WXDIGEST_LEASE_TTL=%q: want a positive duration such as 45s", v)
+		}
+		ttl = d
 	}
 	if cfg.LogLevel == defaultConfig().LogLevel {
 		cfg.LogLevel = "info" // a long-running service says what it does
@@ -321,7 +339,7 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	if err != nil {
 		return err
 	}
-	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, onLogin: func(s bot.LoginState) {
+	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, leaseTTL: ttl, onLogin: func(s bot.LoginState) {
 		if s.LoggedIn {
 			fmt.Fprintf(a.stdout, "已登录：%s（在线）\n", s.Self)
 			for _, pr := range s.Problems {
