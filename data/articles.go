@@ -25,12 +25,8 @@ type ImportResult struct {
 
 const dateLayout = "2006-01-02"
 
-// maxSearchID bounds article ids so they fit in the low 40 bits of the
-// search rowid (see searchKey).
-const maxSearchID = 1<<40 - 1
-
 // parseDate checks a YYYY-MM-DD issue date and returns its day number
-// (days since 0001-01-01), the high part of the search rowid.
+// (days since 0001-01-01), the high part of the search key.
 func parseDate(s string) (int64, error) {
 	t, err := time.Parse(dateLayout, s)
 	if err != nil || t.Format(dateLayout) != s || t.Year() < 1 {
@@ -39,10 +35,6 @@ func parseDate(s string) (int64, error) {
 	const unixToDay0 = 719162 // days from 0001-01-01 to 1970-01-01
 	return t.Unix()/86400 + unixToDay0, nil
 }
-
-// searchKey is the FTS rowid of an article: ordering by it descending is
-// ordering by (issue_date desc, id desc).
-func searchKey(day, id int64) int64 { return day<<40 | id }
 
 // checkArticle validates what the store needs and returns the day number.
 func checkArticle(a *digest.Article) (int64, error) {
@@ -153,11 +145,7 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 	now := s.now().UTC().Format(time.RFC3339)
 	type day struct{ source, date string }
 	next := map[day]int64{} // next page order per (source, day) touched by this import
-	type pendingIndex struct {
-		i   int   // index into arts
-		key int64 // search rowid
-	}
-	var pending []pendingIndex
+	var pending []entry
 	for i := range arts {
 		a := &arts[i]
 		dayNo, err := checkArticle(a)
@@ -193,11 +181,12 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 		if err != nil {
 			return res, fmt.Errorf("data: import: article %d: insert: %w", i+1, err)
 		}
-		if id > maxSearchID {
-			return res, fmt.Errorf("data: import: article id %d exceeds the search index's range", id)
-		}
 		if index {
-			pending = append(pending, pendingIndex{i, searchKey(dayNo, id)})
+			key, err := idx.nextKey(ctx, dayNo)
+			if err != nil {
+				return res, fmt.Errorf("data: import: article %d: %w", i+1, err)
+			}
+			pending = append(pending, entry{key: key, id: id, title: a.Title, body: a.Body})
 		}
 		next[k] = order + 1
 		res.New++
@@ -205,11 +194,11 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 	}
 	// Index after all article inserts: FTS5 flushes its pending terms to a
 	// new segment at every statement savepoint, and each INSERT into
-	// articles opens one, so interleaving the two writes makes one tiny
-	// segment per article (measured: 1,300 instead of 7,000+ articles/s).
-	for _, p := range pending {
-		if err := idx.add(ctx, p.key, arts[p.i].Title, arts[p.i].Body); err != nil {
-			return res, fmt.Errorf("data: import: article %d: %w", p.i+1, err)
+	// articles opens one, so interleaving the writes would make one tiny
+	// segment per article (measured: several times slower).
+	if index {
+		if err := idx.add(ctx, pending); err != nil {
+			return res, fmt.Errorf("data: import: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -332,9 +321,10 @@ func (s *Store) UpdateArticle(ctx context.Context, a digest.Article) (err error)
 	if err != nil {
 		return fmt.Errorf("data: update article %d: %w", a.ID, err)
 	}
-	oldDay, err := parseDate(oldDate)
-	if err != nil {
-		return fmt.Errorf("data: update article %d: stored row: %w", a.ID, err)
+	var oldKey sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT key FROM article_search_keys WHERE article_id = ?`, a.ID).Scan(&oldKey)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("data: update article %d: %w", a.ID, err)
 	}
 	if oldSource != a.Source || oldDate != a.Date {
 		if order, err = nextPageOrder(ctx, tx, a.Source, a.Date); err != nil {
@@ -353,7 +343,9 @@ func (s *Store) UpdateArticle(ctx context.Context, a digest.Article) (err error)
 	if err != nil {
 		return fmt.Errorf("data: update article %d: %w", a.ID, err)
 	}
-	if err = unindex(ctx, tx, searchKey(oldDay, a.ID)); err != nil {
+	// Re-index: the old entry goes; the new one keeps its key on the same
+	// day, or takes its place by id on the new day.
+	if err = unindex(ctx, tx, a.ID); err != nil {
 		return fmt.Errorf("data: update article %d: %w", a.ID, err)
 	}
 	idx, err := newIndexer(ctx, tx)
@@ -361,7 +353,12 @@ func (s *Store) UpdateArticle(ctx context.Context, a digest.Article) (err error)
 		return fmt.Errorf("data: update article %d: %w", a.ID, err)
 	}
 	defer idx.close()
-	if err = idx.add(ctx, searchKey(newDay, a.ID), a.Title, a.Body); err != nil {
+	if oldDate == a.Date && oldKey.Valid {
+		err = idx.add(ctx, []entry{{key: oldKey.Int64, id: a.ID, title: a.Title, body: a.Body}})
+	} else {
+		err = renumberDay(ctx, tx, idx, newDay, a.Date)
+	}
+	if err != nil {
 		return fmt.Errorf("data: update article %d: %w", a.ID, err)
 	}
 	if err = tx.Commit(); err != nil {
@@ -382,20 +379,16 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) (err error) {
 			tx.Rollback()
 		}
 	}()
-	var date string
-	err = tx.QueryRowContext(ctx, `DELETE FROM articles WHERE id = ? RETURNING issue_date`, id).Scan(&date)
-	if errors.Is(err, sql.ErrNoRows) {
+	// The search entry first: its key row refers to the article.
+	if err = unindex(ctx, tx, id); err != nil {
+		return fmt.Errorf("data: delete article %d: %w", id, err)
+	}
+	r, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("data: delete article %d: %w", id, err)
+	}
+	if n, err := r.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("data: delete article %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("data: delete article %d: %w", id, err)
-	}
-	day, err := parseDate(date)
-	if err != nil {
-		return fmt.Errorf("data: delete article %d: stored row: %w", id, err)
-	}
-	if err = unindex(ctx, tx, searchKey(day, id)); err != nil {
-		return fmt.Errorf("data: delete article %d: %w", id, err)
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("data: delete article %d: commit: %w", id, err)

@@ -368,7 +368,7 @@ func TestParseDate(t *testing.T) {
 		})
 	}
 	// Newest first: a later day's smallest key beats an earlier day's largest.
-	if searchKey(738945, 1) <= searchKey(738944, maxSearchID) {
+	if searchKey(738945, 0) <= searchKey(738944, 1<<keyBits-1) {
 		t.Error("search keys do not order by day first")
 	}
 }

@@ -3,7 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/wxdigest/wxdigest/digest"
@@ -27,11 +27,14 @@ const (
 	MaxSearchLimit = 200
 )
 
-// Search finds articles whose title or body contains every
+// Search finds articles whose title or body holds every
 // whitespace-separated term of query, newest first (issue date, then id,
-// descending). Terms of any length match, one CJK character included.
-// Query syntax is not interpreted: quotes, *, OR, NEAR( are just text, and
-// a query with nothing searchable (only punctuation) returns no hits.
+// descending). Terms of any length match, one CJK character included; a
+// run of CJK characters must appear as written, a word (GDP, 5G) as a whole
+// word, ignoring case and full width; the pieces of a mixed term (5G基站)
+// may appear apart. Query syntax is not interpreted: quotes, *, OR, NEAR(
+// are just text, and a query with nothing searchable (only punctuation)
+// returns no hits.
 func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, error) {
 	if limit <= 0 {
 		limit = DefaultSearchLimit
@@ -39,30 +42,26 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, err
 	limit = min(limit, MaxSearchLimit)
 	q := parseQuery(query)
 	hits := []Hit{}
-	// Each form walks one index in rowid order and stops at limit; the join
-	// then costs limit lookups by primary key.
-	var keys string
-	var args []any
-	switch {
-	case q.phrases == "" && q.chars == "":
+	if q.match == "" {
 		return hits, nil // nothing searchable, e.g. only punctuation
-	case q.chars == "":
-		keys = `SELECT rowid AS k FROM article_search WHERE article_search MATCH ? ORDER BY rowid DESC LIMIT ?`
-		args = []any{q.phrases, limit}
-	case q.phrases == "":
-		keys = `SELECT rowid AS k FROM article_chars WHERE article_chars MATCH ? ORDER BY rowid DESC LIMIT ?`
-		args = []any{q.chars, limit}
-	default:
-		// Phrases narrow more; each candidate is then checked by rowid.
-		keys = `SELECT s.rowid AS k FROM article_search AS s WHERE article_search MATCH ?
-			AND EXISTS (SELECT 1 FROM article_chars AS c WHERE article_chars MATCH ? AND c.rowid = s.rowid)
-			ORDER BY s.rowid DESC LIMIT ?`
-		args = []any{q.phrases, q.chars, limit}
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+prefixed("a.", articleCols)+`
-		FROM (`+keys+`) AS f
-		JOIN articles AS a ON a.id = (f.k & `+strconv.FormatInt(maxSearchID, 10)+`)
-		ORDER BY f.k DESC`, args...)
+	// FTS5 walks article_terms in rowid (= newest-first) order; each
+	// candidate costs two primary-key lookups, the literal checks run in
+	// SQLite, and LIMIT stops the walk.
+	var sb strings.Builder
+	sb.WriteString(`SELECT ` + prefixed("a.", articleCols) + `
+		FROM article_terms
+		JOIN article_search_keys AS k ON k.key = article_terms.rowid
+		JOIN articles AS a ON a.id = k.article_id
+		WHERE article_terms MATCH ?`)
+	args := []any{q.match}
+	for _, r := range q.runs {
+		sb.WriteString(` AND (instr(a.title, ?) > 0 OR instr(a.body, ?) > 0)`)
+		args = append(args, r, r)
+	}
+	sb.WriteString(` ORDER BY article_terms.rowid DESC LIMIT ?`)
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, sb.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("data: search %q: %w", query, err)
 	}
@@ -89,11 +88,14 @@ func prefixed(p, cols string) string {
 }
 
 // snippet picks the body, else the title, and cuts a window around the
-// earliest occurrence of any term.
+// earliest occurrence of any term (or, failing that, of any piece of a
+// term: 开门红 for the term "开门红").
 func snippet(a digest.Article, terms []string) string {
-	needles := make([][]rune, 0, len(terms))
+	var needles [][]rune
+	var sg segmenter
 	for _, t := range terms {
 		needles = append(needles, foldRunes(t))
+		sg.each(t, func(s segment) { needles = append(needles, slices.Clone(s.runes)) })
 	}
 	for _, text := range []string{a.Body, a.Title} {
 		rs := []rune(text)
@@ -101,8 +103,6 @@ func snippet(a digest.Article, terms []string) string {
 			return window(rs, pos, n)
 		}
 	}
-	// Matched through tokens but not as a substring (e.g. 中国GDP against
-	// "中国 GDP"): show the start of the body.
 	if a.Body != "" {
 		return window([]rune(a.Body), 0, 0)
 	}
@@ -127,7 +127,7 @@ func firstMatch(hay []rune, needles [][]rune) (int, int) {
 		if len(n) == 0 {
 			continue
 		}
-		if p := indexRunes(hay, n); p >= 0 && (best < 0 || p < best) {
+		if p := indexRunes(hay, n); p >= 0 && (best < 0 || p < best || (p == best && len(n) > bestLen)) {
 			best, bestLen = p, len(n)
 		}
 	}
@@ -199,53 +199,75 @@ func (s *Store) RebuildSearchIndex(ctx context.Context) (err error) {
 			tx.Rollback()
 		}
 	}()
-	for _, t := range []string{"article_search", "article_chars"} {
-		if _, err = tx.ExecContext(ctx, `INSERT INTO `+t+` (`+t+`) VALUES ('delete-all')`); err != nil {
+	if _, err = tx.ExecContext(ctx, `INSERT INTO article_terms (article_terms) VALUES ('delete-all')`); err != nil {
+		return fmt.Errorf("data: rebuild search index: %w", err)
+	}
+	if _, err = tx.ExecContext(ctx, `DELETE FROM article_search_keys`); err != nil {
+		return fmt.Errorf("data: rebuild search index: %w", err)
+	}
+	// Keys number each day's articles in id order.
+	keys := map[int64]int64{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, issue_date FROM articles ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("data: rebuild search index: %w", err)
+	}
+	next := map[int64]int64{}
+	for rows.Next() {
+		var id int64
+		var date string
+		if err = rows.Scan(&id, &date); err != nil {
+			rows.Close()
 			return fmt.Errorf("data: rebuild search index: %w", err)
 		}
+		day, err := parseDate(date)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("data: rebuild search index: article %d: %w", id, err)
+		}
+		if next[day] >= 1<<keyBits {
+			rows.Close()
+			return fmt.Errorf("data: rebuild search index: more than %d articles on %s: %w", 1<<keyBits, date, ErrInvalid)
+		}
+		keys[id] = searchKey(day, next[day])
+		next[day]++
+	}
+	rows.Close()
+	if err = rows.Err(); err != nil {
+		return fmt.Errorf("data: rebuild search index: %w", err)
 	}
 	idx, err := newIndexer(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("data: rebuild search index: %w", err)
 	}
 	defer idx.close()
-	type entry struct {
-		key         int64
-		title, body string
-	}
 	// Chunks by id keep memory flat without interleaving reads and writes
 	// on the one connection.
 	const chunk = 1000
 	var after int64
 	for {
-		rows, err := tx.QueryContext(ctx, `SELECT id, issue_date, title, body FROM articles WHERE id > ? ORDER BY id LIMIT ?`, after, chunk)
+		rows, err := tx.QueryContext(ctx, `SELECT id, title, body FROM articles WHERE id > ? ORDER BY id LIMIT ?`, after, chunk)
 		if err != nil {
 			return fmt.Errorf("data: rebuild search index: %w", err)
 		}
-		var entries []entry
+		var es []entry
 		for rows.Next() {
-			var date, title, body string
-			if err := rows.Scan(&after, &date, &title, &body); err != nil {
+			var e entry
+			if err := rows.Scan(&e.id, &e.title, &e.body); err != nil {
 				rows.Close()
 				return fmt.Errorf("data: rebuild search index: %w", err)
 			}
-			day, err := parseDate(date)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("data: rebuild search index: article %d: %w", after, err)
-			}
-			entries = append(entries, entry{searchKey(day, after), title, body})
+			e.key = keys[e.id]
+			es = append(es, e)
+			after = e.id
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("data: rebuild search index: %w", err)
 		}
-		for _, e := range entries {
-			if err := idx.add(ctx, e.key, e.title, e.body); err != nil {
-				return fmt.Errorf("data: rebuild search index: %w", err)
-			}
+		if err := idx.add(ctx, es); err != nil {
+			return fmt.Errorf("data: rebuild search index: %w", err)
 		}
-		if len(entries) < chunk {
+		if len(es) < chunk {
 			break
 		}
 	}

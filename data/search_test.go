@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"strings"
@@ -15,7 +16,7 @@ import (
 
 // searchFixture: articles on three days, imported out of date order so
 // that newest-first cannot come from insertion order.
-func searchFixture(t *testing.T) (*Store, map[string]int64) {
+func searchFixture(t testing.TB) (*Store, map[string]int64) {
 	t.Helper()
 	s := openTest(t)
 	arts := []digest.Article{
@@ -24,6 +25,7 @@ func searchFixture(t *testing.T) (*Store, map[string]int64) {
 		{Source: "中原区报", Date: "2023-02-13", Title: "社区医疗服务再提升", Body: "社区卫生服务中心新增5G远程医疗设备，GDP同比增长6.5%。"},
 		{Source: "中原区报", Date: "2023-02-13", Title: "项目建设大提速", Body: "全区项目建设大提速、大提升，为“开门红”夯实基础。"},
 		{Source: "郑州日报", Date: "2023-02-14", Title: "Open Data Day 活动举行", Body: "活动以 Open Data 为主题，数据开放平台上线。"},
+		{Source: "郑州日报", Date: "2023-02-11", Title: "赏樱指南", Body: "樱花盛开，花节期间游人多。"},
 		{Source: "郑州日报", Date: "2023-02-12", Title: "冬季供暖保障", Body: strings.Repeat("供暖企业加强巡查，保障居民温暖过冬。", 6) + "最后一句提到樱花。"},
 	}
 	res, err := s.ImportArticles(context.Background(), arts)
@@ -52,11 +54,13 @@ func TestSearch(t *testing.T) {
 		query string
 		want  []string // titles, newest first
 	}{
-		{"one char", "樱", []string{"须水街道樱花节开幕", "冬季供暖保障", "樱花大道通车"}},
+		{"one char", "樱", []string{"须水街道樱花节开幕", "冬季供暖保障", "樱花大道通车", "赏樱指南"}},
+		{"one char at run end", "节", []string{"须水街道樱花节开幕", "赏樱指南"}},
 		{"one char rare", "暖", []string{"冬季供暖保障"}},
-		{"two chars", "樱花", []string{"须水街道樱花节开幕", "冬季供暖保障", "樱花大道通车"}},
+		{"two chars", "樱花", []string{"须水街道樱花节开幕", "冬季供暖保障", "樱花大道通车", "赏樱指南"}},
 		{"two chars in title only", "大道", []string{"樱花大道通车"}},
-		{"three chars", "樱花节", []string{"须水街道樱花节开幕"}},
+		{"three chars", "樱花节", []string{"须水街道樱花节开幕"}}, // 赏樱指南 has 樱花 and 花节, apart
+		{"three chars only apart", "樱花期", nil},
 		{"four chars", "项目建设", []string{"项目建设大提速"}},
 		{"long phrase", "连接秦岭路的樱花大道", []string{"樱花大道通车"}},
 		{"phrase order matters", "花樱", nil},
@@ -78,16 +82,17 @@ func TestSearch(t *testing.T) {
 		{"punctuation only", "，。！？“”", nil},
 		{"empty", "", nil},
 		{"lone quote", `"`, nil},
-		{"unbalanced quote", `樱花"`, []string{"须水街道樱花节开幕", "冬季供暖保障", "樱花大道通车"}},
+		{"unbalanced quote", `樱花"`, []string{"须水街道樱花节开幕", "冬季供暖保障", "樱花大道通车", "赏樱指南"}},
 		{"star", "*", nil},
-		{"prefix syntax is text", "樱*", []string{"须水街道樱花节开幕", "冬季供暖保障", "樱花大道通车"}},
+		{"prefix syntax is text", "樱*", []string{"须水街道樱花节开幕", "冬季供暖保障", "樱花大道通车", "赏樱指南"}},
 		{"OR is a word", "樱花 OR 医疗", nil},
 		{"AND NOT are words", "樱花 NOT 秦岭路", nil},
 		{"NEAR", "NEAR(樱花 医疗)", nil},
 		{"NEAR open", "NEAR(", nil},
 		{"column filter", "title:樱花", nil},
 		{"braces caret minus", "{title} ^樱花 -医疗", nil},
-		{"parentheses", "(樱花)", []string{"须水街道樱花节开幕", "冬季供暖保障", "樱花大道通车"}},
+		{"parentheses", "(樱花)", []string{"须水街道樱花节开幕", "冬季供暖保障", "樱花大道通车", "赏樱指南"}},
+		{"mixed term pieces may be apart", "GDP远程", []string{"社区医疗服务再提升"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -142,6 +147,64 @@ func TestSearchNewestFirst(t *testing.T) {
 	}
 	if got := hitTitles(hits); !reflect.DeepEqual(got, want[:3]) {
 		t.Errorf("limit 3 = %q, want %q", got, want[:3])
+	}
+
+	// Moving the oldest-id article onto the newest day puts it last there:
+	// id order within a day holds after an edited date.
+	first, err := s.Article(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Date = "2023-01-03"
+	if err := s.UpdateArticle(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	hits, err = s.Search(ctx, "要闻", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"新闻2023-01-03-1", "新闻2023-01-03-0", first.Title, "新闻2023-01-02-1",
+		"新闻2023-01-01-1", "新闻2023-01-01-0", "新闻2022-12-31-1", "新闻2022-12-31-0"}
+	if got := hitTitles(hits); !reflect.DeepEqual(got, want) {
+		t.Errorf("after moving id 1: %q\nwant %q", got, want)
+	}
+	checkSearchKeys(t, s)
+	if err := s.RebuildSearchIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkSearchKeys(t, s)
+}
+
+// checkSearchKeys asserts the key invariant: every article has one key,
+// in its day's range, and keys follow ids within a day.
+func checkSearchKeys(t *testing.T, s *Store) {
+	t.Helper()
+	rows, err := s.r.Query(`SELECT a.id, a.issue_date, k.key FROM articles AS a
+		LEFT JOIN article_search_keys AS k ON k.article_id = a.id ORDER BY a.issue_date, a.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var prevDate string
+	var prevKey int64
+	for rows.Next() {
+		var id int64
+		var date string
+		var key sql.NullInt64
+		if err := rows.Scan(&id, &date, &key); err != nil {
+			t.Fatal(err)
+		}
+		day, _ := parseDate(date)
+		lo, hi := dayRange(day)
+		switch {
+		case !key.Valid:
+			t.Errorf("article %d has no search key", id)
+		case key.Int64 < lo || key.Int64 >= hi:
+			t.Errorf("article %d (%s): key %d outside its day", id, date, key.Int64)
+		case date == prevDate && key.Int64 <= prevKey:
+			t.Errorf("article %d (%s): key %d not after the previous id's %d", id, date, key.Int64, prevKey)
+		}
+		prevDate, prevKey = date, key.Int64
 	}
 }
 
@@ -242,20 +305,21 @@ func TestSearchFollowsUpdateAndDelete(t *testing.T) {
 	if got := titles("通车 秦岭路"); !reflect.DeepEqual(got, []string{"梧桐大道通车"}) {
 		t.Errorf("moved article: %q", got)
 	}
-	if got := titles("樱"); !reflect.DeepEqual(got, []string{"须水街道樱花节开幕", "冬季供暖保障"}) {
+	if got := titles("樱"); !reflect.DeepEqual(got, []string{"须水街道樱花节开幕", "冬季供暖保障", "赏樱指南"}) {
 		t.Errorf("one char after update: %q", got)
 	}
 
 	if err := s.DeleteArticle(ctx, ids["须水街道樱花节开幕"]); err != nil {
 		t.Fatal(err)
 	}
-	if got := titles("樱花"); !reflect.DeepEqual(got, []string{"冬季供暖保障"}) {
+	if got := titles("樱花"); !reflect.DeepEqual(got, []string{"冬季供暖保障", "赏樱指南"}) {
 		t.Errorf("after delete: %q", got)
 	}
-	if got := titles("樱"); !reflect.DeepEqual(got, []string{"冬季供暖保障"}) {
+	if got := titles("须"); len(got) != 0 {
 		t.Errorf("one char after delete: %q", got)
 	}
 
+	checkSearchKeys(t, s)
 	// The incrementally kept index equals one rebuilt from the articles.
 	queries := []string{"樱", "樱花", "大道", "梧", "医疗", "gdp", "通车 秦岭路", "供暖", "开门红"}
 	before := map[string][]string{}
@@ -270,14 +334,14 @@ func TestSearchFollowsUpdateAndDelete(t *testing.T) {
 			t.Errorf("%q: incremental %q, rebuilt %q", q, before[q], got)
 		}
 	}
-	// And the index has exactly one entry per article in each table.
-	for _, table := range []string{"article_search", "article_chars"} {
+	// And the index has exactly one entry per article.
+	for _, table := range []string{"article_terms", "article_search_keys"} {
 		var n int
 		if err := s.r.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n != 5 {
-			t.Errorf("%s has %d rows, want 5", table, n)
+		if n != 6 {
+			t.Errorf("%s has %d rows, want 6", table, n)
 		}
 	}
 }
@@ -362,6 +426,7 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+	checkSearchKeys(t, s)
 	var n int
 	if err := s.r.QueryRow(`SELECT count(*) FROM articles`).Scan(&n); err != nil || n != 200+writers*rounds*10 {
 		t.Errorf("articles = %d, %v; want %d", n, err, 200+writers*rounds*10)

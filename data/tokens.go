@@ -3,25 +3,23 @@ package data
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Search tokens. Index and query go through the same Go code, so FTS5
-// never has to understand Chinese. Two FTS5 tables hold them:
+// never has to understand Chinese. Text is folded (full-width ASCII to
+// ASCII, letters to lower case) and cut into segments:
 //
-//   - article_search (positions kept, detail=full): a run of two or more
-//     CJK characters (Han, kana, Hangul) becomes its overlapping bigrams
-//     (樱花节 → 樱花 花节); a run of other letters and digits becomes one
-//     lowercase word (GDP → gdp). Everything else separates tokens and
-//     takes no position. A query term is the phrase of its tokens, so a
-//     two-character query is one token and longer ones are phrases that
-//     FTS5 checks by position.
-//   - article_chars (detail=none: which articles, no positions): each
-//     distinct CJK character of the article, for one-character queries.
-//     Indexing characters with positions (or prefix='1' on the bigrams)
-//     would cost as much again as the bigrams; without positions it is
-//     about a tenth.
+//   - a run of CJK characters (Han, kana, Hangul) gives each character and
+//     each overlapping pair (樱花节 → 樱 花 节 樱花 花节);
+//   - a run of other letters and digits gives one word (GDP → gdp);
+//   - anything else separates segments.
 //
-// Full-width ASCII is folded to ASCII first (ＧＤＰ and GDP match).
+// An article's distinct tokens go into article_terms. A query term
+// matches an article holding all of the term's tokens, where one- and
+// two-character runs and words are tokens themselves; a run of three or
+// more characters becomes its pairs, and is then checked literally on the
+// candidates (樱花节 needs 樱花 and 花节 and the text 樱花节).
 
 type class uint8
 
@@ -63,8 +61,16 @@ func classify(r rune) class {
 		}
 		return clsSep
 	}
-	if r >= 0x4E00 && r <= 0x9FFF {
+	switch {
+	case r >= 0x4E00 && r <= 0x9FFF:
 		return clsCJK
+	case r >= 0x2000 && r <= 0x206F: // General Punctuation: “”—… and spaces
+		return clsSep
+	case r >= 0x3000 && r <= 0x303F: // CJK punctuation, plus 々 〇 and a few Han numerals
+		if unicode.Is(unicode.Han, r) {
+			return clsCJK
+		}
+		return clsSep
 	}
 	if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
 		return clsCJK
@@ -75,134 +81,142 @@ func classify(r rune) class {
 	return clsSep
 }
 
-func appendRune(b []byte, r rune) []byte {
-	if r < 0x80 {
-		return append(b, byte(r))
-	}
-	return append(b, string(r)...) // no allocation: the compiler encodes in place
-}
-
-func space(b []byte) []byte {
-	if len(b) > 0 {
-		return append(b, ' ')
-	}
-	return b
-}
-
-// segment is one piece of folded text: a word, or a CJK run.
+// segment is a word or a CJK run, folded.
 type segment struct {
 	cjk   bool
 	runes []rune
 }
 
-// forSegments calls f for each word and CJK run of s, in order, with
-// folded runes; the slice is reused between calls.
-func forSegments(s string, f func(segment)) {
-	var cur []rune
+// segmenter cuts text into segments, reusing its buffer.
+type segmenter struct{ cur []rune }
+
+// each calls f for every segment of s, in order. The slice passed to f is
+// only valid during the call.
+func (sg *segmenter) each(s string, f func(segment)) {
+	cur := sg.cur[:0]
 	curCls := clsSep
-	flush := func() {
-		if len(cur) > 0 {
-			f(segment{cjk: curCls == clsCJK, runes: cur})
-			cur = cur[:0]
-		}
-	}
 	for _, r := range s {
 		r = fold(r)
 		c := classify(r)
 		if c != curCls {
-			flush()
+			if len(cur) > 0 {
+				f(segment{cjk: curCls == clsCJK, runes: cur})
+				cur = cur[:0]
+			}
 			curCls = c
 		}
 		if c != clsSep {
 			cur = append(cur, r)
 		}
 	}
-	flush()
-}
-
-// appendSegmentTokens appends the article_search tokens of one segment.
-func appendSegmentTokens(b []byte, sg segment) []byte {
-	if !sg.cjk {
-		b = space(b)
-		for _, r := range sg.runes {
-			b = appendRune(b, r)
-		}
-		return b
+	if len(cur) > 0 {
+		f(segment{cjk: curCls == clsCJK, runes: cur})
 	}
-	for i := 1; i < len(sg.runes); i++ {
-		b = space(b)
-		b = appendRune(b, sg.runes[i-1])
-		b = appendRune(b, sg.runes[i])
-	}
-	return b
+	sg.cur = cur
 }
 
-// indexTokens returns s's article_search tokens, space-separated, reusing buf.
-func indexTokens(buf []byte, s string) []byte {
-	b := buf[:0]
-	forSegments(s, func(sg segment) { b = appendSegmentTokens(b, sg) })
-	return b
+// termBuilder collects an article's distinct tokens, space-separated.
+// Duplicates are dropped in Go: a Go map lookup is cheaper than FTS5's
+// own hash lookup for a token it already holds.
+type termBuilder struct {
+	seg   segmenter
+	buf   []byte
+	cjk   map[uint64]struct{} // packed unigrams and bigrams
+	words map[string]struct{}
 }
 
-// charTokens returns the distinct CJK characters of the texts,
-// space-separated, reusing buf; seen is scratch space.
-func charTokens(buf []byte, seen map[rune]struct{}, texts ...string) []byte {
-	clear(seen)
-	b := buf[:0]
+func newTermBuilder() *termBuilder {
+	return &termBuilder{cjk: map[uint64]struct{}{}, words: map[string]struct{}{}}
+}
+
+// build returns the tokens of the texts; valid until the next call.
+func (tb *termBuilder) build(texts ...string) []byte {
+	clear(tb.cjk)
+	clear(tb.words)
+	tb.buf = tb.buf[:0]
 	for _, s := range texts {
-		for _, r := range s {
-			r = fold(r)
-			if classify(r) != clsCJK {
-				continue
-			}
-			if _, ok := seen[r]; ok {
-				continue
-			}
-			seen[r] = struct{}{}
-			b = space(b)
-			b = appendRune(b, r)
-		}
+		tb.seg.each(s, tb.add)
 	}
-	return b
+	return tb.buf
 }
 
-// searchQuery is user input turned into FTS5 MATCH expressions. Either may
-// be empty; both empty means nothing searchable.
-type searchQuery struct {
-	phrases string   // for article_search
-	chars   string   // for article_chars
-	terms   []string // the user's terms, for snippets
+func (tb *termBuilder) space() {
+	if len(tb.buf) > 0 {
+		tb.buf = append(tb.buf, ' ')
+	}
 }
 
-// parseQuery splits q at whitespace into terms, all required. A term's
-// words and CJK runs of two or more characters form one phrase; its
-// one-character CJK runs must appear somewhere in the article. User text
-// never reaches FTS5 as syntax: every token is quoted, and tokens hold
-// only letters and digits, so quotes, *, OR, NEAR( are just text.
-func parseQuery(q string) searchQuery {
-	var sq searchQuery
-	var phrases, chars []string
-	for _, term := range strings.Fields(q) {
-		var toks []byte
-		var singles []string
-		forSegments(term, func(sg segment) {
-			if sg.cjk && len(sg.runes) == 1 {
-				singles = append(singles, quote(string(sg.runes)))
-				return
-			}
-			toks = appendSegmentTokens(toks, sg)
-		})
-		if len(toks) == 0 && len(singles) == 0 {
+func (tb *termBuilder) add(sg segment) {
+	if !sg.cjk {
+		w := string(sg.runes)
+		if _, ok := tb.words[w]; !ok {
+			tb.words[w] = struct{}{}
+			tb.space()
+			tb.buf = append(tb.buf, w...)
+		}
+		return
+	}
+	for i, r := range sg.runes {
+		// Runes are at most 21 bits: a unigram is r, a bigram sets bit 63.
+		if _, ok := tb.cjk[uint64(r)]; !ok {
+			tb.cjk[uint64(r)] = struct{}{}
+			tb.space()
+			tb.buf = utf8.AppendRune(tb.buf, r)
+		}
+		if i == 0 {
 			continue
 		}
-		if len(toks) > 0 {
-			phrases = append(phrases, quote(string(toks)))
+		p := sg.runes[i-1]
+		k := 1<<63 | uint64(p)<<21 | uint64(r)
+		if _, ok := tb.cjk[k]; !ok {
+			tb.cjk[k] = struct{}{}
+			tb.space()
+			tb.buf = utf8.AppendRune(tb.buf, p)
+			tb.buf = utf8.AppendRune(tb.buf, r)
 		}
-		chars = append(chars, singles...)
-		sq.terms = append(sq.terms, term)
 	}
-	sq.phrases = strings.Join(phrases, " AND ")
-	sq.chars = strings.Join(chars, " AND ")
+}
+
+// searchQuery is user input made safe for FTS5.
+type searchQuery struct {
+	match string   // FTS5 expression: quoted tokens joined by AND; "" if nothing searchable
+	runs  []string // CJK runs of 3+ characters to find literally in title or body
+	terms []string // the user's terms, for snippets
+}
+
+// parseQuery splits q at whitespace into terms, all required. User text
+// never reaches FTS5 as syntax: every token is quoted, and tokens hold only
+// letters and digits, so quotes, *, OR, NEAR( are just text.
+func parseQuery(q string) searchQuery {
+	var sq searchQuery
+	var toks []string
+	seen := map[string]bool{}
+	addTok := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			toks = append(toks, quote(t))
+		}
+	}
+	var sg segmenter
+	for _, term := range strings.Fields(q) {
+		found := false
+		sg.each(term, func(s segment) {
+			found = true
+			switch {
+			case !s.cjk || len(s.runes) <= 2:
+				addTok(string(s.runes))
+			default:
+				for i := 1; i < len(s.runes); i++ {
+					addTok(string(s.runes[i-1 : i+1]))
+				}
+				sq.runs = append(sq.runs, string(s.runes))
+			}
+		})
+		if found {
+			sq.terms = append(sq.terms, term)
+		}
+	}
+	sq.match = strings.Join(toks, " AND ")
 	return sq
 }
 
