@@ -107,6 +107,9 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 		PerDay:         o.pacing.perDay,
 		Zone:           cfg.loc,
 		Logger:         log,
+		// State() is a cheap read; checking often lets queued messages go
+		// out soon after a re-login.
+		LoginPoll: time.Second,
 	})
 	// The router is built after the dispatcher it uses; OnShown reaches it
 	// through this variable, set before anything runs.
