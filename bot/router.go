@@ -26,6 +26,12 @@ type RouterConfig struct {
 	Budget     int               // runes per message part; ≤ 0: digest.DefaultBudget
 	LeadBudget int               // runes per lead; ≤ 0: digest.DefaultLeadBudget
 	Limits     Limits            // zero fields: DefaultLimits
+	// FetchArticle reads the page of a 公众号 article card staff forward;
+	// nil: only the card's title and description are kept.
+	FetchArticle func(ctx context.Context, url string) (digest.Article, error)
+	// Forwards keeps forwarded articles; nil: Store, when it has
+	// ImportFetched (as *data.Store does).
+	Forwards ForwardStore
 }
 
 // Router turns incoming chat messages into command replies. Handle is
@@ -41,6 +47,8 @@ type Router struct {
 	zoneName   string // passed to subscriptions; "" when the zone has no IANA name
 	budget     int
 	leadBudget int
+	fetch      func(ctx context.Context, url string) (digest.Article, error)
+	forwards   ForwardStore
 
 	cmds    []command
 	byWord  map[string]command // Chinese words
@@ -70,12 +78,17 @@ func NewRouter(cfg RouterConfig) *Router {
 		zone:       cfg.Zone,
 		budget:     cfg.Budget,
 		leadBudget: cfg.LeadBudget,
+		fetch:      cfg.FetchArticle,
+		forwards:   cfg.Forwards,
 		byWord:     make(map[string]command),
 		byAlias:    make(map[string]command),
 		shown:      make(map[Target][]int64),
 	}
 	if r.now == nil {
 		r.now = time.Now
+	}
+	if fs, ok := cfg.Store.(ForwardStore); ok && r.forwards == nil {
+		r.forwards = fs
 	}
 	if r.log == nil {
 		r.log = discardLogger()
@@ -257,7 +270,8 @@ func (r *Router) Handle(ctx context.Context, m Message) {
 		}
 	}()
 	if m.Article != nil {
-		return // a forwarded article card is never a command
+		r.forward(ctx, m) // a forwarded article card is never a command
+		return
 	}
 	text := m.Text
 	if m.Mention {

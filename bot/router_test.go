@@ -338,13 +338,16 @@ func TestRouterRecognition(t *testing.T) {
 }
 
 // TestRouterArticleCardIgnored: a forwarded article whose title is a
-// command word is not a command.
+// command word is not a command (an admin's card is kept as an article,
+// see forward_test.go, and confirmed privately).
 func TestRouterArticleCardIgnored(t *testing.T) {
 	e := newRTEnv(t)
 	e.r.Handle(context.Background(), Message{Chat: rtGroup, From: rtAdmin, Text: "今日新闻",
 		Article: &ArticleCard{Title: "今日新闻", URL: "http://127.0.0.1/a"}})
-	if got := e.out.take(); len(got) != 0 {
-		t.Fatalf("article card answered: %+v", got)
+	for _, s := range e.out.take() {
+		if s.To == rtGroup || strings.Contains(s.text(), "【中原区报】") {
+			t.Fatalf("article card answered as a command: %+v", s)
+		}
 	}
 }
 
