@@ -118,14 +118,15 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"parse", "FILE [--format text|json]", "parse a page and print its articles (no store)", cmdParse},
-		{"import", "[--db PATH] [--date YYYY-MM-DD] [--source NAME] FILE...", "store the articles of pages ('-' reads stdin)", cmdImport},
+		{"import", "[--db PATH] [--date YYYY-MM-DD] [--source NAME] [--allow-private] FILE|URL...", "store the articles of pages ('-' reads stdin) or web article pages", cmdImport},
 		{"digest", "[--db PATH] [--date D] [--format text|json] [--budget RUNES]", "print a day's digest as it would be sent", cmdDigest},
 		{"articles", "[--db PATH] [--date D] [--format text|json]", "list a day's stored articles", cmdArticles},
 		{"search", "[--db PATH] [--limit N] QUERY", "search stored articles, newest first", cmdSearch},
 		{"sub", "add --group NAME (--at HH:MM[,HH:MM] | --cron SPEC) [--weekdays] [--tz ZONE] | list [--format json] | remove --group NAME", "manage the groups that get the digest, and when", cmdSub},
 		{"role", "grant --remark REMARK --role admin|staff | list | revoke --remark REMARK", "grant roles to friends by the remark (备注) the bot owner gave them", cmdRole},
+		{"source", "add --name NAME --url URL [--every 30m] [--kind feed|page] | list [--format json] | remove --name NAME | enable|disable --name NAME | fetch [--name NAME] [--allow-private]", "sources the store fills itself from: RSS/Atom feeds and web pages", cmdSource},
 		{"deliveries", "[--since YYYY-MM-DD] [--format json]", "list what was sent, skipped or missed", cmdDeliveries},
-		{"run", "[--db PATH] [--wechat-server URL] [--session FILE]", "log the bot account in and keep it online", cmdRun},
+		{"run", "[--db PATH] [--wechat-server URL] [--session FILE] [--allow-private]", "log the bot account in and keep it online", cmdRun},
 		{"fake-wechat", "[--listen 127.0.0.1:PORT]", "serve a fake WeChat web server with a JSON control API, for trying the bot offline", cmdFakeWeChat},
 		{"demo", "", "try wxdigest offline: the bundled sample page, imported and digested", cmdDemo},
 	}

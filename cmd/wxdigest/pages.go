@@ -178,13 +178,14 @@ func cmdImport(ctx context.Context, a *app, cfg config, args []string) error {
 	fs := newFlags(a, "import")
 	storeFlags(fs, &cfg)
 	date := fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
-	fs.StringVar(&cfg.Source, "source", cfg.Source, "source name (env WXDIGEST_SOURCE)")
+	fs.StringVar(&cfg.Source, "source", cfg.Source, "source name (env WXDIGEST_SOURCE; a web article's default is its host)")
+	allowPrivate := allowPrivateFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 {
-		return usagef("want at least one FILE ('-' for stdin)")
+		return usagef("want at least one FILE ('-' for stdin) or http(s) URL")
 	}
 	if err := cfg.finish(); err != nil {
 		return usageError{err.Error()}
@@ -199,27 +200,78 @@ func cmdImport(ctx context.Context, a *app, cfg config, args []string) error {
 		}
 		day = *date
 	}
-	// Parse every file before touching the store: one bad file imports nothing.
-	var all []digest.Article
+	// A web article is named after its site unless --source says otherwise.
+	webSource := ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "source" {
+			webSource = cfg.Source
+		}
+	})
+	var files, urls []string
 	for _, p := range pos {
+		if isWebURL(p) {
+			if err := checkWebURL(p); err != nil {
+				return err
+			}
+			urls = append(urls, p)
+		} else {
+			files = append(files, p)
+		}
+	}
+	// Read every input before touching the store: one bad input imports nothing.
+	bar := a.newProgress(len(pos))
+	var all []digest.Article
+	for _, p := range files {
+		bar.start(p)
 		arts, err := a.readPage(p)
 		if err != nil {
 			return err
 		}
+		bar.done(p)
 		for _, x := range arts {
 			x.Source, x.Date = cfg.Source, day
 			all = append(all, x)
 		}
 	}
+	var web []data.Fetched
+	if len(urls) > 0 {
+		client, err := a.sourceClient(*allowPrivate, cfg.logger(a.stderr))
+		if err != nil {
+			return err
+		}
+		if web, err = a.webArticles(ctx, client, urls, webSource, day, bar); err != nil {
+			return err
+		}
+	}
+	bar.finish()
 	st, err := a.openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	res, err := st.ImportArticles(ctx, all)
-	if err != nil {
-		return err
+	var res data.ImportResult
+	if len(all) > 0 {
+		if res, err = st.ImportArticles(ctx, all); err != nil {
+			return err
+		}
+	}
+	var titles []string
+	if len(web) > 0 {
+		wr, err := st.ImportFetched(ctx, web)
+		if err != nil {
+			return err
+		}
+		res.New += wr.New
+		res.Existing += wr.Existing
+		for i, added := range wr.Added {
+			if added {
+				titles = append(titles, web[i].Article.Title)
+			}
+		}
 	}
 	fmt.Fprintf(a.stdout, "%d new, %d already stored\n", res.New, res.Existing)
+	for _, t := range titles {
+		fmt.Fprintf(a.stdout, "  %s\n", t)
+	}
 	return nil
 }

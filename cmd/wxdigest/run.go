@@ -19,6 +19,7 @@ import (
 	"github.com/wxdigest/wxdigest/bot/wechat"
 	"github.com/wxdigest/wxdigest/bot/wechat/wechattest"
 	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/source"
 )
 
 // Lease and refresh timing of a running bot.
@@ -69,6 +70,9 @@ type botOptions struct {
 	// leaseTTL is how long the lease outlives a killed process; default
 	// leaseTTL (tests shorten it with WXDIGEST_LEASE_TTL).
 	leaseTTL time.Duration
+	// web fetches the sources' feeds and pages and forwarded articles;
+	// nil: no source is polled and forwards keep only their cards.
+	web *source.Client
 }
 
 // startBot takes the store's lease (so a second process neither logs in nor
@@ -128,7 +132,7 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 		_ = st.ReleaseLease(context.Background(), leaseName, holder)
 		return nil, err
 	}
-	router = bot.NewRouter(bot.RouterConfig{
+	rcfg := bot.RouterConfig{
 		Store:      st,
 		Outbox:     rt.sender,
 		Dispatcher: rt.sched,
@@ -137,7 +141,18 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 		Zone:       cfg.loc,
 		Budget:     cfg.Budget,
 		LeadBudget: cfg.LeadBudget,
-	})
+	}
+	var poller *source.Poller
+	if o.web != nil {
+		// Chat forwards go through the same client as the poller, so
+		// --allow-private (off by default) governs both.
+		rcfg.FetchArticle = o.web.FetchArticle
+		if poller, err = source.NewPoller(source.PollerConfig{Store: st, Client: o.web, Zone: cfg.loc, Logger: log}); err != nil {
+			_ = st.ReleaseLease(context.Background(), leaseName, holder)
+			return nil, err
+		}
+	}
+	router = bot.NewRouter(rcfg)
 	rt.router = router
 	if err := rt.bindGroups(ctx); err != nil {
 		log.Warn("bind groups", "err", err)
@@ -156,6 +171,9 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 	rt.goRun(ctx, "transport", func(ctx context.Context) error { return o.transport.Run(ctx, handle) })
 	rt.goRun(ctx, "sender", rt.sender.Run)
 	rt.goRun(ctx, "dispatcher", rt.sched.Run)
+	if poller != nil {
+		rt.goRun(ctx, "sources", poller.Run)
+	}
 	rt.goRun(ctx, "router", func(ctx context.Context) error {
 		for {
 			select {
@@ -287,6 +305,7 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	server := fs.String("wechat-server", a.getenv("WXDIGEST_WECHAT_SERVER"), "WeChat web server to use instead of the real one, e.g. a fake on loopback (env WXDIGEST_WECHAT_SERVER)")
 	session := fs.String("session", "", "hot-login session file (default: the store path + .session)")
 	otherAccount := fs.Bool("allow-other-account", false, "accept a WeChat account other than the one this store knows")
+	allowPrivate := allowPrivateFlag(fs)
 	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "characters per message part (env WXDIGEST_BUDGET)")
 	var p pacing
 	pacingFlags(fs, &p)
@@ -342,7 +361,11 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	if err != nil {
 		return err
 	}
-	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, leaseTTL: ttl, onLogin: func(s bot.LoginState) {
+	web, err := a.sourceClient(*allowPrivate, log)
+	if err != nil {
+		return err
+	}
+	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, leaseTTL: ttl, web: web, onLogin: func(s bot.LoginState) {
 		if s.LoggedIn {
 			fmt.Fprintf(a.stdout, "已登录：%s（在线）\n", s.Self)
 			for _, pr := range s.Problems {
