@@ -57,6 +57,9 @@ var webShareWords = []string{
 	"【大】", "【中】", "【小】", "用手机看", "手机看新闻", "复制链接", "举报", "点赞", "在看",
 }
 
+// webCreditStarts open a short source-credit line at an article's end.
+var webCreditStarts = []string{"via ", "source:", "原文链接", "原文地址", "本文来源", "文章来源", "本文转自", "转自"}
+
 // webStopStarts end the article: lists of other articles and page footers.
 var webStopStarts = []string{
 	"相关阅读", "相关新闻", "相关链接", "相关文章", "延伸阅读", "推荐阅读", "热点推荐", "热门推荐", "猜你喜欢",
@@ -208,6 +211,9 @@ func isWebFurniture(s string) bool {
 	}
 	if isWebMetaLine(s) {
 		return true
+	}
+	if n <= maxWebSubheadRunes && !endsParagraph(s) && hasAnyPrefix(strings.ToLower(s), webCreditStarts) {
+		return true // via Example Research, 原文链接
 	}
 	if n <= maxWebSubheadRunes && !endsParagraph(s) {
 		for _, w := range webShareWords {

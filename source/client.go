@@ -174,7 +174,7 @@ func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.guard.checkLiteral(req.URL); err != nil {
 		return nil, err
 	}
-	if err := t.pacer.wait(req.Context(), strings.ToLower(req.URL.Host)); err != nil {
+	if err := t.pacer.wait(req.Context(), strings.ToLower(req.URL.Hostname())); err != nil {
 		return nil, err
 	}
 	req = req.Clone(req.Context())

@@ -83,7 +83,7 @@ func textContent(n *html.Node) string {
 		case html.TextNode:
 			b.WriteString(n.Data)
 		case html.ElementNode:
-			if skipAtoms[n.DataAtom] && n.DataAtom != atom.Head {
+			if a := tagAtom(n); skipAtoms[a] && a != atom.Head {
 				return
 			}
 		}
@@ -93,6 +93,15 @@ func textContent(n *html.Node) string {
 	}
 	walk(n, 0)
 	return collapse(b.String())
+}
+
+// tagAtom is n's tag as an atom. Elements made by readability (its <p> for
+// runs of <br>) carry only Data, not DataAtom.
+func tagAtom(n *html.Node) atom.Atom {
+	if n.DataAtom != 0 {
+		return n.DataAtom
+	}
+	return atom.Lookup([]byte(strings.ToLower(n.Data)))
 }
 
 type paraWriter struct {
@@ -109,10 +118,11 @@ func (w *paraWriter) walk(n *html.Node, depth int) {
 		w.cur.WriteString(n.Data)
 		return
 	case html.ElementNode:
-		if skipAtoms[n.DataAtom] {
+		a := tagAtom(n)
+		if skipAtoms[a] {
 			return
 		}
-		if blockAtoms[n.DataAtom] {
+		if blockAtoms[a] {
 			w.flush()
 			defer w.flush()
 		}

@@ -38,11 +38,12 @@ func splitSiteSuffix(t string) (string, bool) {
 }
 
 func cutOneSuffix(t string) (string, bool) {
-	best := -1
-	bestLen := 0
+	// The separator ending last wins; of two ending together (—— and its
+	// second —) the longer.
+	best, bestLen := -1, 0
 	for _, sep := range titleSeps {
 		i := strings.LastIndex(t, sep)
-		if i <= 0 || i <= best {
+		if i <= 0 || i+len(sep) < best+bestLen || i+len(sep) == best+bestLen && len(sep) <= bestLen {
 			continue
 		}
 		if (sep == "-" || sep == "－" || sep == "–" || sep == "·") && digitsAround(t, i, len(sep)) {
