@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
@@ -138,9 +139,15 @@ func cardArticle(card *ArticleCard) digest.Article {
 // canonicalArticleURL drops what differs between two shares of one
 // article: the fragment, and for mp.weixin.qq.com the per-share query
 // (scene, chksm, …) beyond the four parameters that name the article.
-// A link that is not http(s) gives "".
+// A link that is not http(s), or not a clean one, gives "".
 func canonicalArticleURL(raw string) string {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	raw = strings.TrimSpace(raw)
+	// A real link has no raw spaces or control characters; one that does
+	// would not even read back the same.
+	if strings.IndexFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return ""
+	}
+	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}

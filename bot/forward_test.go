@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/wxdigest/wxdigest/data"
@@ -249,6 +253,8 @@ func TestCanonicalArticleURL(t *testing.T) {
 		{"javascript:alert(1)", ""},
 		{"/relative", ""},
 		{"http://[::1", ""},
+		{"http://x.invalid/a b", ""},
+		{"http://x.invalid/\x00", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
@@ -257,4 +263,51 @@ func TestCanonicalArticleURL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestForwardRefusesInternalAddress: with the real client and its default
+// policy, a card pointing at a loopback service is not fetched; the card
+// is kept and the reply says why.
+func TestForwardRefusesInternalAddress(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		fmt.Fprint(w, "<html><title>内部服务</title><p>不该被读到的内容。</p></html>")
+	}))
+	defer srv.Close()
+	client := source.New(source.Config{HostGap: -1})
+	e := newRTEnv(t, func(c *RouterConfig) {
+		c.Forwards = c.Store.(*rtStore).Store.(*data.Store)
+		c.FetchArticle = client.FetchArticle
+	})
+	card := ArticleCard{Title: "看起来像文章", Desc: "其实指向内网。", URL: srv.URL + "/admin"}
+	got := e.forwardCard(privateOf(rtAdmin), rtAdmin, card)
+	rtWantReply(t, got, privateOf(rtAdmin), "已收录标题和摘要（原文打不开：不允许访问内部地址）")
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the internal service was asked %d times", n)
+	}
+	if arts := e.forwarded(); len(arts) != 1 || arts[0].Body != card.Desc {
+		t.Errorf("stored %+v, want the card only", arts)
+	}
+}
+
+// FuzzCanonicalArticleURL: any text gives "" or an http(s) URL that is
+// its own canonical form.
+func FuzzCanonicalArticleURL(f *testing.F) {
+	for _, s := range []string{fwURL, "http://x.invalid/a#b", "https://mp.weixin.qq.com/s?__biz=1&mid=2&mid=3", "javascript:x", "http://[::1]:80/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := canonicalArticleURL(s)
+		if c == "" {
+			return
+		}
+		u, err := url.Parse(c)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			t.Fatalf("canonicalArticleURL(%q) = %q: not an http(s) URL", s, c)
+		}
+		if again := canonicalArticleURL(c); again != c {
+			t.Fatalf("not idempotent: %q -> %q -> %q", s, c, again)
+		}
+	})
 }
