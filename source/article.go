@@ -83,6 +83,7 @@ func extract(htmlText, pageURL string) (digest.Article, error) {
 		u = nil
 	}
 	m := readMeta(doc)
+	unhideWeChatContent(doc)
 	var content []string
 	p := readability.NewParser()
 	p.MaxElemsToParse = maxElems
@@ -230,4 +231,33 @@ func bodyParagraphs(doc, h1 *html.Node) []string {
 		w.flush()
 	}
 	return w.out
+}
+
+// unhideWeChatContent clears the style of a 公众号 article's content
+// (<div id="js_content" style="visibility: hidden;">, shown by a script), which
+// readability would otherwise skip as invisible.
+func unhideWeChatContent(doc *html.Node) {
+	var walk func(*html.Node, int) bool
+	walk = func(n *html.Node, depth int) bool {
+		if depth > maxDepth {
+			return false
+		}
+		if n.Type == html.ElementNode && attr(n, "id") == "js_content" {
+			attrs := n.Attr[:0]
+			for _, a := range n.Attr {
+				if !strings.EqualFold(a.Key, "style") {
+					attrs = append(attrs, a)
+				}
+			}
+			n.Attr = attrs
+			return true
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if walk(c, depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	walk(doc, 0)
 }

@@ -67,6 +67,13 @@ var pageFixtures = []struct {
 		bodyLacks: []string{"分享到", "版权所有", "本报讯", "上一期"},
 		paras:     3,
 	}},
+	{"wechat-mp.html", pageWant{
+		title:     "中原区：“15分钟便民生活圈”再添12处",
+		lead:      "3月14日，记者从中原区商务局获悉，今年以来，中原区新建便民生活圈网点12处，居民步行15分钟即可买菜、理发、修鞋。",
+		bodyHas:   []string{"“下楼走几步就能办完事，方便多了。”居民李女士说。"},
+		bodyLacks: []string{"点击蓝字", "关注我们", "来源", "编辑", "审核", "二维码", "预览时标签不可点", "阅读原文", "中原发布", "2024-03-14"},
+		paras:     3,
+	}},
 }
 
 func checkPage(t *testing.T, got pageWantGot, w pageWant) {
@@ -147,7 +154,7 @@ func TestFetchArticleCharsets(t *testing.T) {
 		{"no content type", "", gbPage},
 		{"header utf-8 over a gb2312 meta", "text/html; charset=utf-8", utfWithGBMeta},
 	}
-	w := pageFixtures[4].want
+	w := pageFixtures[4].want // wanbao.gbk.html
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			base := serve(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
