@@ -153,6 +153,9 @@ func TestFetchArticleCharsets(t *testing.T) {
 		{"sniffed GB18030", "text/html", noMeta},
 		{"no content type", "", gbPage},
 		{"header utf-8 over a gb2312 meta", "text/html; charset=utf-8", utfWithGBMeta},
+		{"UTF-8 bytes under a gbk header", "text/html; charset=gbk", utfWithGBMeta},
+		{"UTF-8 bytes under a gb2312 meta", "text/html", utfWithGBMeta},
+		{"GBK bytes under a utf-8 header", "text/html; charset=utf-8", gbPage},
 	}
 	w := pageFixtures[4].want // wanbao.gbk.html
 	for _, tt := range tests {

@@ -111,6 +111,11 @@ func decodeLabel(body []byte, label string) (string, string, bool) {
 		}
 		return string(body), "utf-8", true
 	case "gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "windows-936", "euc-cn", "csgb2312", "gb_2312-80", "chinese":
+		if hasMultibyteUTF8(body) {
+			// Pages re-saved as UTF-8 keep their old gb2312 label; GBK text
+			// that happens to be valid UTF-8 is vanishingly rare.
+			return string(body), "utf-8", true
+		}
 		enc, name = simplifiedchinese.GB18030, "gb18030"
 	default:
 		e, err := htmlindex.Get(label)
@@ -122,7 +127,7 @@ func decodeLabel(body []byte, label string) (string, string, bool) {
 			name = n
 		}
 		if name == "gbk" || name == "gb18030" {
-			enc, name = simplifiedchinese.GB18030, "gb18030"
+			return decodeLabel(body, "gbk")
 		}
 		if name == "utf-8" {
 			return decodeLabel(body, "utf-8")
@@ -148,4 +153,14 @@ func utf8XML(body []byte, contentType string) ([]byte, error) {
 		b = append(decl, b[loc[1]:]...)
 	}
 	return b, nil
+}
+
+// hasMultibyteUTF8: b is valid UTF-8 and holds characters beyond ASCII.
+func hasMultibyteUTF8(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(b)
+		}
+	}
+	return false
 }

@@ -14,7 +14,7 @@
 // refused with ErrBlockedAddress unless Config.AllowPrivate — for the first
 // request, for each redirect hop and whatever DNS answers the second time.
 // Config.Permit lets single addresses through; Config.Resolve replaces DNS
-// (tests use both). Requests carry the bot's User-Agent, time out after
+// (tests use both); Blocked reports the policy for one address. Requests carry the bot's User-Agent, time out after
 // Config.Timeout, follow at most Config.MaxRedirects redirects
 // (ErrTooManyRedirects), read at most Config.MaxBytes (ErrTooLarge, never
 // a truncated body) and keep Config.HostGap between two requests to one
@@ -24,11 +24,14 @@
 //
 // Bodies are decoded from the Content-Type charset, a BOM, <meta charset>,
 // <meta http-equiv content="…charset=…">, the XML declaration, or by
-// sniffing (valid UTF-8, else GB18030). GB2312 and GBK are read as GB18030.
+// sniffing (valid UTF-8, else GB18030). GB2312 and GBK are read as GB18030;
+// a GB label on bytes that are valid multibyte UTF-8 is taken for a page
+// re-saved as UTF-8.
 //
 // # Feeds
 //
-// ParseFeed reads RSS 2.0, RSS 1.0 and Atom with gofeed. Each FeedItem has
+// ParseFeed reads RSS 2.0, RSS 1.0 and Atom with gofeed (anything else is
+// ErrNotFeed). Each FeedItem has
 // GUID (guid/id, else link), Link, Published in UTC (zero when absent), the
 // Article built from its description or content (HTML to text, then
 // digest.ArticleFromParagraphs), and Teaser when the text is too short to be

@@ -57,7 +57,7 @@ var blockedPrefixes = []netip.Prefix{
 // private, link-local, CGNAT, unspecified, multicast and reserved ranges,
 // IPv4-mapped forms included.
 func Blocked(addr netip.Addr) bool {
-	addr = addr.Unmap()
+	addr = addr.Unmap().WithZone("") // a zoned address matches no prefix
 	if !addr.IsValid() {
 		return true
 	}
