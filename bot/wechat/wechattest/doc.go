@@ -3,9 +3,9 @@
 // unchanged library logs in (scan with auto-confirm, hot, push), syncs,
 // receives group and private messages and article cards, sends, gets
 // kicked, re-logs in with new UserNames for everyone, and logs out. The
-// exchange follows /work/shared/reference/openwechat-v1.4.8.md; the
-// invariants of its §4.2 hold (SyncKey always present with Count ==
-// len(List) and advancing, string MsgId/MsgID, "@member:<br/>" group
+// exchange follows what openwechat v1.4.8 parses, endpoint by endpoint, and
+// keeps the invariants whose violation panics or spins it (SyncKey always
+// present with Count == len(List) and advancing, string MsgId/MsgID, "@member:<br/>" group
 // prefix, held long polls that never answer 5xx, cookies scoped to the
 // original hosts: Domain=<domain> and .qq.com, Secure).
 //
