@@ -7,8 +7,11 @@
 // It is the only importer of github.com/mattn/go-sqlite3 and must be built
 // with -tags sqlite_fts5. It knows nothing about chat or rendering.
 //
-// Search uses CJK bigrams built in Go (see tokens.go) and stored in a
-// contentless FTS5 table whose rowid encodes (issue date, id), so that
-// newest-first results come straight out of the index in rowid order
-// instead of being sorted after the match.
+// Search tokens are built in Go (tokens.go: CJK characters and character
+// pairs, whole words) and stored in a contentless FTS5 table without
+// positions (detail=none); CJK runs of three or more characters are
+// checked literally on the candidates. The FTS rowid is a search key that
+// orders by (issue date, id), so newest-first results come straight out
+// of the index and a search stops after limit hits (index.go, migration
+// 0002). docs/benchmarks.md has the measurements behind these choices.
 package data
