@@ -12,6 +12,26 @@ type Clock interface {
 	NewTimer(d time.Duration) Timer
 }
 
+// DeadlineClock is a Clock that can arm a timer for an instant. The
+// dispatcher and the sender wait for instants (a slot, the end of a
+// pause); arming one with a duration measured from an earlier Now would
+// fire late by however far the clock moved in between, so they use
+// NewTimerAt when the clock has it (bottest.Clock does, as its time jumps).
+type DeadlineClock interface {
+	Clock
+	// NewTimerAt fires once when the clock reaches at (at once when it
+	// already has).
+	NewTimerAt(at time.Time) Timer
+}
+
+// timerAt returns a timer of c that fires at at.
+func timerAt(c Clock, at time.Time) Timer {
+	if dc, ok := c.(DeadlineClock); ok {
+		return dc.NewTimerAt(at)
+	}
+	return c.NewTimer(at.Sub(c.Now()))
+}
+
 // Timer is a one-shot timer of a Clock.
 type Timer interface {
 	C() <-chan time.Time
@@ -22,11 +42,16 @@ type Timer interface {
 // SystemClock is the machine's clock. The zero value is ready to use.
 type SystemClock struct{}
 
+var _ DeadlineClock = SystemClock{}
+
 // Now returns time.Now().
 func (SystemClock) Now() time.Time { return time.Now() }
 
 // NewTimer returns a time.Timer.
 func (SystemClock) NewTimer(d time.Duration) Timer { return systemTimer{time.NewTimer(d)} }
+
+// NewTimerAt returns a time.Timer for the time until at.
+func (SystemClock) NewTimerAt(at time.Time) Timer { return systemTimer{time.NewTimer(time.Until(at))} }
 
 type systemTimer struct{ t *time.Timer }
 

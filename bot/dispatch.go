@@ -136,15 +136,20 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if err := s.load(ctx); err != nil {
 		return fmt.Errorf("bot: dispatcher: %w", err)
 	}
-	if err := s.catchUp(ctx); err != nil {
+	judged, err := s.catchUp(ctx)
+	if err != nil {
 		s.log.Error("bot: dispatcher: catch up", "err", err)
 	}
 	for {
-		wait, ok := s.untilNext()
+		// The wake-up is an instant, armed as one: the clock may move
+		// while it is worked out (a slow store, a test moving its clock),
+		// and a wait measured from an earlier Now would fire that much
+		// late.
+		at, ok := s.nextWake(judged)
 		var timer Timer
 		var fired <-chan time.Time
 		if ok {
-			timer = s.cfg.Clock.NewTimer(wait)
+			timer = timerAt(s.cfg.Clock, at)
 			fired = timer.C()
 		}
 		select {
@@ -160,15 +165,16 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		}
 		// Whatever woke us, fire what is due: a timer that fired while a
 		// nudge was being handled is not lost, and firing is idempotent.
-		s.fireDue(ctx)
+		judged = s.fireDue(ctx)
 	}
 }
 
-// untilNext is the wait until the earliest firing not yet handled. A
-// firing already due here failed (fireDue just ran): it waits for the
-// retry.
-func (s *Scheduler) untilNext() (time.Duration, bool) {
-	now := s.cfg.Clock.Now()
+// nextWake is when to fire next: the earliest firing after judged (the
+// instant fireDue last looked at), or the retry of one at or before it
+// that was not handled there (it failed). A firing that fell due after
+// judged gives a wake-up in the past, so it fires at once rather than
+// being taken for a failure.
+func (s *Scheduler) nextWake(judged time.Time) (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var next time.Time
@@ -178,24 +184,21 @@ func (s *Scheduler) untilNext() (time.Duration, bool) {
 		}
 	}
 	for _, ss := range s.subs {
-		from := now.Add(-s.cfg.Grace)
+		from := judged.Add(-s.cfg.Grace)
 		if ss.done.After(from) {
 			from = ss.done
 		}
 		n := ss.sched.Next(from)
-		if !n.IsZero() && !n.After(now) {
+		if !n.IsZero() && !n.After(judged) {
 			n = s.retry
 			if n.IsZero() {
-				n = now.Add(retryDelay)
+				n = judged.Add(retryDelay)
 			}
 		}
 		consider(n)
 	}
 	consider(s.retry)
-	if next.IsZero() {
-		return 0, false
-	}
-	return next.Sub(now), true
+	return next, !next.IsZero()
 }
 
 // Reload re-reads the subscriptions and catches up: unsent ledger rows of
@@ -207,18 +210,18 @@ func (s *Scheduler) Reload(ctx context.Context) error {
 	if err := s.load(ctx); err != nil {
 		return err
 	}
-	err := s.catchUp(ctx)
+	_, err := s.catchUp(ctx)
 	s.nudge()
 	return err
 }
 
-// catchUp sweeps the ledger and fires what is due.
-func (s *Scheduler) catchUp(ctx context.Context) error {
+// catchUp sweeps the ledger and fires what is due; it returns the instant
+// it judged what was due at (see fireDue).
+func (s *Scheduler) catchUp(ctx context.Context) (time.Time, error) {
 	s.fireMu.Lock()
 	err := s.sweepLedger(ctx)
 	s.fireMu.Unlock()
-	s.fireDue(ctx)
-	return err
+	return s.fireDue(ctx), err
 }
 
 func (s *Scheduler) nudge() {
@@ -332,8 +335,10 @@ func (s *Scheduler) lastDue(ss *schedSub, now time.Time) time.Time {
 	return f
 }
 
-// fireDue fires every subscription whose firing is due.
-func (s *Scheduler) fireDue(ctx context.Context) {
+// fireDue fires every subscription whose firing is due and returns the
+// instant it judged that at: a firing up to then that is still not
+// handled failed.
+func (s *Scheduler) fireDue(ctx context.Context) time.Time {
 	now := s.cfg.Clock.Now()
 	s.mu.Lock()
 	var reqs []slotReq
@@ -345,7 +350,7 @@ func (s *Scheduler) fireDue(ctx context.Context) {
 	s.retry = time.Time{}
 	s.mu.Unlock()
 	if len(reqs) == 0 {
-		return
+		return now
 	}
 	results, err := s.fire(ctx, reqs)
 	s.mu.Lock()
@@ -358,6 +363,7 @@ func (s *Scheduler) fireDue(ctx context.Context) {
 	if err != nil || anyErr(results) {
 		s.retry = now.Add(retryDelay)
 	}
+	return now
 }
 
 func anyErr(rs []slotResult) bool {

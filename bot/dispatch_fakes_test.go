@@ -61,6 +61,9 @@ type scOpts struct {
 	sender func(*bot.SenderConfig)
 	// store wraps the store the dispatcher sees, to break or hide methods.
 	store func(bot.DispatchStore) bot.DispatchStore
+	// dispClock is the dispatcher's view of the fake clock; default the
+	// clock itself.
+	dispClock func(*bottest.Clock) bot.Clock
 }
 
 func scNewEnv(t testing.TB, start time.Time, opts scOpts) *scEnv {
@@ -96,10 +99,14 @@ func (e *scEnv) build() {
 	if e.opts.store != nil {
 		st = e.opts.store(st)
 	}
+	var clk bot.Clock = e.clk
+	if e.opts.dispClock != nil {
+		clk = e.opts.dispClock(e.clk)
+	}
 	d, err := bot.NewDispatcher(bot.DispatcherConfig{
 		Store:  st,
 		Outbox: e.pacer,
-		Clock:  e.clk,
+		Clock:  clk,
 		Zone:   e.loc,
 		Budget: e.opts.budget,
 		Grace:  e.opts.grace,
@@ -220,7 +227,11 @@ func (e *scEnv) expectParts(date string, ids []int64) []string {
 
 // settled reports whether the running processes wait on the clock: the
 // dispatcher armed for its next firing (or an earlier retry), plus the
-// sender on a timer while it has work.
+// sender on a timer while it has work. A process just woken by a nudge
+// (Reload, Deliver) still shows its old timer until it stops it, so this
+// can hold a moment early; moving the clock then is safe because both arm
+// their timers for instants and judge what is due with one reading of the
+// clock (TestFiringArmedForItsInstant, TestPauseArmedForItsEnd).
 func (e *scEnv) settled() (bool, string) {
 	want := 0
 	ds := e.clk.Deadlines()
@@ -393,3 +404,23 @@ func scCount(texts []string, want string) int {
 
 // scJoin is for failure messages.
 func scJoin(ss []string) string { return strings.Join(ss, "\n---\n") }
+
+// scMovingClock is a fake clock that moves while a timer is being armed,
+// as the clock moves for a goroutine that read Now a while before arming
+// (a slow store; a test driving its clock from another goroutine).
+type scMovingClock struct {
+	*bottest.Clock
+	arm func() // runs before each timer is armed
+}
+
+var _ bot.DeadlineClock = (*scMovingClock)(nil)
+
+func (c *scMovingClock) NewTimer(d time.Duration) bot.Timer {
+	c.arm()
+	return c.Clock.NewTimer(d)
+}
+
+func (c *scMovingClock) NewTimerAt(at time.Time) bot.Timer {
+	c.arm()
+	return c.Clock.NewTimerAt(at)
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wxdigest/wxdigest/bot"
+	"github.com/wxdigest/wxdigest/bot/bottest"
 	"github.com/wxdigest/wxdigest/data"
 )
 
@@ -387,5 +388,90 @@ func TestStoppedSubscriptionDropsQueuedParts(t *testing.T) {
 	e.drain(time.Hour)
 	if got := e.tr.SentTo(scGroup("停用的群")); len(got) != 0 {
 		t.Errorf("停用的群 got %q after a restart", got)
+	}
+}
+
+// The dispatcher's wake-up is the firing itself: when the clock moves
+// while the timer is being armed, the slot still fires at its time, not
+// that much later. (A Reload's nudge, handled while a test moved the fake
+// clock, once left the next day's 08:00 armed for 08:04.)
+func TestFiringArmedForItsInstant(t *testing.T) {
+	var moved atomic.Bool
+	e := scNewEnv(t, time.Date(2024, 3, 14, 7, 0, 0, 0, scShanghai(t)), scOpts{
+		dispClock: func(c *bottest.Clock) bot.Clock {
+			return &scMovingClock{Clock: c, arm: func() {
+				if !moved.Swap(true) {
+					c.Advance(4 * time.Minute)
+				}
+			}}
+		},
+	})
+	ids := e.importDay("2024-03-14", "新闻")
+	e.sub("群", "08:00", false)
+	e.start(true)
+	ctx, cancel := context.WithTimeout(e.ctx, scWait)
+	defer cancel()
+	if err := e.clk.WaitPending(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if !moved.Load() || !e.clk.Now().Equal(e.at(2024, 3, 14, 7, 4)) {
+		t.Fatalf("the clock did not move while arming: now %s", e.clk.Now())
+	}
+	if ds := e.clk.Deadlines(); len(ds) != 1 || !ds[0].Equal(e.at(2024, 3, 14, 8, 0)) {
+		t.Fatalf("armed for %v, want the 08:00 firing", ds)
+	}
+	e.runUntil(e.at(2024, 3, 14, 8, 0))
+	e.drain(time.Hour)
+	calls := e.tr.Calls()
+	if len(calls) == 0 || !calls[0].At.Equal(e.at(2024, 3, 14, 8, 0)) {
+		t.Fatalf("sends %+v, want the first at 08:00", calls)
+	}
+	if got := e.tr.SentTo(scGroup("群")); !slices.Equal(got, e.expectParts("2024-03-14", ids)) {
+		t.Errorf("got %q", got)
+	}
+}
+
+// A firing that falls due while another one is being fired (a slow store)
+// fires as soon as that one is done; it is not taken for a failed firing
+// and put off to the retry a minute later.
+func TestFiringDueDuringAnotherFiresAtOnce(t *testing.T) {
+	var slow atomic.Bool
+	var e *scEnv
+	e = scNewEnv(t, time.Date(2024, 3, 14, 7, 0, 0, 0, scShanghai(t)), scOpts{
+		store: func(s bot.DispatchStore) bot.DispatchStore {
+			st := &scStore{DispatchStore: s}
+			st.delivered = func(ctx context.Context, subID int64, ids []int64) (map[int64]bool, error) {
+				if !slow.Swap(true) {
+					// The 08:00 firing takes until 08:03.
+					e.clk.Set(e.at(2024, 3, 14, 8, 3))
+				}
+				return s.Delivered(ctx, subID, ids)
+			}
+			return st
+		},
+	})
+	ids := e.importDay("2024-03-14", "新闻")
+	e.sub("八点群", "08:00", false)
+	e.sub("八点二分群", "08:02", false)
+	e.start(true)
+	e.runUntil(e.at(2024, 3, 14, 8, 0))
+	if now := e.clk.Now(); !now.Equal(e.at(2024, 3, 14, 8, 3)) {
+		t.Fatalf("clock at %s, want 08:03 after the slow firing", now)
+	}
+	slots := map[string]time.Time{}
+	for _, d := range e.deliveries() {
+		slots[d.Group] = d.Slot.In(e.loc)
+	}
+	for g, want := range map[string]time.Time{"八点群": e.at(2024, 3, 14, 8, 0), "八点二分群": e.at(2024, 3, 14, 8, 2)} {
+		if got := slots[g]; !got.Equal(want) {
+			t.Errorf("by 08:03 %s has slot %s recorded, want %s (ledger %v)", g, got, want, slots)
+		}
+	}
+	e.drain(time.Hour)
+	want := e.expectParts("2024-03-14", ids)
+	for _, g := range []string{"八点群", "八点二分群"} {
+		if got := e.tr.SentTo(scGroup(g)); !slices.Equal(got, want) {
+			t.Errorf("%s got %q", g, got)
+		}
 	}
 }

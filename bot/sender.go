@@ -291,12 +291,12 @@ func (p *Pacer) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		it, lane, wait, interruptible := p.next()
+		it, lane, until, interruptible := p.next()
 		if it != nil {
 			p.send(ctx, it, lane)
 			continue
 		}
-		if wait <= 0 {
+		if until.IsZero() {
 			// Idle: wait for work.
 			select {
 			case <-ctx.Done():
@@ -305,7 +305,9 @@ func (p *Pacer) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		t := p.cfg.Clock.NewTimer(wait)
+		// An instant, armed as one: a wait measured from the Now that
+		// next read would end late by however far the clock moved since.
+		t := timerAt(p.cfg.Clock, until)
 		if interruptible {
 			select {
 			case <-ctx.Done():
@@ -322,15 +324,15 @@ func (p *Pacer) Run(ctx context.Context) error {
 	}
 }
 
-// next picks the message to send now, or says how long to wait (0: until
-// work arrives). interruptible says new work may end the wait early (a
-// retry backoff); gaps, pauses, caps and login holds are not shortened.
-func (p *Pacer) next() (it *outItem, lane int, wait time.Duration, interruptible bool) {
+// next picks the message to send now, or says until when to wait (zero:
+// until work arrives). interruptible says new work may end the wait early
+// (a retry backoff); gaps, pauses, caps and login holds are not shortened.
+func (p *Pacer) next() (it *outItem, lane int, until time.Time, interruptible bool) {
 	now := p.cfg.Clock.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if now.Before(p.pausedUntil) {
-		return nil, 0, p.pausedUntil.Sub(now), false
+		return nil, 0, p.pausedUntil, false
 	}
 	lane, idx := -1, -1
 	var earliest time.Time
@@ -350,12 +352,12 @@ func (p *Pacer) next() (it *outItem, lane int, wait time.Duration, interruptible
 	}
 	if idx < 0 {
 		if earliest.IsZero() {
-			return nil, 0, 0, false
+			return nil, 0, time.Time{}, false
 		}
-		return nil, 0, earliest.Sub(now), true
+		return nil, 0, earliest, true
 	}
 	if now.Before(p.nextAt) {
-		return nil, 0, p.nextAt.Sub(now), false
+		return nil, 0, p.nextAt, false
 	}
 	if p.cfg.PerMinute > 0 {
 		cut := now.Add(-time.Minute)
@@ -365,7 +367,7 @@ func (p *Pacer) next() (it *outItem, lane int, wait time.Duration, interruptible
 		}
 		p.window = p.window[k:]
 		if len(p.window) >= p.cfg.PerMinute {
-			return nil, 0, p.window[0].Add(time.Minute).Sub(now), false
+			return nil, 0, p.window[0].Add(time.Minute), false
 		}
 	}
 	if day := p.dayKey(now); day != p.day {
@@ -374,17 +376,17 @@ func (p *Pacer) next() (it *outItem, lane int, wait time.Duration, interruptible
 	if p.cfg.PerDay > 0 && p.dayCount >= p.cfg.PerDay {
 		l := now.In(p.cfg.Zone)
 		midnight := time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, p.cfg.Zone)
-		return nil, 0, midnight.Sub(now), false
+		return nil, 0, midnight, false
 	}
 	if now.Before(p.loginWait) {
-		return nil, 0, p.loginWait.Sub(now), false
+		return nil, 0, p.loginWait, false
 	}
 	if !p.cfg.Transport.State().LoggedIn {
 		if !p.holding {
 			p.holding = true
 			p.log.Warn("bot: sender: logged out, holding the queue", "queued", p.queuedLocked())
 		}
-		return nil, 0, p.cfg.LoginPoll, false
+		return nil, 0, now.Add(p.cfg.LoginPoll), false
 	}
 	if p.holding {
 		p.holding = false
@@ -393,7 +395,7 @@ func (p *Pacer) next() (it *outItem, lane int, wait time.Duration, interruptible
 	it = p.lanes[lane][idx]
 	p.lanes[lane] = append(p.lanes[lane][:idx], p.lanes[lane][idx+1:]...)
 	p.inflight++
-	return it, lane, 0, false
+	return it, lane, time.Time{}, false
 }
 
 func (p *Pacer) queuedLocked() int {

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -400,5 +401,45 @@ func TestSenderStopsWhileSending(t *testing.T) {
 				t.Fatal("stop took too long")
 			}
 		})
+	}
+}
+
+// A pause lasts to its end, not longer, even when the clock moves while
+// the sender arms its timer: the sender waits for the instant.
+func TestPauseArmedForItsEnd(t *testing.T) {
+	var moved atomic.Bool
+	e := scNewEnv(t, time.Date(2024, 3, 14, 9, 0, 0, 0, scShanghai(t)), scOpts{sender: func(c *bot.SenderConfig) {
+		clk := c.Clock.(*bottest.Clock)
+		c.Clock = &scMovingClock{Clock: clk, arm: func() {
+			if !moved.Swap(true) {
+				clk.Advance(time.Minute)
+			}
+		}}
+	}})
+	e.tr.FailNext(fmt.Errorf("ret 1205: %w", bot.ErrRateLimited))
+	e.start(false)
+	e.pacer.Reply(scGroup("群"), "一")
+	ctx, cancel := context.WithTimeout(e.ctx, scWait)
+	defer cancel()
+	if err := e.clk.WaitPending(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	end := e.at(2024, 3, 14, 9, 5)
+	if !moved.Load() || !e.clk.Now().Equal(e.at(2024, 3, 14, 9, 1)) {
+		t.Fatalf("the clock did not move while arming: now %s", e.clk.Now())
+	}
+	if st := e.pacer.Stats(); !st.PausedUntil.Equal(end) {
+		t.Fatalf("paused until %s, want %s", st.PausedUntil, end)
+	}
+	if ds := e.clk.Deadlines(); len(ds) != 1 || !ds[0].Equal(end) {
+		t.Fatalf("armed for %v, want the end of the pause %s", ds, end)
+	}
+	e.drain(time.Hour)
+	calls := e.tr.Calls()
+	if len(calls) != 3 || !calls[1].At.Equal(end) || calls[1].To != scSelf {
+		t.Fatalf("calls %+v, want the admin notice at %s", calls, end)
+	}
+	if got := e.tr.SentTo(scGroup("群")); !slices.Equal(got, []string{"一"}) {
+		t.Errorf("群 got %q", got)
 	}
 }

@@ -185,3 +185,37 @@ func TestTransportWaitSentTimesOut(t *testing.T) {
 		t.Errorf("WaitSent = %v", err)
 	}
 }
+
+// NewTimerAt arms for the instant, wherever the clock stands by then.
+func TestClockNewTimerAt(t *testing.T) {
+	c := bottest.NewClock(t0)
+	c.Advance(time.Minute)
+	at := c.NewTimerAt(t0.Add(5 * time.Minute))
+	past := c.NewTimerAt(t0)
+	select {
+	case got := <-past.C():
+		if !got.Equal(t0.Add(time.Minute)) {
+			t.Errorf("a timer for a passed instant fired with %s", got)
+		}
+	default:
+		t.Error("a timer for a passed instant has not fired")
+	}
+	if ds := c.Deadlines(); len(ds) != 1 || !ds[0].Equal(t0.Add(5*time.Minute)) {
+		t.Fatalf("Deadlines = %v, want only %s", ds, t0.Add(5*time.Minute))
+	}
+	c.Advance(3 * time.Minute)
+	select {
+	case <-at.C():
+		t.Fatal("fired before its instant")
+	default:
+	}
+	if !c.AdvanceToNext() || !c.Now().Equal(t0.Add(5*time.Minute)) {
+		t.Fatalf("AdvanceToNext moved to %s", c.Now())
+	}
+	if got := <-at.C(); !got.Equal(t0.Add(5 * time.Minute)) {
+		t.Errorf("fired with %s", got)
+	}
+	if at.Stop() || c.Pending() != 0 {
+		t.Errorf("after firing: Stop true or %d pending", c.Pending())
+	}
+}

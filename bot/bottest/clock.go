@@ -10,10 +10,10 @@ import (
 	"github.com/wxdigest/wxdigest/bot"
 )
 
-// Clock is a fake bot.Clock. Time stands still until Advance, Set or
-// AdvanceToNext moves it; then due timers fire in deadline order. Pending
-// tells how many timers are being waited on, so a test can wait for the
-// code under test to settle before it moves time.
+// Clock is a fake bot.Clock (a bot.DeadlineClock). Time stands still
+// until Advance, Set or AdvanceToNext moves it; then due timers fire in
+// deadline order. Pending tells how many timers are being waited on, so a
+// test can wait for the code under test to settle before it moves time.
 type Clock struct {
 	mu      sync.Mutex
 	now     time.Time
@@ -27,7 +27,7 @@ func NewClock(start time.Time) *Clock {
 	return &Clock{now: start, changed: make(chan struct{})}
 }
 
-var _ bot.Clock = (*Clock)(nil)
+var _ bot.DeadlineClock = (*Clock)(nil)
 
 type clockTimer struct {
 	c   *Clock
@@ -63,9 +63,23 @@ func (c *Clock) Now() time.Time {
 func (c *Clock) NewTimer(d time.Duration) bot.Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.timerLocked(c.now.Add(d))
+}
+
+// NewTimerAt returns a timer that fires when the clock reaches at; when it
+// has already, the timer has fired. Unlike NewTimer it does not depend on
+// where the clock stands when it is called, so code that computed at
+// before the test moved the clock still fires on time.
+func (c *Clock) NewTimerAt(at time.Time) bot.Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.timerLocked(at)
+}
+
+func (c *Clock) timerLocked(at time.Time) *clockTimer {
 	c.seq++
-	t := &clockTimer{c: c, at: c.now.Add(d), seq: c.seq, ch: make(chan time.Time, 1)}
-	if d <= 0 {
+	t := &clockTimer{c: c, at: at, seq: c.seq, ch: make(chan time.Time, 1)}
+	if !at.After(c.now) {
 		t.ch <- c.now
 		return t
 	}
