@@ -2,12 +2,14 @@ package data
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
 
-// FuzzSearch: no input makes Search fail, and what it returns holds up:
+// FuzzSearch: no input makes Search fail (beyond refusing one that is too
+// long), and what it returns holds up:
 // newest first, snippets within bounds, and each pure-CJK term found as
 // written in the title or body.
 func FuzzSearch(f *testing.F) {
@@ -19,6 +21,9 @@ func FuzzSearch(f *testing.F) {
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, q string) {
 		hits, err := s.Search(ctx, q, 5)
+		if errors.Is(err, ErrInvalid) && utf8.RuneCountInString(q) > MaxQueryRunes {
+			return // refused as too long, as documented
+		}
 		if err != nil {
 			t.Fatalf("Search(%q): %v", q, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wxdigest/wxdigest/digest"
 )
@@ -25,6 +26,9 @@ const (
 	DefaultSearchLimit = 20
 	// MaxSearchLimit caps limit.
 	MaxSearchLimit = 200
+	// MaxQueryRunes bounds a query: longer ones are refused with ErrInvalid
+	// rather than turned into an enormous FTS5 expression.
+	MaxQueryRunes = 200
 )
 
 // Search finds articles whose title or body holds every
@@ -40,6 +44,9 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, err
 		limit = DefaultSearchLimit
 	}
 	limit = min(limit, MaxSearchLimit)
+	if utf8.RuneCountInString(query) > MaxQueryRunes {
+		return nil, fmt.Errorf("data: search: query longer than %d characters: %w", MaxQueryRunes, ErrInvalid)
+	}
 	q := parseQuery(query)
 	hits := []Hit{}
 	if q.match == "" {

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -430,6 +431,18 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 	var n int
 	if err := s.r.QueryRow(`SELECT count(*) FROM articles`).Scan(&n); err != nil || n != 200+writers*rounds*10 {
 		t.Errorf("articles = %d, %v; want %d", n, err, 200+writers*rounds*10)
+	}
+}
+
+func TestSearchRefusesLongQuery(t *testing.T) {
+	s, _ := searchFixture(t)
+	ctx := context.Background()
+	if _, err := s.Search(ctx, strings.Repeat("樱", MaxQueryRunes), 10); err != nil {
+		t.Errorf("query of MaxQueryRunes: %v", err)
+	}
+	long := strings.Repeat("樱花 ", MaxQueryRunes/3+1)
+	if _, err := s.Search(ctx, long, 10); !errors.Is(err, ErrInvalid) {
+		t.Errorf("long query = %v, want ErrInvalid", err)
 	}
 }
 
