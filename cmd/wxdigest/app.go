@@ -128,7 +128,7 @@ func commands() []command {
 		{"deliveries", "[--since YYYY-MM-DD] [--format json]", "list what was sent, skipped or missed", cmdDeliveries},
 		{"run", "[--db PATH] [--wechat-server URL] [--session FILE] [--allow-private]", "log the bot account in and keep it online", cmdRun},
 		{"fake-wechat", "[--listen 127.0.0.1:PORT]", "serve a fake WeChat web server with a JSON control API, for trying the bot offline", cmdFakeWeChat},
-		{"demo", "", "try wxdigest offline: the bundled sample page, imported and digested", cmdDemo},
+		{"demo", "", "try the whole bot offline: a fake WeChat, a demo group with today's sample page, and a chat prompt", cmdDemo},
 	}
 }
 
@@ -136,7 +136,7 @@ func (a *app) usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: wxdigest COMMAND [flags]")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n  %-9s   %s\n", c.name, c.args, "", c.short)
+		fmt.Fprintf(w, "  %-11s %s\n  %-11s   %s\n", c.name, c.args, "", c.short)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Environment: WXDIGEST_DB, WXDIGEST_TZ, WXDIGEST_SOURCE, WXDIGEST_BUDGET, WXDIGEST_LOG_LEVEL.")
