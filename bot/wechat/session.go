@@ -246,9 +246,12 @@ func (s *session) send(ctx context.Context, op, to, text string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
+	// A send in flight is not cut off when the session ends (a kick): WeChat
+	// may have accepted it already, and reporting it as failed would send
+	// it twice after the re-login. The caller's ctx and the HTTP client's
+	// timeout bound it.
 	rctx, cancel := context.WithCancel(ownRequest(ctx))
 	defer cancel()
-	defer context.AfterFunc(s.ctx, cancel)()
 
 	// Remember the text first: the echo can arrive before the response.
 	s.noteSend(to, text)
