@@ -24,6 +24,21 @@ func (a *app) dayFlag(cfg config, date string) (string, time.Time, error) {
 	return date, t, nil
 }
 
+// loadDay reads the stored articles of --date (default today).
+func (a *app) loadDay(ctx context.Context, cfg config, date string) (string, time.Time, []digest.Article, error) {
+	day, civil, err := a.dayFlag(cfg, date)
+	if err != nil {
+		return "", time.Time{}, nil, err
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return "", time.Time{}, nil, err
+	}
+	defer st.Close()
+	arts, err := st.ArticlesByDate(ctx, day)
+	return day, civil, arts, err
+}
+
 func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 	fs := newFlags(a, "digest")
 	storeFlags(fs, &cfg)
@@ -33,16 +48,7 @@ func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
 		return err
 	}
-	day, civil, err := a.dayFlag(cfg, *date)
-	if err != nil {
-		return err
-	}
-	st, err := a.openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	arts, err := st.ArticlesByDate(ctx, day)
+	day, civil, arts, err := a.loadDay(ctx, cfg, *date)
 	if err != nil {
 		return err
 	}
@@ -103,16 +109,7 @@ func cmdArticles(ctx context.Context, a *app, cfg config, args []string) error {
 	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
 		return err
 	}
-	day, civil, err := a.dayFlag(cfg, *date)
-	if err != nil {
-		return err
-	}
-	st, err := a.openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	arts, err := st.ArticlesByDate(ctx, day)
+	_, civil, arts, err := a.loadDay(ctx, cfg, *date)
 	if err != nil {
 		return err
 	}
