@@ -14,13 +14,13 @@ import (
 
 	"github.com/eatmoreapple/openwechat"
 
+	"github.com/wxdigest/wxdigest/bot/wechat"
 	"github.com/wxdigest/wxdigest/bot/wechat/wechattest"
 )
 
-// redirect sends every request to the fake, keeping the original host in
-// the Host header (the same recipe as wechat.RedirectTransport; repeated
-// here so these tests do not depend on the transport package, which is
-// built alongside).
+// redirect points a bot at the fake through wechat.RedirectTransport (the
+// same rewrite production uses), tagging each request with the bot it came
+// from and, with a tap, keeping the raw answers.
 type redirect struct {
 	host string
 	bot  string // X-Test-Bot header, to tell bots apart in the request log
@@ -48,12 +48,13 @@ func (t *tap) get(endpoint string) [][]byte {
 }
 
 func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
+	rt, err := wechat.RedirectTransport("http://"+r.host, r.base)
+	if err != nil {
+		return nil, err
+	}
 	c := req.Clone(req.Context())
 	c.Header.Set("X-Test-Bot", r.bot)
-	c.Host = req.URL.Host
-	c.URL.Scheme = "http"
-	c.URL.Host = r.host
-	resp, err := r.base.RoundTrip(c)
+	resp, err := rt.RoundTrip(c)
 	if err != nil || r.tap == nil {
 		return resp, err
 	}
