@@ -6,7 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -111,6 +114,14 @@ func (s *Store) ImportArticles(ctx context.Context, arts []digest.Article) (Impo
 // measures what the index costs.
 func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index bool) (res ImportResult, err error) {
 	res.IDs = make([]int64, len(arts))
+	// Checks and content hashes first, on every core, so a bad article
+	// fails the import before anything is written.
+	prep := prepareArticles(arts)
+	for i := range prep {
+		if prep[i].err != nil {
+			return ImportResult{}, fmt.Errorf("data: import: article %d (%.20q): %w", i+1, arts[i].Title, prep[i].err)
+		}
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("data: import: %w", err)
@@ -145,60 +156,77 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 	now := s.now().UTC().Format(time.RFC3339)
 	type day struct{ source, date string }
 	next := map[day]int64{} // next page order per (source, day) touched by this import
-	var pending []entry
-	for i := range arts {
-		a := &arts[i]
-		dayNo, err := checkArticle(a)
-		if err != nil {
-			return res, fmt.Errorf("data: import: article %d (%.20q): %w", i+1, a.Title, err)
+	// Slices bound the prebuilt search tokens a large import holds.
+	for from := 0; from < len(arts); from += importSlice {
+		to := min(len(arts), from+importSlice)
+		var terms *termsAhead
+		if index {
+			// The tokens are built on another core while the rows go in.
+			terms = buildTermsAhead(arts[from:to])
 		}
-		hash := contentHash(a.Title, a.Body)
-		k := day{a.Source, a.Date}
-		order, ok := next[k]
-		if !ok {
-			if order, err = nextPageOrder(ctx, tx, a.Source, a.Date); err != nil {
+		pending, err := func() (pending []entry, err error) {
+			if terms != nil {
+				defer terms.wait()
+			}
+			for i := from; i < to; i++ {
+				a := &arts[i]
+				k := day{a.Source, a.Date}
+				order, ok := next[k]
+				if !ok {
+					if order, err = nextPageOrder(ctx, tx, a.Source, a.Date); err != nil {
+						return nil, err
+					}
+				}
+				hash := prep[i].hash
+				// Exec reports rows affected and the new rowid in one call;
+				// RETURNING through QueryRow measured 35% slower.
+				r, err := ins.ExecContext(ctx, a.Source, a.Date, order, a.URL, a.Kicker, a.Title, a.Subtitle,
+					a.Dateline, a.Byline, a.Lead, a.Body, now, hash[:])
+				if err != nil {
+					return nil, fmt.Errorf("article %d: insert: %w", i+1, err)
+				}
+				if n, _ := r.RowsAffected(); n == 0 {
+					var id int64
+					if err := existing.QueryRowContext(ctx, hash[:]).Scan(&id); err != nil {
+						return nil, fmt.Errorf("article %d: find stored copy: %w", i+1, err)
+					}
+					res.Existing++
+					res.IDs[i] = id
+					next[k] = order
+					continue
+				}
+				id, err := r.LastInsertId()
+				if err != nil {
+					return nil, fmt.Errorf("article %d: insert: %w", i+1, err)
+				}
+				if index {
+					key, err := idx.nextKey(ctx, prep[i].day)
+					if err != nil {
+						return nil, fmt.Errorf("article %d: %w", i+1, err)
+					}
+					pending = append(pending, entry{key: key, id: id, title: a.Title, body: a.Body, input: i - from})
+				}
+				next[k] = order + 1
+				res.New++
+				res.IDs[i] = id
+			}
+			return pending, nil
+		}()
+		if err != nil {
+			return res, fmt.Errorf("data: import: %w", err)
+		}
+		// Index after the slice's article inserts: FTS5 flushes its pending
+		// terms to a new segment at every statement savepoint, and each
+		// INSERT into articles opens one, so interleaving the writes would
+		// make one tiny segment per article (measured: about 2× slower).
+		if index {
+			terms.wait()
+			for j := range pending {
+				pending[j].terms = terms.terms[pending[j].input]
+			}
+			if err := idx.add(ctx, pending); err != nil {
 				return res, fmt.Errorf("data: import: %w", err)
 			}
-		}
-		// Exec reports rows affected and the new rowid in one call; RETURNING
-		// through QueryRow measured 35% slower.
-		r, err := ins.ExecContext(ctx, a.Source, a.Date, order, a.URL, a.Kicker, a.Title, a.Subtitle,
-			a.Dateline, a.Byline, a.Lead, a.Body, now, hash[:])
-		if err != nil {
-			return res, fmt.Errorf("data: import: article %d: insert: %w", i+1, err)
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			var id int64
-			if err := existing.QueryRowContext(ctx, hash[:]).Scan(&id); err != nil {
-				return res, fmt.Errorf("data: import: article %d: find stored copy: %w", i+1, err)
-			}
-			res.Existing++
-			res.IDs[i] = id
-			next[k] = order
-			continue
-		}
-		id, err := r.LastInsertId()
-		if err != nil {
-			return res, fmt.Errorf("data: import: article %d: insert: %w", i+1, err)
-		}
-		if index {
-			key, err := idx.nextKey(ctx, dayNo)
-			if err != nil {
-				return res, fmt.Errorf("data: import: article %d: %w", i+1, err)
-			}
-			pending = append(pending, entry{key: key, id: id, title: a.Title, body: a.Body})
-		}
-		next[k] = order + 1
-		res.New++
-		res.IDs[i] = id
-	}
-	// Index after all article inserts: FTS5 flushes its pending terms to a
-	// new segment at every statement savepoint, and each INSERT into
-	// articles opens one, so interleaving the writes would make one tiny
-	// segment per article (measured: about 2× slower).
-	if index {
-		if err := idx.add(ctx, pending); err != nil {
-			return res, fmt.Errorf("data: import: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -207,6 +235,54 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 	s.log.Debug("imported articles", "new", res.New, "existing", res.Existing)
 	return res, nil
 }
+
+// importSlice is how many articles an import indexes at a time.
+const importSlice = 4096
+
+// prepared is what an import computes for an article before writing.
+type prepared struct {
+	day  int64
+	hash [sha256.Size]byte
+	err  error
+}
+
+func prepareArticles(arts []digest.Article) []prepared {
+	prep := make([]prepared, len(arts))
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4, len(arts)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(arts); i += workers {
+				a := &arts[i]
+				if prep[i].day, prep[i].err = checkArticle(a); prep[i].err == nil {
+					prep[i].hash = contentHash(a.Title, a.Body)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return prep
+}
+
+// termsAhead builds the search tokens of articles in the background.
+type termsAhead struct {
+	done  chan struct{}
+	terms [][]byte // read after done
+}
+
+func buildTermsAhead(arts []digest.Article) *termsAhead {
+	t := &termsAhead{done: make(chan struct{}), terms: make([][]byte, len(arts))}
+	go func() {
+		defer close(t.done)
+		tb := newTermBuilder()
+		for i := range arts {
+			t.terms[i] = slices.Clone(tb.build(arts[i].Title, arts[i].Body))
+		}
+	}()
+	return t
+}
+
+func (t *termsAhead) wait() { <-t.done }
 
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

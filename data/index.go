@@ -72,6 +72,8 @@ func (x *indexer) nextKey(ctx context.Context, day int64) (int64, error) {
 type entry struct {
 	key, id     int64
 	title, body string
+	terms       []byte // prebuilt tokens, or nil to build them here
+	input       int    // position in the import slice, for its prebuilt tokens
 }
 
 // add writes entries, in key order: FTS5 flushes its pending terms to a
@@ -84,7 +86,11 @@ func (x *indexer) add(ctx context.Context, es []entry) error {
 		}
 	}
 	for _, e := range es {
-		if _, err := x.terms.ExecContext(ctx, e.key, x.tb.build(e.title, e.body)); err != nil {
+		terms := e.terms
+		if terms == nil {
+			terms = x.tb.build(e.title, e.body)
+		}
+		if _, err := x.terms.ExecContext(ctx, e.key, terms); err != nil {
 			return fmt.Errorf("index article %d: %w", e.id, err)
 		}
 	}
