@@ -32,21 +32,7 @@ func TestBotQueryPlans(t *testing.T) {
 		{"release", releaseQuery, []any{1, "x"}, "delivery_items_by_slot"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.q, c.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			all := strings.Join(plan, "\n")
+			all := queryPlan(t, s, c.q, c.args...)
 			t.Logf("%s:\n%s", c.name, all)
 			if !strings.Contains(all, c.want) {
 				t.Errorf("plan does not use %s:\n%s", c.want, all)
@@ -58,4 +44,27 @@ func TestBotQueryPlans(t *testing.T) {
 			}
 		})
 	}
+}
+
+// queryPlan returns the EXPLAIN QUERY PLAN details of q, one per line.
+func queryPlan(t *testing.T, s *Store, q string, args ...any) string {
+	t.Helper()
+	rows, err := s.r.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
 }

@@ -292,7 +292,6 @@ func TestSourcesMigrationKeepsArticles(t *testing.T) {
 // item uses the unique indexes, not a scan of the articles.
 func TestFetchedQueryPlans(t *testing.T) {
 	s := openTest(t)
-	ctx := context.Background()
 	for _, c := range []struct {
 		name, q string
 		args    []any
@@ -303,21 +302,7 @@ func TestFetchedQueryPlans(t *testing.T) {
 		{"hash", fetchedByHash, []any{[]byte{1}}, "sqlite_autoindex_articles_1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.q, c.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			all := strings.Join(plan, "\n")
+			all := queryPlan(t, s, c.q, c.args...)
 			if !strings.Contains(all, c.want) || strings.Contains(all, "SCAN articles") {
 				t.Errorf("plan does not use %s:\n%s", c.want, all)
 			}
