@@ -156,64 +156,62 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 	now := s.now().UTC().Format(time.RFC3339)
 	type day struct{ source, date string }
 	next := map[day]int64{} // next page order per (source, day) touched by this import
-	// Slices bound the prebuilt search tokens a large import holds.
+	// The tokens of a slice are built on another core while its rows go
+	// in; slices bound what a large import holds. Whatever happens, the
+	// builder is done before the caller gets arts back.
+	var terms *termsAhead
+	defer func() {
+		if terms != nil {
+			terms.wait()
+		}
+	}()
 	for from := 0; from < len(arts); from += importSlice {
 		to := min(len(arts), from+importSlice)
-		var terms *termsAhead
 		if index {
-			// The tokens are built on another core while the rows go in.
 			terms = buildTermsAhead(arts[from:to])
 		}
-		pending, err := func() (pending []entry, err error) {
-			if terms != nil {
-				defer terms.wait()
+		var pending []entry
+		for i := from; i < to; i++ {
+			a := &arts[i]
+			k := day{a.Source, a.Date}
+			order, ok := next[k]
+			if !ok {
+				if order, err = nextPageOrder(ctx, tx, a.Source, a.Date); err != nil {
+					return res, fmt.Errorf("data: import: %w", err)
+				}
 			}
-			for i := from; i < to; i++ {
-				a := &arts[i]
-				k := day{a.Source, a.Date}
-				order, ok := next[k]
-				if !ok {
-					if order, err = nextPageOrder(ctx, tx, a.Source, a.Date); err != nil {
-						return nil, err
-					}
+			hash := prep[i].hash
+			// Exec reports rows affected and the new rowid in one call;
+			// RETURNING through QueryRow measured 35% slower.
+			r, err := ins.ExecContext(ctx, a.Source, a.Date, order, a.URL, a.Kicker, a.Title, a.Subtitle,
+				a.Dateline, a.Byline, a.Lead, a.Body, now, hash[:])
+			if err != nil {
+				return res, fmt.Errorf("data: import: article %d: insert: %w", i+1, err)
+			}
+			if n, _ := r.RowsAffected(); n == 0 {
+				var id int64
+				if err := existing.QueryRowContext(ctx, hash[:]).Scan(&id); err != nil {
+					return res, fmt.Errorf("data: import: article %d: find stored copy: %w", i+1, err)
 				}
-				hash := prep[i].hash
-				// Exec reports rows affected and the new rowid in one call;
-				// RETURNING through QueryRow measured 35% slower.
-				r, err := ins.ExecContext(ctx, a.Source, a.Date, order, a.URL, a.Kicker, a.Title, a.Subtitle,
-					a.Dateline, a.Byline, a.Lead, a.Body, now, hash[:])
-				if err != nil {
-					return nil, fmt.Errorf("article %d: insert: %w", i+1, err)
-				}
-				if n, _ := r.RowsAffected(); n == 0 {
-					var id int64
-					if err := existing.QueryRowContext(ctx, hash[:]).Scan(&id); err != nil {
-						return nil, fmt.Errorf("article %d: find stored copy: %w", i+1, err)
-					}
-					res.Existing++
-					res.IDs[i] = id
-					next[k] = order
-					continue
-				}
-				id, err := r.LastInsertId()
-				if err != nil {
-					return nil, fmt.Errorf("article %d: insert: %w", i+1, err)
-				}
-				if index {
-					key, err := idx.nextKey(ctx, prep[i].day)
-					if err != nil {
-						return nil, fmt.Errorf("article %d: %w", i+1, err)
-					}
-					pending = append(pending, entry{key: key, id: id, title: a.Title, body: a.Body, input: i - from})
-				}
-				next[k] = order + 1
-				res.New++
+				res.Existing++
 				res.IDs[i] = id
+				next[k] = order
+				continue
 			}
-			return pending, nil
-		}()
-		if err != nil {
-			return res, fmt.Errorf("data: import: %w", err)
+			id, err := r.LastInsertId()
+			if err != nil {
+				return res, fmt.Errorf("data: import: article %d: insert: %w", i+1, err)
+			}
+			if index {
+				key, err := idx.nextKey(ctx, prep[i].day)
+				if err != nil {
+					return res, fmt.Errorf("data: import: article %d: %w", i+1, err)
+				}
+				pending = append(pending, entry{key: key, id: id, title: a.Title, body: a.Body, input: i - from})
+			}
+			next[k] = order + 1
+			res.New++
+			res.IDs[i] = id
 		}
 		// Index after the slice's article inserts: FTS5 flushes its pending
 		// terms to a new segment at every statement savepoint, and each
