@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"database/sql"
-	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,8 +13,8 @@ import (
 )
 
 // btOldStore builds a database as the release before the bot migration
-// left it: the earlier migrations only, and articles imported by the
-// article code running on that schema.
+// left it: the earlier migrations only, and articles stored as the
+// article code of that schema did.
 func btOldStore(t *testing.T, path string, arts []digest.Article) (prior int) {
 	t.Helper()
 	ctx := context.Background()
@@ -45,15 +44,7 @@ func btOldStore(t *testing.T, path string, arts []digest.Article) (prior int) {
 			t.Fatal(err)
 		}
 	}
-	old := &Store{path: path, w: db, r: db, log: slog.New(slog.DiscardHandler),
-		now: func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }}
-	res, err := old.ImportArticles(ctx, arts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.New != len(arts) {
-		t.Fatalf("old store imported %d of %d articles", res.New, len(arts))
-	}
+	importOnOldSchema(t, db, arts, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	return prior
 }
 
@@ -112,6 +103,38 @@ func TestBotMigrationKeepsArticles(t *testing.T) {
 			t.Errorf("open %d: %d subscriptions, want %d (kept across reopen)", reopen+1, len(subs), reopen+1)
 		}
 		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// importOnOldSchema stores arts the way the code of schema versions 2–4
+// did: article rows, a search key per article, and its tokens in the FTS5
+// table that migration 0005 replaces.
+func importOnOldSchema(t *testing.T, db *sql.DB, arts []digest.Article, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	for i, a := range arts {
+		day, err := checkArticle(&a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hash := contentHash(a.Title, a.Body)
+		r, err := db.ExecContext(ctx, `INSERT INTO articles
+			(source, issue_date, page_order, url, kicker, title, subtitle, dateline, byline, lead, body, imported_at, content_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.Source, a.Date, i, a.URL, a.Kicker, a.Title, a.Subtitle, a.Dateline, a.Byline, a.Lead, a.Body,
+			now.UTC().Format(time.RFC3339), hash[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := r.LastInsertId()
+		key := searchKey(day, int64(i))
+		if _, err := db.ExecContext(ctx, `INSERT INTO article_search_keys (key, article_id) VALUES (?, ?)`, key, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO article_terms (rowid, terms) VALUES (?, ?)`,
+			key, strings.Join(articleTokens(a.Title, a.Body), " ")); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,18 +1,17 @@
 package data
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 )
 
-// The search index: article_terms rows keyed by search keys, and
-// article_search_keys mapping keys to article ids (migration 0002).
+// The search index: search_keys mapping keys to article ids, and the
+// segments of postings.go listing keys by term (migration 0005).
 
-// keyBits is how many articles one day can number: 65,536.
+// keyBits is how many articles one day can number: 65,536, retired keys
+// included.
 const keyBits = 16
 
 func searchKey(day, n int64) int64 { return day<<keyBits | n }
@@ -20,41 +19,46 @@ func searchKey(day, n int64) int64 { return day<<keyBits | n }
 // dayRange is the half-open key range of one day.
 func dayRange(day int64) (lo, hi int64) { return day << keyBits, (day + 1) << keyBits }
 
-// indexer writes search entries inside a write transaction.
+// indexer writes search entries inside a write transaction. Documents
+// added one by one wait in a builder; flush writes them as a segment and
+// merges segments. Every transaction that adds entries calls flush
+// before it commits.
 type indexer struct {
 	tx       *sql.Tx
-	terms    *sql.Stmt
 	keys     *sql.Stmt
-	tb       *termBuilder
+	pages    *sql.Stmt
+	pb       *postingBuilder
+	pbKeys   []int64 // key of each document in pb
+	wrote    bool    // a segment was written, so merges may be due
 	nextSeen map[int64]int64 // next number per day, for days this indexer touched
 }
 
 func newIndexer(ctx context.Context, tx *sql.Tx) (*indexer, error) {
-	terms, err := tx.PrepareContext(ctx, `INSERT INTO article_terms (rowid, terms) VALUES (?, ?)`)
+	keys, err := tx.PrepareContext(ctx, `INSERT INTO search_keys (key, article_id) VALUES (?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	keys, err := tx.PrepareContext(ctx, `INSERT INTO article_search_keys (key, article_id) VALUES (?, ?)`)
+	pages, err := tx.PrepareContext(ctx, `INSERT INTO search_pages (id, data) VALUES (?, ?)`)
 	if err != nil {
-		terms.Close()
+		keys.Close()
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	return &indexer{tx: tx, terms: terms, keys: keys, tb: newTermBuilder(), nextSeen: map[int64]int64{}}, nil
+	return &indexer{tx: tx, keys: keys, pages: pages, pb: newPostingBuilder(), nextSeen: map[int64]int64{}}, nil
 }
 
 func (x *indexer) close() {
-	x.terms.Close()
 	x.keys.Close()
+	x.pages.Close()
 }
 
-// nextKey returns the key for a new article on day whose id is larger than
-// every id already numbered on that day.
+// nextKey returns the key for a new article on day, above every key the
+// day has had, retired ones included: postings may still name those.
 func (x *indexer) nextKey(ctx context.Context, day int64) (int64, error) {
 	n, ok := x.nextSeen[day]
 	if !ok {
 		lo, hi := dayRange(day)
 		var last sql.NullInt64
-		if err := x.tx.QueryRowContext(ctx, `SELECT MAX(key) FROM article_search_keys WHERE key >= ? AND key < ?`, lo, hi).Scan(&last); err != nil {
+		if err := x.tx.QueryRowContext(ctx, `SELECT MAX(key) FROM search_keys WHERE key >= ? AND key < ?`, lo, hi).Scan(&last); err != nil {
 			return 0, fmt.Errorf("index: %w", err)
 		}
 		if last.Valid {
@@ -72,60 +76,155 @@ func (x *indexer) nextKey(ctx context.Context, day int64) (int64, error) {
 type entry struct {
 	key, id     int64
 	title, body string
-	terms       []byte // prebuilt tokens, or nil to build them here
-	input       int    // position in the import slice, for its prebuilt tokens
+	input       int // document number in a prebuilt postingBuilder
 }
 
-// add writes entries, in key order: FTS5 flushes its pending terms to a
-// new segment whenever a rowid is not larger than the previous one.
-func (x *indexer) add(ctx context.Context, es []entry) error {
-	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.key, b.key) })
+func (x *indexer) addKeys(ctx context.Context, es []entry) error {
 	for _, e := range es {
 		if _, err := x.keys.ExecContext(ctx, e.key, e.id); err != nil {
 			return fmt.Errorf("index article %d: %w", e.id, err)
 		}
 	}
+	return nil
+}
+
+// add indexes entries, building their postings here.
+func (x *indexer) add(ctx context.Context, es []entry) error {
+	if err := x.addKeys(ctx, es); err != nil {
+		return err
+	}
 	for _, e := range es {
-		terms := e.terms
-		if terms == nil {
-			terms = x.tb.build(e.title, e.body)
-		}
-		if _, err := x.terms.ExecContext(ctx, e.key, terms); err != nil {
-			return fmt.Errorf("index article %d: %w", e.id, err)
+		x.pb.add(e.title, e.body)
+		x.pbKeys = append(x.pbKeys, e.key)
+		if x.pb.docs >= flushDocs {
+			if err := x.writeBuffered(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// unindex removes one article's search entry, if it has one.
-func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
-	var key int64
-	err := tx.QueryRowContext(ctx, `DELETE FROM article_search_keys WHERE article_id = ? RETURNING key`, id).Scan(&key)
-	if errors.Is(err, sql.ErrNoRows) {
+// addBuilt indexes entries whose postings pb already holds, sorted, as
+// documents e.input; pb's other documents (copies found while importing)
+// are left out. It writes one segment.
+func (x *indexer) addBuilt(ctx context.Context, es []entry, pb *postingBuilder) error {
+	if err := x.addKeys(ctx, es); err != nil {
+		return err
+	}
+	ord := make([]int32, pb.docs)
+	for i := range ord {
+		ord[i] = -1
+	}
+	keys := make([]int64, len(es))
+	// Document numbers keep pb's order, so each list stays ascending.
+	next := int32(0)
+	for _, e := range es {
+		ord[e.input] = 0
+	}
+	for i := range ord {
+		if ord[i] == 0 {
+			ord[i] = next
+			next++
+		}
+	}
+	for _, e := range es {
+		keys[ord[e.input]] = e.key
+	}
+	return x.writeSegment(ctx, pb, ord, keys)
+}
+
+// writeSegment writes pb's postings as one segment, documents renumbered
+// by ord (-1: left out; nil: as they are); keys[i] is the key of new
+// document i.
+func (x *indexer) writeSegment(ctx context.Context, pb *postingBuilder, ord []int32, keys []int64) error {
+	if len(keys) == 0 {
 		return nil
 	}
+	w, err := newSegmentWriter(ctx, x.tx, x.pages)
 	if err != nil {
-		return fmt.Errorf("unindex article %d: %w", id, err)
+		return fmt.Errorf("index: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM article_terms WHERE rowid = ?`, key); err != nil {
+	var out []uint32
+	err = pb.each(func(term []byte, docs []uint32) error {
+		if ord == nil {
+			return w.term(term, docs)
+		}
+		out = out[:0]
+		for _, d := range docs {
+			if o := ord[d]; o >= 0 {
+				out = append(out, uint32(o))
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return w.term(term, out)
+	})
+	if err == nil {
+		err = w.finish(keys)
+	}
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	x.wrote = true
+	return nil
+}
+
+func (x *indexer) writeBuffered(ctx context.Context) error {
+	if x.pb.docs == 0 {
+		return nil
+	}
+	x.pb.sort()
+	if err := x.writeSegment(ctx, x.pb, nil, x.pbKeys); err != nil {
+		return err
+	}
+	x.pb.reset()
+	x.pbKeys = x.pbKeys[:0]
+	return nil
+}
+
+// flush writes what add buffered and merges segments as needed.
+func (x *indexer) flush(ctx context.Context) error {
+	if err := x.writeBuffered(ctx); err != nil {
+		return err
+	}
+	if !x.wrote {
+		return nil
+	}
+	if err := x.compact(ctx); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	x.wrote = false
+	return nil
+}
+
+// unindex retires one article's search key, if it has one. Its postings
+// stay until a merge drops them; searches skip retired keys.
+func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE search_keys SET article_id = NULL WHERE article_id = ?`, id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("unindex article %d: %w", id, err)
 	}
 	return nil
 }
 
-// renumberDay restores the invariant that a day's keys follow its articles'
-// ids, after an article moved onto that day with a smaller id than some
-// already there. Rare (an edited date), so it simply re-indexes the
-// articles whose number changes.
+// renumberDay restores the invariant that a day's keys follow its
+// articles' ids, after an article lost its key (an edit) or moved onto
+// the day: from the first article out of order on, every article of the
+// day gets a fresh key, in id order. Keys are never reused, so those go
+// above all the day has had. Edits are rare, and most edit the day's
+// latest articles.
 func renumberDay(ctx context.Context, tx *sql.Tx, x *indexer, day int64, date string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.title, a.body, k.key FROM articles AS a
-		LEFT JOIN article_search_keys AS k ON k.article_id = a.id
+		LEFT JOIN search_keys AS k ON k.article_id = a.id
 		WHERE a.issue_date = ? ORDER BY a.id`, date)
 	if err != nil {
 		return fmt.Errorf("renumber %s: %w", date, err)
 	}
 	var move []entry
-	var n int64
+	lo, hi := dayRange(day)
+	prev := lo - 1
 	for rows.Next() {
 		var e entry
 		var key sql.NullInt64
@@ -133,24 +232,28 @@ func renumberDay(ctx context.Context, tx *sql.Tx, x *indexer, day int64, date st
 			rows.Close()
 			return fmt.Errorf("renumber %s: %w", date, err)
 		}
-		e.key = searchKey(day, n)
-		n++
-		if !key.Valid || key.Int64 != e.key {
-			move = append(move, e)
+		if len(move) == 0 && key.Valid && key.Int64 > prev && key.Int64 < hi {
+			prev = key.Int64
+			continue
 		}
+		move = append(move, e)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("renumber %s: %w", date, err)
 	}
-	for _, e := range move {
-		if err := unindex(ctx, tx, e.id); err != nil {
+	for i := range move {
+		if err := unindex(ctx, tx, move[i].id); err != nil {
 			return err
+		}
+	}
+	for i := range move {
+		if move[i].key, err = x.nextKey(ctx, day); err != nil {
+			return fmt.Errorf("renumber %s: %w", date, err)
 		}
 	}
 	if err := x.add(ctx, move); err != nil {
 		return fmt.Errorf("renumber %s: %w", date, err)
 	}
-	delete(x.nextSeen, day)
 	return nil
 }

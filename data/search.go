@@ -2,6 +2,8 @@ package data
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,7 +29,7 @@ const (
 	// MaxSearchLimit caps limit.
 	MaxSearchLimit = 200
 	// MaxQueryRunes bounds a query: longer ones are refused with ErrInvalid
-	// rather than turned into an enormous FTS5 expression.
+	// rather than turned into hundreds of term lookups.
 	MaxQueryRunes = 200
 )
 
@@ -49,39 +51,62 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, err
 	}
 	q := parseQuery(query)
 	hits := []Hit{}
-	if q.match == "" {
+	if len(q.toks) == 0 {
 		return hits, nil // nothing searchable, e.g. only punctuation
 	}
-	// FTS5 walks article_terms in rowid (= newest-first) order; each
-	// candidate costs two primary-key lookups, the literal checks run in
-	// SQLite, and LIMIT stops the walk.
-	var sb strings.Builder
-	sb.WriteString(`SELECT ` + prefixed("a.", articleCols) + `
-		FROM article_terms
-		JOIN article_search_keys AS k ON k.key = article_terms.rowid
-		JOIN articles AS a ON a.id = k.article_id
-		WHERE article_terms MATCH ?`)
-	args := []any{q.match}
-	for _, r := range q.runs {
-		sb.WriteString(` AND (instr(a.title, ?) > 0 OR instr(a.body, ?) > 0)`)
-		args = append(args, r, r)
-	}
-	sb.WriteString(` ORDER BY article_terms.rowid DESC LIMIT ?`)
-	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, sb.String(), args...)
+	// One read transaction: the segments listed and the pages read are
+	// from the same snapshot, whatever merges commit meanwhile.
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("data: search %q: %w", query, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		a, err := scanArticle(rows)
+	defer tx.Rollback()
+	cands, err := s.segs.candidates(ctx, tx, q.toks)
+	if err != nil {
+		return nil, fmt.Errorf("data: search %q: %w", query, err)
+	}
+	// Newest first is key order. Candidates are fetched a chunk at a time;
+	// retired keys find no article, and the literal checks of long runs
+	// run in SQLite, so rows that fail them never cross into Go.
+	var sb strings.Builder
+	var args []any
+	rest := cands
+	for len(hits) < limit && len(rest) > 0 {
+		want := limit - len(hits)
+		if len(q.runs) > 0 {
+			want = max(want, 64)
+		}
+		var chunk []int64
+		chunk, rest = takeNewest(rest, want)
+		sb.Reset()
+		sb.WriteString(`SELECT ` + prefixed("a.", articleCols) + `
+			FROM search_keys AS k JOIN articles AS a ON a.id = k.article_id
+			WHERE k.key IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`)
+		args = args[:0]
+		for _, k := range chunk {
+			args = append(args, k)
+		}
+		for _, r := range q.runs {
+			sb.WriteString(` AND (instr(a.title, ?) > 0 OR instr(a.body, ?) > 0)`)
+			args = append(args, r, r)
+		}
+		sb.WriteString(` ORDER BY k.key DESC`)
+		rows, err := tx.QueryContext(ctx, sb.String(), args...)
 		if err != nil {
 			return nil, fmt.Errorf("data: search %q: %w", query, err)
 		}
-		hits = append(hits, Hit{Article: a, Snippet: snippet(a, q.terms)})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("data: search %q: %w", query, err)
+		for rows.Next() && len(hits) < limit {
+			a, err := scanArticle(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("data: search %q: %w", query, err)
+			}
+			hits = append(hits, Hit{Article: a, Snippet: snippet(a, q.terms)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("data: search %q: %w", query, err)
+		}
 	}
 	return hits, nil
 }
@@ -193,6 +218,21 @@ func flatten(rs []rune) string {
 	return strings.TrimSpace(b.String())
 }
 
+// rebuildIfAsked rebuilds the search index when a migration asked for it
+// (meta key search_rebuild), as 0005 does when the index format changes.
+func (s *Store) rebuildIfAsked(ctx context.Context) error {
+	var v string
+	err := s.w.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'search_rebuild'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check search index: %w", err)
+	}
+	s.log.Info("rebuilding the search index", "path", s.path, "reason", "migration "+v)
+	return s.RebuildSearchIndex(ctx)
+}
+
 // RebuildSearchIndex re-creates every search entry from the articles, in
 // one transaction. Needed only if the index was lost or the tokenizer
 // changed; normal writes keep it in sync.
@@ -206,11 +246,11 @@ func (s *Store) RebuildSearchIndex(ctx context.Context) (err error) {
 			tx.Rollback()
 		}
 	}()
-	if _, err = tx.ExecContext(ctx, `INSERT INTO article_terms (article_terms) VALUES ('delete-all')`); err != nil {
-		return fmt.Errorf("data: rebuild search index: %w", err)
-	}
-	if _, err = tx.ExecContext(ctx, `DELETE FROM article_search_keys`); err != nil {
-		return fmt.Errorf("data: rebuild search index: %w", err)
+	for _, q := range []string{`DELETE FROM search_pages`, `DELETE FROM search_segments`, `DELETE FROM search_keys`,
+		`DELETE FROM meta WHERE key = 'search_rebuild'`} {
+		if _, err = tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("data: rebuild search index: %w", err)
+		}
 	}
 	// Keys number each day's articles in id order.
 	keys := map[int64]int64{}
@@ -277,6 +317,9 @@ func (s *Store) RebuildSearchIndex(ctx context.Context) (err error) {
 		if len(es) < chunk {
 			break
 		}
+	}
+	if err = idx.flush(ctx); err != nil {
+		return fmt.Errorf("data: rebuild search index: %w", err)
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("data: rebuild search index: commit: %w", err)

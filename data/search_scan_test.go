@@ -1,7 +1,6 @@
 package data
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -46,19 +45,15 @@ func oracleArticle(r *rand.Rand, date string, i int) digest.Article {
 func scanSearch(t *testing.T, s *Store, query string, limit int) []int64 {
 	t.Helper()
 	q := parseQuery(query)
-	if q.match == "" {
+	if len(q.toks) == 0 {
 		return []int64{}
 	}
-	var toks []string
-	for _, m := range strings.Split(q.match, " AND ") {
-		toks = append(toks, strings.Trim(m, `"`))
-	}
+	toks := q.toks
 	rows, err := s.r.Query(`SELECT id, title, body FROM articles ORDER BY issue_date DESC, id DESC`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	tb := newTermBuilder()
 	ids := []int64{}
 	for rows.Next() && len(ids) < limit {
 		var id int64
@@ -67,8 +62,8 @@ func scanSearch(t *testing.T, s *Store, query string, limit int) []int64 {
 			t.Fatal(err)
 		}
 		set := map[string]bool{}
-		for _, f := range bytes.Fields(tb.build(title, body)) {
-			set[string(f)] = true
+		for _, tok := range articleTokens(title, body) {
+			set[tok] = true
 		}
 		ok := true
 		for _, tok := range toks {

@@ -181,7 +181,7 @@ func TestSearchNewestFirst(t *testing.T) {
 func checkSearchKeys(t *testing.T, s *Store) {
 	t.Helper()
 	rows, err := s.r.Query(`SELECT a.id, a.issue_date, k.key FROM articles AS a
-		LEFT JOIN article_search_keys AS k ON k.article_id = a.id ORDER BY a.issue_date, a.id`)
+		LEFT JOIN search_keys AS k ON k.article_id = a.id ORDER BY a.issue_date, a.id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,14 +335,23 @@ func TestSearchFollowsUpdateAndDelete(t *testing.T) {
 			t.Errorf("%q: incremental %q, rebuilt %q", q, before[q], got)
 		}
 	}
-	// And the index has exactly one entry per article.
-	for _, table := range []string{"article_terms", "article_search_keys"} {
+	// And the index has exactly one key per article, none retired, in one
+	// segment.
+	for _, c := range []struct {
+		q    string
+		want int
+	}{
+		{`SELECT count(*) FROM search_keys`, 6},
+		{`SELECT count(*) FROM search_keys WHERE article_id IS NOT NULL`, 6},
+		{`SELECT count(*) FROM search_segments`, 1},
+		{`SELECT COALESCE(SUM(docs), 0) FROM search_segments`, 6},
+	} {
 		var n int
-		if err := s.r.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+		if err := s.r.QueryRow(c.q).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n != 6 {
-			t.Errorf("%s has %d rows, want 6", table, n)
+		if n != c.want {
+			t.Errorf("%s = %d, want %d", c.q, n, c.want)
 		}
 	}
 }

@@ -122,8 +122,10 @@ func (s *Store) ImportFetched(ctx context.Context, items []Fetched) (res Fetched
 		res.IDs[i] = id
 		res.Added[i] = true
 	}
-	// After the inserts, for the reason importArticles gives.
 	if err := idx.add(ctx, pending); err != nil {
+		return res, fmt.Errorf("data: import fetched: %w", err)
+	}
+	if err := idx.flush(ctx); err != nil {
 		return res, fmt.Errorf("data: import fetched: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -263,11 +262,8 @@ func TestSourcesMigrationKeepsArticles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	old := &Store{path: path, w: db, r: db, log: slog.New(slog.DiscardHandler), now: func() time.Time { return testNow }}
 	pasted := fetched("本报", "", "https://gov.invalid/a/1.html", "樱花节开幕").Article
-	if _, err := old.ImportArticles(ctx, []digest.Article{pasted}); err != nil {
-		t.Fatal(err)
-	}
+	importOnOldSchema(t, db, []digest.Article{pasted}, testNow)
 	db.Close()
 
 	s, err := Open(ctx, path, Options{Now: func() time.Time { return testNow }})

@@ -43,6 +43,7 @@ type Store struct {
 	r    *sql.DB // read-only pool
 	log  *slog.Logger
 	now  func() time.Time
+	segs segmentCache // decoded search segments, shared by searches
 }
 
 // Open opens (creating if needed, with mode 0600) the database at path and
@@ -82,6 +83,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := s.migrate(ctx, migrationFS); err != nil {
 		s.w.Close()
 		return nil, err
+	}
+	if err := s.rebuildIfAsked(ctx); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("data: open %s: %w", path, err)
 	}
 	s.tightenSidecars()
 

@@ -1,13 +1,13 @@
 package data
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
-// Search tokens. Index and query go through the same Go code, so FTS5
-// never has to understand Chinese. Text is folded (full-width ASCII to
+// Search tokens. Index and query go through the same Go code. Text is
+// folded (full-width ASCII to
 // ASCII, letters to lower case) and cut into segments:
 //
 //   - a run of CJK characters (Han, kana, Hangul) gives each character and
@@ -15,7 +15,7 @@ import (
 //   - a run of other letters and digits gives one word (GDP → gdp);
 //   - anything else separates segments.
 //
-// An article's distinct tokens go into article_terms. A query term
+// An article's distinct tokens go into the index (postings.go). A query term
 // matches an article holding all of the term's tokens, where one- and
 // two-character runs and words are tokens themselves; a run of three or
 // more characters becomes its pairs, and is then checked literally on the
@@ -115,86 +115,23 @@ func (sg *segmenter) each(s string, f func(segment)) {
 	sg.cur = cur
 }
 
-// termBuilder collects an article's distinct tokens, space-separated.
-// Duplicates are dropped in Go: a Go map lookup is cheaper than FTS5's
-// own hash lookup for a token it already holds.
-type termBuilder struct {
-	seg   segmenter
-	buf   []byte
-	cjk   map[uint64]struct{} // packed unigrams and bigrams
-	words map[string]struct{}
-}
-
-func newTermBuilder() *termBuilder {
-	return &termBuilder{cjk: map[uint64]struct{}{}, words: map[string]struct{}{}}
-}
-
-// build returns the tokens of the texts; valid until the next call.
-func (tb *termBuilder) build(texts ...string) []byte {
-	clear(tb.cjk)
-	clear(tb.words)
-	tb.buf = tb.buf[:0]
-	for _, s := range texts {
-		tb.seg.each(s, tb.add)
-	}
-	return tb.buf
-}
-
-func (tb *termBuilder) space() {
-	if len(tb.buf) > 0 {
-		tb.buf = append(tb.buf, ' ')
-	}
-}
-
-func (tb *termBuilder) add(sg segment) {
-	if !sg.cjk {
-		w := string(sg.runes)
-		if _, ok := tb.words[w]; !ok {
-			tb.words[w] = struct{}{}
-			tb.space()
-			tb.buf = append(tb.buf, w...)
-		}
-		return
-	}
-	for i, r := range sg.runes {
-		// Runes are at most 21 bits: a unigram is r, a bigram sets bit 63.
-		if _, ok := tb.cjk[uint64(r)]; !ok {
-			tb.cjk[uint64(r)] = struct{}{}
-			tb.space()
-			tb.buf = utf8.AppendRune(tb.buf, r)
-		}
-		if i == 0 {
-			continue
-		}
-		p := sg.runes[i-1]
-		k := 1<<63 | uint64(p)<<21 | uint64(r)
-		if _, ok := tb.cjk[k]; !ok {
-			tb.cjk[k] = struct{}{}
-			tb.space()
-			tb.buf = utf8.AppendRune(tb.buf, p)
-			tb.buf = utf8.AppendRune(tb.buf, r)
-		}
-	}
-}
-
-// searchQuery is user input made safe for FTS5.
+// searchQuery is user input cut into index terms.
 type searchQuery struct {
-	match string   // FTS5 expression: quoted tokens joined by AND; "" if nothing searchable
+	toks  []string // distinct tokens, all required; none if nothing searchable
 	runs  []string // CJK runs of 3+ characters to find literally in title or body
 	terms []string // the user's terms, for snippets
 }
 
-// parseQuery splits q at whitespace into terms, all required. User text
-// never reaches FTS5 as syntax: every token is quoted, and tokens hold only
-// letters and digits, so quotes, *, OR, NEAR( are just text.
+// parseQuery splits q at whitespace into terms, all required. Nothing in
+// the input is syntax: quotes, *, OR, NEAR( are just text, and tokens hold
+// only letters and digits.
 func parseQuery(q string) searchQuery {
 	var sq searchQuery
-	var toks []string
 	seen := map[string]bool{}
 	addTok := func(t string) {
 		if !seen[t] {
 			seen[t] = true
-			toks = append(toks, quote(t))
+			sq.toks = append(sq.toks, t)
 		}
 	}
 	var sg segmenter
@@ -216,12 +153,61 @@ func parseQuery(q string) searchQuery {
 			sq.terms = append(sq.terms, term)
 		}
 	}
-	sq.match = strings.Join(toks, " AND ")
 	return sq
 }
 
-// quote makes s one FTS5 string. Tokens never contain quotes; doubling
-// them anyway keeps that a local fact, not a security assumption.
-func quote(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+// Index terms in byte form, the order segments keep them in. A CJK token
+// is a sort key: the character, or for a pair 1<<42 | first<<21 | second
+// (runes fit 21 bits), written as 0x01 and six big-endian bytes; a word
+// is 0x02 and its UTF-8. Byte order of the CJK form is numeric order of
+// the key, so the radix-sorted pairs of a builder come out in term order.
+const (
+	termCJK  = 0x01
+	termWord = 0x02
+	pairBit  = 1 << 42
+	cjkBits  = 43 // significant bits of a CJK sort key
+)
+
+func uniKey(r rune) uint64     { return uint64(r) }
+func pairKey(p, r rune) uint64 { return pairBit | uint64(p)<<21 | uint64(r) }
+
+func appendCJKTerm(b []byte, k uint64) []byte {
+	return append(b, termCJK, byte(k>>40), byte(k>>32), byte(k>>24), byte(k>>16), byte(k>>8), byte(k))
+}
+
+func appendWordTerm(b []byte, w string) []byte {
+	return append(append(b, termWord), w...)
+}
+
+// termOf gives the byte form of a token as parseQuery returns it.
+func termOf(tok string) []byte {
+	rs := []rune(tok)
+	if len(rs) > 0 && classify(rs[0]) == clsCJK {
+		switch len(rs) {
+		case 1:
+			return appendCJKTerm(nil, uniKey(rs[0]))
+		case 2:
+			return appendCJKTerm(nil, pairKey(rs[0], rs[1]))
+		}
+	}
+	return appendWordTerm(nil, tok)
+}
+
+// termText is termOf's inverse, for tests and debugging.
+func termText(t []byte) string {
+	if len(t) == 7 && t[0] == termCJK {
+		var k uint64
+		for _, c := range t[1:] {
+			k = k<<8 | uint64(c)
+		}
+		r := rune(k & (1<<21 - 1))
+		if k&pairBit != 0 {
+			return string([]rune{rune(k >> 21 & (1<<21 - 1)), r})
+		}
+		return string(r)
+	}
+	if len(t) > 0 && t[0] == termWord {
+		return string(t[1:])
+	}
+	return fmt.Sprintf("%x", t)
 }

@@ -1,13 +1,14 @@
 package data
 
 import (
+	"bytes"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 )
 
-func TestTermBuilder(t *testing.T) {
+func TestArticleTokens(t *testing.T) {
 	tests := []struct {
 		in   []string
 		want string // tokens in any order
@@ -26,10 +27,9 @@ func TestTermBuilder(t *testing.T) {
 		{[]string{"", "，。！？"}, ""},
 		{[]string{"“开门红”——〇七々"}, "开 开门 门 门红 红 〇 〇七 七 七々 々"},
 	}
-	tb := newTermBuilder()
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.in, "|"), func(t *testing.T) {
-			toks := strings.Fields(string(tb.build(tc.in...)))
+			toks := articleTokens(tc.in...)
 			slices.Sort(toks)
 			want := strings.Fields(tc.want)
 			slices.Sort(want)
@@ -46,36 +46,66 @@ func TestTermBuilder(t *testing.T) {
 func TestParseQuery(t *testing.T) {
 	tests := []struct {
 		in    string
-		match string
+		toks  string // space-separated
 		runs  []string
 		terms []string
 	}{
-		{"樱", `"樱"`, nil, []string{"樱"}},
-		{"樱花", `"樱花"`, nil, []string{"樱花"}},
-		{"樱花节", `"樱花" AND "花节"`, []string{"樱花节"}, []string{"樱花节"}},
-		{"樱花 医疗", `"樱花" AND "医疗"`, nil, []string{"樱花", "医疗"}},
-		{"樱 花", `"樱" AND "花"`, nil, []string{"樱", "花"}},
-		{"樱花 樱花", `"樱花"`, nil, []string{"樱花", "樱花"}},
-		{"GDP", `"gdp"`, nil, []string{"GDP"}},
-		{"ＧＤＰ", `"gdp"`, nil, []string{"ＧＤＰ"}},
-		{"5G基站", `"5g" AND "基站"`, nil, []string{"5G基站"}},
-		{"大提速、大提升", `"大提" AND "提速" AND "提升"`, []string{"大提速", "大提升"}, []string{"大提速、大提升"}},
+		{"樱", `樱`, nil, []string{"樱"}},
+		{"樱花", `樱花`, nil, []string{"樱花"}},
+		{"樱花节", `樱花 花节`, []string{"樱花节"}, []string{"樱花节"}},
+		{"樱花 医疗", `樱花 医疗`, nil, []string{"樱花", "医疗"}},
+		{"樱 花", `樱 花`, nil, []string{"樱", "花"}},
+		{"樱花 樱花", `樱花`, nil, []string{"樱花", "樱花"}},
+		{"GDP", `gdp`, nil, []string{"GDP"}},
+		{"ＧＤＰ", `gdp`, nil, []string{"ＧＤＰ"}},
+		{"5G基站", `5g 基站`, nil, []string{"5G基站"}},
+		{"大提速、大提升", `大提 提速 提升`, []string{"大提速", "大提升"}, []string{"大提速、大提升"}},
 		{"，。！", "", nil, nil},
 		{`"`, "", nil, nil},
-		{`樱花"`, `"樱花"`, nil, []string{`樱花"`}},
-		{`"樱花" OR 医疗`, `"樱花" AND "or" AND "医疗"`, nil, []string{`"樱花"`, "OR", "医疗"}},
-		{"NEAR(樱花 医疗)", `"near" AND "樱花" AND "医疗"`, nil, []string{"NEAR(樱花", "医疗)"}},
-		{"樱*", `"樱"`, nil, []string{"樱*"}},
-		{"title:樱花", `"title" AND "樱花"`, nil, []string{"title:樱花"}},
+		{`樱花"`, `樱花`, nil, []string{`樱花"`}},
+		{`"樱花" OR 医疗`, `樱花 or 医疗`, nil, []string{`"樱花"`, "OR", "医疗"}},
+		{"NEAR(樱花 医疗)", `near 樱花 医疗`, nil, []string{"NEAR(樱花", "医疗)"}},
+		{"樱*", `樱`, nil, []string{"樱*"}},
+		{"title:樱花", `title 樱花`, nil, []string{"title:樱花"}},
 		{"  \t\n ", "", nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
 			q := parseQuery(tc.in)
-			if q.match != tc.match || !reflect.DeepEqual(q.runs, tc.runs) || !reflect.DeepEqual(q.terms, tc.terms) {
+			if got := strings.Join(q.toks, " "); got != tc.toks || !reflect.DeepEqual(q.runs, tc.runs) || !reflect.DeepEqual(q.terms, tc.terms) {
 				t.Errorf("parseQuery(%q) = %q / %q / %q, want %q / %q / %q",
-					tc.in, q.match, q.runs, q.terms, tc.match, tc.runs, tc.terms)
+					tc.in, got, q.runs, q.terms, tc.toks, tc.runs, tc.terms)
 			}
 		})
+	}
+}
+
+// articleTokens returns the distinct tokens the index stores for one
+// document made of texts, read back from a posting builder.
+func articleTokens(texts ...string) []string {
+	pb := newPostingBuilder()
+	pb.add(texts...)
+	pb.sort()
+	toks := []string{}
+	pb.each(func(term []byte, docs []uint32) error {
+		toks = append(toks, termText(term))
+		return nil
+	})
+	return toks
+}
+
+func TestTermOf(t *testing.T) {
+	for _, tok := range []string{"樱", "樱花", "gdp", "5g", "café", "〇七", "ひら", "한국", "2023"} {
+		if got := termText(termOf(tok)); got != tok {
+			t.Errorf("termText(termOf(%q)) = %q", tok, got)
+		}
+	}
+	// Byte order of terms is the builder's order: characters, then pairs,
+	// then words.
+	ordered := []string{"一", "樱", "一二", "樱花", "2023", "gdp"}
+	for i := 1; i < len(ordered); i++ {
+		if a, b := termOf(ordered[i-1]), termOf(ordered[i]); bytes.Compare(a, b) >= 0 {
+			t.Errorf("term %q sorts after %q", ordered[i-1], ordered[i])
+		}
 	}
 }

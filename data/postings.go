@@ -1,0 +1,625 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+)
+
+// The inverted index (migration 0005). A segment lists, for each term in
+// byte order, the documents holding it; a document is a number in the
+// segment, and the segment's keys table turns it into a search key.
+// Segments never change once written: new articles go into a new
+// segment, and segments of one level are merged eight at a time into one
+// of the next level, dropping retired keys. So a search reads at most a
+// few dozen segments, and an article's postings are rewritten about
+// log8(articles) times over the life of the store.
+//
+// Page layout: entries in term order, each
+//
+//	shared prefix length with the previous term (uvarint; 0 on a page's first)
+//	suffix length (uvarint), suffix
+//	document count (uvarint)
+//	document list length in bytes (uvarint), then the documents as
+//	uvarint gaps (the first counted from 0)
+//
+// A page is closed once it holds pageTarget bytes, so it fits about one
+// SQLite page; a term with a long document list gets a page to itself.
+
+const (
+	pageTarget  = 3800
+	pageBits    = 24 // page rowid = segment id << pageBits | page number
+	maxPages    = 1<<pageBits - 1
+	pageChunk   = 64 // pages a merge reads per query
+	mergeFanout = 8
+	docBits     = 20   // a builder numbers fewer than 2^20 documents
+	flushDocs   = 8192 // documents the indexer buffers before writing a segment
+)
+
+// Builders never get near 2^20 documents (a negative constant here would
+// not compile).
+const _ = uint(1<<docBits - max(importSlice, flushDocs))
+
+// errDamaged marks index data that does not decode. RebuildSearchIndex
+// recreates the index from the articles.
+var errDamaged = errors.New("search index damaged; rebuild it with RebuildSearchIndex")
+
+// postingBuilder collects the (term, document) pairs of documents numbered
+// 0, 1, 2, … in the order they are added. CJK pairs are packed into one
+// uint64 each and radix-sorted, which costs far less than a hash table of
+// distinct terms; a document's repeated tokens become adjacent equal
+// pairs and are dropped when the lists are written.
+type postingBuilder struct {
+	seg   segmenter
+	pairs []uint64 // CJK sort key << docBits | document
+	tmp   []uint64
+	words map[string][]uint32
+	wbuf  []byte
+	docs  int
+}
+
+func newPostingBuilder() *postingBuilder {
+	return &postingBuilder{words: map[string][]uint32{}}
+}
+
+func (pb *postingBuilder) reset() {
+	pb.pairs = pb.pairs[:0]
+	clear(pb.words)
+	pb.docs = 0
+}
+
+// add indexes the texts as the next document and returns its number.
+func (pb *postingBuilder) add(texts ...string) uint32 {
+	d := uint32(pb.docs)
+	pb.docs++
+	for _, s := range texts {
+		pb.seg.each(s, func(sg segment) { pb.addSegment(sg, d) })
+	}
+	return d
+}
+
+func (pb *postingBuilder) addSegment(sg segment, d uint32) {
+	if !sg.cjk {
+		pb.wbuf = pb.wbuf[:0]
+		for _, r := range sg.runes {
+			pb.wbuf = utf8.AppendRune(pb.wbuf, r)
+		}
+		ds, ok := pb.words[string(pb.wbuf)]
+		if !ok {
+			pb.words[string(pb.wbuf)] = []uint32{d}
+		} else if ds[len(ds)-1] != d {
+			pb.words[string(pb.wbuf)] = append(ds, d)
+		}
+		return
+	}
+	doc := uint64(d)
+	for i, r := range sg.runes {
+		pb.pairs = append(pb.pairs, uniKey(r)<<docBits|doc)
+		if i > 0 {
+			pb.pairs = append(pb.pairs, pairKey(sg.runes[i-1], r)<<docBits|doc)
+		}
+	}
+}
+
+// sort orders the CJK pairs by term. The pairs went in by document, and
+// an LSD radix sort is stable, so each term's documents stay ascending
+// without sorting on them.
+func (pb *postingBuilder) sort() {
+	const digit = 11
+	if cap(pb.tmp) < len(pb.pairs) {
+		pb.tmp = make([]uint64, len(pb.pairs))
+	}
+	src, dst := pb.pairs, pb.tmp[:len(pb.pairs)]
+	var count [1 << digit]int
+	for shift := uint(docBits); shift < docBits+cjkBits; shift += digit {
+		clear(count[:])
+		for _, p := range src {
+			count[p>>shift&(1<<digit-1)]++
+		}
+		if len(src) > 0 && count[src[0]>>shift&(1<<digit-1)] == len(src) {
+			continue // one value of this digit: the pass would copy
+		}
+		sum := 0
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for _, p := range src {
+			b := p >> shift & (1<<digit - 1)
+			dst[count[b]] = p
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	pb.pairs, pb.tmp = src, dst
+}
+
+// each calls f for every term, in byte order, with its documents
+// ascending and without repeats. Call after sort; term and docs are only
+// valid during the call.
+func (pb *postingBuilder) each(f func(term []byte, docs []uint32) error) error {
+	var term []byte
+	var docs []uint32
+	for i := 0; i < len(pb.pairs); {
+		k := pb.pairs[i] >> docBits
+		docs = docs[:0]
+		for ; i < len(pb.pairs) && pb.pairs[i]>>docBits == k; i++ {
+			d := uint32(pb.pairs[i] & (1<<docBits - 1))
+			if len(docs) == 0 || docs[len(docs)-1] != d {
+				docs = append(docs, d)
+			}
+		}
+		term = appendCJKTerm(term[:0], k)
+		if err := f(term, docs); err != nil {
+			return err
+		}
+	}
+	words := make([]string, 0, len(pb.words))
+	for w := range pb.words {
+		words = append(words, w)
+	}
+	slices.Sort(words)
+	for _, w := range words {
+		term = appendWordTerm(term[:0], w)
+		if err := f(term, pb.words[w]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// levelOf is floor(log8(docs)).
+func levelOf(docs int) int {
+	l := 0
+	for docs >= mergeFanout {
+		docs /= mergeFanout
+		l++
+	}
+	return l
+}
+
+// segmentWriter writes one new segment's pages and then its row.
+type segmentWriter struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	pages *sql.Stmt
+	id    int64
+	page  []byte
+	prev  []byte
+	dir   []byte
+	n     int // pages written
+	buf   []byte
+}
+
+func newSegmentWriter(ctx context.Context, tx *sql.Tx, pages *sql.Stmt) (*segmentWriter, error) {
+	r, err := tx.ExecContext(ctx, `INSERT INTO search_segments (level, docs, pages, keys, dir) VALUES (0, 0, 0, x'', x'')`)
+	if err != nil {
+		return nil, fmt.Errorf("new segment: %w", err)
+	}
+	id, err := r.LastInsertId()
+	if err != nil {
+		return nil, fmt.Errorf("new segment: %w", err)
+	}
+	return &segmentWriter{ctx: ctx, tx: tx, pages: pages, id: id}, nil
+}
+
+// term appends a term with its documents, ascending, to the segment.
+func (w *segmentWriter) term(t []byte, docs []uint32) error {
+	w.buf = w.buf[:0]
+	prev := uint32(0)
+	for _, d := range docs {
+		w.buf = binary.AppendUvarint(w.buf, uint64(d-prev))
+		prev = d
+	}
+	return w.termEncoded(t, len(docs), w.buf)
+}
+
+func (w *segmentWriter) termEncoded(t []byte, n int, docs []byte) error {
+	shared := 0
+	if len(w.page) == 0 {
+		w.dir = binary.AppendUvarint(w.dir, uint64(len(t)))
+		w.dir = append(w.dir, t...)
+	} else {
+		for shared < len(t) && shared < len(w.prev) && t[shared] == w.prev[shared] {
+			shared++
+		}
+	}
+	w.page = binary.AppendUvarint(w.page, uint64(shared))
+	w.page = binary.AppendUvarint(w.page, uint64(len(t)-shared))
+	w.page = append(w.page, t[shared:]...)
+	w.page = binary.AppendUvarint(w.page, uint64(n))
+	w.page = binary.AppendUvarint(w.page, uint64(len(docs)))
+	w.page = append(w.page, docs...)
+	w.prev = append(w.prev[:0], t...)
+	if len(w.page) >= pageTarget {
+		return w.flushPage()
+	}
+	return nil
+}
+
+func (w *segmentWriter) flushPage() error {
+	if len(w.page) == 0 {
+		return nil
+	}
+	if w.n >= maxPages {
+		return fmt.Errorf("segment %d: more than %d pages", w.id, maxPages)
+	}
+	if _, err := w.pages.ExecContext(w.ctx, w.id<<pageBits|int64(w.n), w.page); err != nil {
+		return fmt.Errorf("segment %d: write page: %w", w.id, err)
+	}
+	w.n++
+	w.page = w.page[:0]
+	return nil
+}
+
+// finish writes the segment row; keys[i] is document i's search key. A
+// segment without terms is removed: nothing could find its documents.
+func (w *segmentWriter) finish(keys []int64) error {
+	if err := w.flushPage(); err != nil {
+		return err
+	}
+	if w.n == 0 || len(keys) == 0 {
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM search_pages WHERE id >= ? AND id < ?`,
+			w.id<<pageBits, (w.id+1)<<pageBits); err != nil {
+			return fmt.Errorf("segment %d: %w", w.id, err)
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM search_segments WHERE id = ?`, w.id); err != nil {
+			return fmt.Errorf("segment %d: %w", w.id, err)
+		}
+		return nil
+	}
+	_, err := w.tx.ExecContext(w.ctx, `UPDATE search_segments SET level = ?, docs = ?, pages = ?, keys = ?, dir = ? WHERE id = ?`,
+		levelOf(len(keys)), len(keys), w.n, encodeKeys(keys), w.dir, w.id)
+	if err != nil {
+		return fmt.Errorf("segment %d: %w", w.id, err)
+	}
+	return nil
+}
+
+// encodeKeys writes the keys as a count and zigzag gaps: neighbouring
+// documents are mostly neighbouring articles of one day.
+func encodeKeys(keys []int64) []byte {
+	b := binary.AppendUvarint(make([]byte, 0, len(keys)*2+4), uint64(len(keys)))
+	prev := int64(0)
+	for _, k := range keys {
+		b = binary.AppendVarint(b, k-prev)
+		prev = k
+	}
+	return b
+}
+
+func decodeKeys(b []byte) ([]int64, error) {
+	n, m := binary.Uvarint(b)
+	if m <= 0 || n > uint64(len(b)) {
+		return nil, errDamaged
+	}
+	b = b[m:]
+	keys := make([]int64, n)
+	prev := int64(0)
+	for i := range keys {
+		d, m := binary.Varint(b)
+		if m <= 0 {
+			return nil, errDamaged
+		}
+		b = b[m:]
+		prev += d
+		keys[i] = prev
+	}
+	if len(b) != 0 {
+		return nil, errDamaged
+	}
+	return keys, nil
+}
+
+func decodeDir(b []byte, pages int) ([][]byte, error) {
+	dir := make([][]byte, 0, pages)
+	for len(b) > 0 {
+		n, m := binary.Uvarint(b)
+		if m <= 0 || n > uint64(len(b)-m) {
+			return nil, errDamaged
+		}
+		dir = append(dir, b[m:m+int(n)])
+		b = b[m+int(n):]
+	}
+	if len(dir) != pages {
+		return nil, errDamaged
+	}
+	return dir, nil
+}
+
+// pageReader walks the entries of one page.
+type pageReader struct {
+	b    []byte
+	term []byte
+}
+
+func (p *pageReader) reset(b []byte) {
+	p.b = b
+	p.term = p.term[:0]
+}
+
+// next returns the next entry; ok is false at the end of the page. term
+// and docs are valid until the next call or reset.
+func (p *pageReader) next() (term []byte, n int, docs []byte, ok bool, err error) {
+	if len(p.b) == 0 {
+		return nil, 0, nil, false, nil
+	}
+	var v [4]uint64
+	for i := range v {
+		x, m := binary.Uvarint(p.b)
+		if m <= 0 {
+			return nil, 0, nil, false, errDamaged
+		}
+		p.b = p.b[m:]
+		v[i] = x
+		if i == 1 { // the suffix sits between the second and third numbers
+			if v[0] > uint64(len(p.term)) || x > uint64(len(p.b)) {
+				return nil, 0, nil, false, errDamaged
+			}
+			p.term = append(p.term[:v[0]], p.b[:x]...)
+			p.b = p.b[x:]
+		}
+	}
+	if v[3] > uint64(len(p.b)) || v[2] > v[3] {
+		return nil, 0, nil, false, errDamaged
+	}
+	docs = p.b[:v[3]]
+	p.b = p.b[v[3]:]
+	return p.term, int(v[2]), docs, true, nil
+}
+
+// appendDocs decodes n gap-coded documents onto out. Documents must be
+// below limit (the segment's document count).
+func appendDocs(out []uint32, b []byte, n int, limit int) ([]uint32, error) {
+	d := uint64(0)
+	for i := 0; i < n; i++ {
+		g, m := binary.Uvarint(b)
+		if m <= 0 {
+			return out, errDamaged
+		}
+		b = b[m:]
+		d += g
+		if d >= uint64(limit) || (i > 0 && g == 0) {
+			return out, errDamaged
+		}
+		out = append(out, uint32(d))
+	}
+	if len(b) != 0 {
+		return out, errDamaged
+	}
+	return out, nil
+}
+
+// segmentRow is what compaction needs of a segment.
+type segmentRow struct {
+	id, level, docs, pages int64
+}
+
+func listSegments(ctx context.Context, tx *sql.Tx) ([]segmentRow, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, level, docs, pages FROM search_segments ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var segs []segmentRow
+	for rows.Next() {
+		var s segmentRow
+		if err := rows.Scan(&s.id, &s.level, &s.docs, &s.pages); err != nil {
+			return nil, err
+		}
+		segs = append(segs, s)
+	}
+	return segs, rows.Err()
+}
+
+// compact merges segments while some level holds mergeFanout or more,
+// lowest level first. When a merge takes in every segment, no postings
+// refer to retired keys any more, and their rows go.
+func (x *indexer) compact(ctx context.Context) error {
+	for {
+		segs, err := listSegments(ctx, x.tx)
+		if err != nil {
+			return fmt.Errorf("compact: %w", err)
+		}
+		byLevel := map[int64][]segmentRow{}
+		pick := int64(-1)
+		for _, s := range segs {
+			byLevel[s.level] = append(byLevel[s.level], s)
+			if len(byLevel[s.level]) >= mergeFanout && (pick < 0 || s.level < pick) {
+				pick = s.level
+			}
+		}
+		if pick < 0 {
+			return nil
+		}
+		if err := x.merge(ctx, byLevel[pick]); err != nil {
+			return fmt.Errorf("compact: %w", err)
+		}
+		if len(byLevel[pick]) == len(segs) {
+			if _, err := x.tx.ExecContext(ctx, `DELETE FROM search_keys WHERE article_id IS NULL`); err != nil {
+				return fmt.Errorf("compact: %w", err)
+			}
+		}
+	}
+}
+
+// segCursor walks a segment's entries in order, reading its pages a chunk
+// at a time so that a merge holds little of its inputs in memory.
+type segCursor struct {
+	ctx    context.Context
+	tx     *sql.Tx
+	seg    segmentRow
+	next   int64 // next page to load
+	loaded [][]byte
+	pr     pageReader
+	term   []byte
+	n      int
+	docs   []byte
+	done   bool
+}
+
+func (c *segCursor) advance() error {
+	for {
+		term, n, docs, ok, err := c.pr.next()
+		if err != nil {
+			return fmt.Errorf("segment %d: %w", c.seg.id, err)
+		}
+		if ok {
+			c.term, c.n, c.docs = term, n, docs
+			return nil
+		}
+		if len(c.loaded) == 0 {
+			if c.next >= c.seg.pages {
+				c.done = true
+				return nil
+			}
+			if err := c.load(); err != nil {
+				return err
+			}
+		}
+		c.pr.reset(c.loaded[0])
+		c.loaded = c.loaded[1:]
+	}
+}
+
+func (c *segCursor) load() error {
+	end := min(c.seg.pages, c.next+pageChunk)
+	rows, err := c.tx.QueryContext(c.ctx, `SELECT id, data FROM search_pages WHERE id >= ? AND id < ? ORDER BY id`,
+		c.seg.id<<pageBits|c.next, c.seg.id<<pageBits|end)
+	if err != nil {
+		return fmt.Errorf("segment %d: %w", c.seg.id, err)
+	}
+	defer rows.Close()
+	want := c.seg.id<<pageBits | c.next
+	for rows.Next() {
+		var id int64
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			return fmt.Errorf("segment %d: %w", c.seg.id, err)
+		}
+		if id != want {
+			return fmt.Errorf("segment %d: page %d missing: %w", c.seg.id, want&maxPages, errDamaged)
+		}
+		c.loaded = append(c.loaded, data)
+		want++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("segment %d: %w", c.seg.id, err)
+	}
+	if want != c.seg.id<<pageBits|end {
+		return fmt.Errorf("segment %d: page %d missing: %w", c.seg.id, want&maxPages, errDamaged)
+	}
+	c.next = end
+	return nil
+}
+
+// merge writes segs (in id order) as one segment and deletes them. The
+// new numbering puts the documents of segs[0] first, then segs[1]'s, …,
+// so a term's lists are concatenated, not merged; retired keys are
+// dropped on the way.
+func (x *indexer) merge(ctx context.Context, segs []segmentRow) error {
+	retired := map[int64]bool{}
+	rows, err := x.tx.QueryContext(ctx, `SELECT key FROM search_keys WHERE article_id IS NULL`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return err
+		}
+		retired[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var keys []int64
+	renum := make([][]int32, len(segs))
+	cursors := make([]*segCursor, len(segs))
+	for i, sg := range segs {
+		var blob []byte
+		if err := x.tx.QueryRowContext(ctx, `SELECT keys FROM search_segments WHERE id = ?`, sg.id).Scan(&blob); err != nil {
+			return fmt.Errorf("segment %d: %w", sg.id, err)
+		}
+		sk, err := decodeKeys(blob)
+		if err != nil {
+			return fmt.Errorf("segment %d: %w", sg.id, err)
+		}
+		if int64(len(sk)) != sg.docs {
+			return fmt.Errorf("segment %d: %w", sg.id, errDamaged)
+		}
+		renum[i] = make([]int32, len(sk))
+		for j, k := range sk {
+			if retired[k] {
+				renum[i][j] = -1
+				continue
+			}
+			renum[i][j] = int32(len(keys))
+			keys = append(keys, k)
+		}
+		cursors[i] = &segCursor{ctx: ctx, tx: x.tx, seg: sg}
+		if err := cursors[i].advance(); err != nil {
+			return err
+		}
+	}
+	w, err := newSegmentWriter(ctx, x.tx, x.pages)
+	if err != nil {
+		return err
+	}
+	var term []byte
+	var docs, out []uint32
+	for {
+		var min []byte
+		for _, c := range cursors {
+			if !c.done && (min == nil || bytes.Compare(c.term, min) < 0) {
+				min = c.term
+			}
+		}
+		if min == nil {
+			break
+		}
+		term = append(term[:0], min...)
+		out = out[:0]
+		for i, c := range cursors {
+			if c.done || !bytes.Equal(c.term, term) {
+				continue
+			}
+			if docs, err = appendDocs(docs[:0], c.docs, c.n, len(renum[i])); err != nil {
+				return fmt.Errorf("segment %d: %w", c.seg.id, err)
+			}
+			for _, d := range docs {
+				if o := renum[i][d]; o >= 0 {
+					out = append(out, uint32(o))
+				}
+			}
+			if err := c.advance(); err != nil {
+				return err
+			}
+		}
+		if len(out) > 0 {
+			if err := w.term(term, out); err != nil {
+				return err
+			}
+		}
+	}
+	if err := w.finish(keys); err != nil {
+		return err
+	}
+	for _, sg := range segs {
+		if _, err := x.tx.ExecContext(ctx, `DELETE FROM search_pages WHERE id >= ? AND id < ?`,
+			sg.id<<pageBits, (sg.id+1)<<pageBits); err != nil {
+			return fmt.Errorf("segment %d: %w", sg.id, err)
+		}
+		if _, err := x.tx.ExecContext(ctx, `DELETE FROM search_segments WHERE id = ?`, sg.id); err != nil {
+			return fmt.Errorf("segment %d: %w", sg.id, err)
+		}
+	}
+	return nil
+}
