@@ -28,8 +28,8 @@ type indexer struct {
 	keys     *sql.Stmt
 	pages    *sql.Stmt
 	pb       *postingBuilder
-	pbKeys   []int64 // key of each document in pb
-	wrote    bool    // a segment was written, so merges may be due
+	pbKeys   []int64         // key of each document in pb
+	wrote    bool            // a segment was written, so merges may be due
 	nextSeen map[int64]int64 // next number per day, for days this indexer touched
 }
 

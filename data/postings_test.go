@@ -1,0 +1,256 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/wxdigest/wxdigest/digest"
+)
+
+func TestSelectLargest(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{2, 3, 10, 100, 1000, 5000} {
+		for _, m := range []int{1, 2, n / 2, n - 1} {
+			if m < 1 || m >= n {
+				continue
+			}
+			t.Run(fmt.Sprintf("%d/%d", m, n), func(t *testing.T) {
+				c := make([]int64, n)
+				for i := range c {
+					c[i] = r.Int64N(int64(n) * 4) // repeats included
+				}
+				if n == 1000 {
+					slices.Sort(c) // an ordered input, the usual case
+				}
+				want := slices.Clone(c)
+				slices.Sort(want)
+				slices.Reverse(want)
+				top, rest := takeNewest(c, m)
+				if !slices.Equal(top, want[:m]) {
+					t.Fatalf("top %d = %v, want %v", m, top, want[:m])
+				}
+				slices.Sort(rest)
+				slices.Reverse(rest)
+				if !slices.Equal(rest, want[m:]) {
+					t.Fatalf("rest differs")
+				}
+			})
+		}
+	}
+}
+
+func TestPostingBuilder(t *testing.T) {
+	pb := newPostingBuilder()
+	docs := []string{"樱花节樱花", "GDP 樱花", "", "gdp5G樱"}
+	for i, d := range docs {
+		if got := pb.add(d); got != uint32(i) {
+			t.Fatalf("document %d numbered %d", i, got)
+		}
+	}
+	pb.sort()
+	got := map[string][]uint32{}
+	var prev []byte
+	err := pb.each(func(term []byte, ds []uint32) error {
+		if prev != nil && bytes.Compare(prev, term) >= 0 {
+			t.Errorf("term %q after %q", termText(term), termText(prev))
+		}
+		prev = slices.Clone(term)
+		got[termText(term)] = slices.Clone(ds)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]uint32{
+		"樱": {0, 1, 3}, "花": {0, 1}, "节": {0}, "樱花": {0, 1}, "花节": {0}, "节樱": {0},
+		"gdp": {1}, "gdp5g": {3},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("postings = %v\nwant %v", got, want)
+	}
+}
+
+// segmentLevels returns the number of segments per level.
+func segmentLevels(t *testing.T, s *Store) map[int]int {
+	t.Helper()
+	rows, err := s.r.Query(`SELECT level, count(*) FROM search_segments GROUP BY level`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	levels := map[int]int{}
+	for rows.Next() {
+		var l, n int
+		if err := rows.Scan(&l, &n); err != nil {
+			t.Fatal(err)
+		}
+		levels[l] = n
+	}
+	return levels
+}
+
+func count(t *testing.T, s *Store, q string) int {
+	t.Helper()
+	var n int
+	if err := s.r.QueryRow(q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// TestSegmentMerges imports one article at a time, so segments of level
+// 0 merge into level 1 and those into level 2, with deletes and edits
+// between, and holds Search to the scan throughout.
+func TestSegmentMerges(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(3, 5))
+	qs := oracleQueries(r)[:24]
+	dates := []string{"2023-03-01", "2023-03-02", "2023-03-03"}
+	var live []int64
+	for i := range 150 {
+		res, err := s.ImportArticles(ctx, []digest.Article{oracleArticle(r, dates[r.IntN(len(dates))], i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		live = append(live, res.IDs[0])
+		switch i % 10 {
+		case 3: // delete a random article
+			j := r.IntN(len(live))
+			if err := s.DeleteArticle(ctx, live[j]); err != nil {
+				t.Fatal(err)
+			}
+			live = slices.Delete(live, j, j+1)
+		case 7: // edit one, sometimes onto another day
+			a, err := s.Article(ctx, live[r.IntN(len(live))])
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Date = dates[r.IntN(len(dates))]
+			a.Body = oracleArticle(r, a.Date, 1000+i).Body
+			if err := s.UpdateArticle(ctx, a); err != nil && !errors.Is(err, ErrDuplicate) {
+				t.Fatal(err)
+			}
+		}
+		for l, n := range segmentLevels(t, s) {
+			if n >= mergeFanout {
+				t.Fatalf("after import %d: %d segments at level %d", i, n, l)
+			}
+		}
+		if i%25 == 24 {
+			compareWithScan(t, s, fmt.Sprintf("after import %d", i), qs)
+		}
+	}
+	levels := segmentLevels(t, s)
+	if levels[2] == 0 {
+		t.Errorf("levels %v: no merge reached level 2", levels)
+	}
+	// Every key a segment lists is live or retired; retired ones are what
+	// merges have yet to drop.
+	docs := count(t, s, `SELECT SUM(docs) FROM search_segments`)
+	keys := count(t, s, `SELECT count(*) FROM search_keys`)
+	liveKeys := count(t, s, `SELECT count(*) FROM search_keys WHERE article_id IS NOT NULL`)
+	if liveKeys != len(live) || docs > keys || docs < liveKeys {
+		t.Errorf("segments list %d documents; %d keys, %d live, %d articles", docs, keys, liveKeys, len(live))
+	}
+}
+
+// TestFullMergeDropsRetiredKeys: once a merge takes in every segment, no
+// postings name retired keys, and their rows go.
+func TestFullMergeDropsRetiredKeys(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(9, 9))
+	var ids []int64
+	for i := range mergeFanout - 1 {
+		res, err := s.ImportArticles(ctx, []digest.Article{oracleArticle(r, "2023-03-01", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.IDs[0])
+	}
+	if err := s.DeleteArticle(ctx, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM search_keys WHERE article_id IS NULL`); n != 1 {
+		t.Fatalf("%d retired keys after a delete, want 1", n)
+	}
+	// The eighth level-0 segment makes every segment merge into one.
+	if _, err := s.ImportArticles(ctx, []digest.Article{oracleArticle(r, "2023-03-01", 99)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM search_segments`); n != 1 {
+		t.Errorf("%d segments, want 1", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM search_keys WHERE article_id IS NULL`); n != 0 {
+		t.Errorf("%d retired keys after the full merge, want 0", n)
+	}
+	if n := count(t, s, `SELECT docs FROM search_segments`); n != mergeFanout-1 {
+		t.Errorf("merged segment lists %d documents, want %d", n, mergeFanout-1)
+	}
+	compareWithScan(t, s, "after the full merge", oracleQueries(r)[:20])
+}
+
+// TestDamagedIndex: index data that does not decode is an error that
+// says to rebuild, never a panic, and a rebuild mends it.
+func TestDamagedIndex(t *testing.T) {
+	s, _ := searchFixture(t)
+	ctx := context.Background()
+	for _, c := range []struct{ name, q string }{
+		{"page", `UPDATE search_pages SET data = x'05ff'`},
+		{"keys", `UPDATE search_segments SET keys = x'ff'`},
+		{"dir", `UPDATE search_segments SET dir = x'09'`},
+		{"missing page", `DELETE FROM search_pages`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s.segs = segmentCache{} // a damaged row must be read again
+			if _, err := s.w.Exec(c.q); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.Search(ctx, "樱花", 5)
+			if !errors.Is(err, errDamaged) {
+				t.Errorf("search over a damaged index: %v, want %v", err, errDamaged)
+			}
+			if err := s.RebuildSearchIndex(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if hits, err := s.Search(ctx, "樱花", 5); err != nil || len(hits) == 0 {
+				t.Errorf("after rebuild: %d hits, %v", len(hits), err)
+			}
+		})
+	}
+}
+
+// FuzzSegmentDecode feeds arbitrary bytes to every index decoder.
+func FuzzSegmentDecode(f *testing.F) {
+	pb := newPostingBuilder()
+	pb.add("樱花节开幕 GDP 2023")
+	pb.add("须水街道")
+	pb.sort()
+	var page []byte
+	w := &segmentWriter{}
+	pb.each(func(term []byte, docs []uint32) error {
+		return w.term(term, docs)
+	})
+	page = w.page
+	f.Add(page, encodeKeys([]int64{5, 3, 1 << 40}), w.dir)
+	f.Add([]byte{0, 1, 1, 1, 1, 0}, []byte{2, 0, 0}, []byte{1, 0})
+	f.Fuzz(func(t *testing.T, page, keys, dir []byte) {
+		var pr pageReader
+		pr.reset(page)
+		for range 10000 {
+			_, n, docs, ok, err := pr.next()
+			if err != nil || !ok {
+				break
+			}
+			appendDocs(nil, docs, n, 1<<20)
+		}
+		decodeKeys(keys)
+		decodeDir(dir, 1)
+	})
+}
