@@ -167,7 +167,7 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 	for from := 0; from < len(arts); from += importSlice {
 		to := min(len(arts), from+importSlice)
 		if index {
-			terms = buildTermsAhead(arts[from:to])
+			terms = s.buildTermsAhead(arts[from:to])
 		}
 		var pending []entry
 		for i := from; i < to; i++ {
@@ -214,7 +214,10 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 		}
 		if index {
 			terms.wait()
-			if err := idx.addBuilt(ctx, pending, terms.pb); err != nil {
+			err := idx.addBuilt(ctx, pending, terms.pb)
+			s.builders.Put(terms.pb)
+			terms = nil
+			if err != nil {
 				return res, fmt.Errorf("data: import: %w", err)
 			}
 		}
@@ -266,10 +269,20 @@ type termsAhead struct {
 	pb   *postingBuilder // read after done
 }
 
-func buildTermsAhead(arts []digest.Article) *termsAhead {
-	t := &termsAhead{done: make(chan struct{}), pb: newPostingBuilder()}
+func (s *Store) buildTermsAhead(arts []digest.Article) *termsAhead {
+	pb, _ := s.builders.Get().(*postingBuilder)
+	if pb == nil {
+		pb = newPostingBuilder()
+	}
+	pb.reset()
+	t := &termsAhead{done: make(chan struct{}), pb: pb}
 	go func() {
 		defer close(t.done)
+		n := 0
+		for i := range arts {
+			n += len(arts[i].Title) + len(arts[i].Body)
+		}
+		t.pb.grow(n)
 		for i := range arts {
 			t.pb.add(arts[i].Title, arts[i].Body)
 		}

@@ -73,6 +73,13 @@ func (pb *postingBuilder) reset() {
 	pb.docs = 0
 }
 
+// grow makes room for the pairs of n more bytes of text: at most two
+// (a character and a pair) per CJK character, which takes three bytes or
+// more. Growing by appends would copy the pairs over and over.
+func (pb *postingBuilder) grow(n int) {
+	pb.pairs = slices.Grow(pb.pairs, 2*n/3+2)
+}
+
 // add indexes the texts as the next document and returns its number.
 func (pb *postingBuilder) add(texts ...string) uint32 {
 	d := uint32(pb.docs)

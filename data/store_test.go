@@ -269,3 +269,14 @@ func TestErrorsAreSentinels(t *testing.T) {
 		t.Errorf("ArticlesByDate(bad date) = %v, want ErrInvalid", err)
 	}
 }
+
+func TestWriterCheckpointsLess(t *testing.T) {
+	s := openTest(t)
+	var pages int
+	if err := s.w.QueryRow("PRAGMA wal_autocheckpoint").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if pages != walCheckpointPages {
+		t.Errorf("writer wal_autocheckpoint = %d, want %d", pages, walCheckpointPages)
+	}
+}
