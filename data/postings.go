@@ -402,6 +402,63 @@ func appendDocs(out []uint32, b []byte, n int, limit int) ([]uint32, error) {
 	return out, nil
 }
 
+// listJoiner concatenates document lists, each above the last, into one
+// gap-coded list.
+type listJoiner struct {
+	buf  []byte
+	n    int
+	last uint32 // the last document, if n > 0
+}
+
+func (j *listJoiner) reset() {
+	j.buf = j.buf[:0]
+	j.n = 0
+}
+
+func (j *listJoiner) add(d uint32) {
+	g := d
+	if j.n > 0 {
+		g = d - j.last
+	}
+	j.buf = binary.AppendUvarint(j.buf, uint64(g))
+	j.n++
+	j.last = d
+}
+
+// addShifted appends a gap-coded list of n documents below limit, each
+// plus off. Only the first gap changes; the rest are copied after a
+// check.
+func (j *listJoiner) addShifted(b []byte, n, limit int, off uint32) error {
+	first, m := binary.Uvarint(b)
+	if m <= 0 || n <= 0 {
+		return errDamaged
+	}
+	d, rest := first, b[m:]
+	for i := 1; i < n; i++ {
+		g, m := binary.Uvarint(rest)
+		if m <= 0 || g == 0 {
+			return errDamaged
+		}
+		d += g
+		rest = rest[m:]
+	}
+	if len(rest) != 0 || d >= uint64(limit) {
+		return errDamaged
+	}
+	start := uint64(off) + first
+	if j.n > 0 {
+		if start <= uint64(j.last) {
+			return errDamaged
+		}
+		start -= uint64(j.last)
+	}
+	j.buf = binary.AppendUvarint(j.buf, start)
+	j.buf = append(j.buf, b[m:]...)
+	j.n += n
+	j.last = uint32(d) + off
+	return nil
+}
+
 // segmentRow is what compaction needs of a segment.
 type segmentRow struct {
 	id, level, docs, pages int64
@@ -580,8 +637,18 @@ func (x *indexer) merge(ctx context.Context, segs []segmentRow) error {
 	if err != nil {
 		return err
 	}
+	// A segment without retired keys keeps its numbering, shifted: its
+	// lists are copied as they are but for the first gap.
+	shift := make([]int32, len(segs))
+	for i, rn := range renum {
+		shift[i] = -1
+		if len(rn) > 0 && !slices.Contains(rn, -1) {
+			shift[i] = rn[0]
+		}
+	}
 	var term []byte
-	var docs, out []uint32
+	var docs []uint32
+	var j listJoiner
 	for {
 		var min []byte
 		for _, c := range cursors {
@@ -593,25 +660,30 @@ func (x *indexer) merge(ctx context.Context, segs []segmentRow) error {
 			break
 		}
 		term = append(term[:0], min...)
-		out = out[:0]
+		j.reset()
 		for i, c := range cursors {
 			if c.done || !bytes.Equal(c.term, term) {
 				continue
 			}
-			if docs, err = appendDocs(docs[:0], c.docs, c.n, len(renum[i])); err != nil {
-				return fmt.Errorf("segment %d: %w", c.seg.id, err)
-			}
-			for _, d := range docs {
-				if o := renum[i][d]; o >= 0 {
-					out = append(out, uint32(o))
+			if shift[i] >= 0 {
+				err = j.addShifted(c.docs, c.n, len(renum[i]), uint32(shift[i]))
+			} else {
+				docs, err = appendDocs(docs[:0], c.docs, c.n, len(renum[i]))
+				for _, d := range docs {
+					if o := renum[i][d]; o >= 0 {
+						j.add(uint32(o))
+					}
 				}
+			}
+			if err != nil {
+				return fmt.Errorf("segment %d: %w", c.seg.id, err)
 			}
 			if err := c.advance(); err != nil {
 				return err
 			}
 		}
-		if len(out) > 0 {
-			if err := w.term(term, out); err != nil {
+		if j.n > 0 {
+			if err := w.termEncoded(term, j.n, j.buf); err != nil {
 				return err
 			}
 		}

@@ -254,3 +254,47 @@ func FuzzSegmentDecode(f *testing.F) {
 		decodeDir(dir, 1)
 	})
 }
+
+func TestListJoiner(t *testing.T) {
+	enc := func(ds ...uint32) []byte {
+		w := &segmentWriter{}
+		w.term([]byte{termWord, 'x'}, ds)
+		var pr pageReader
+		pr.reset(w.page)
+		_, _, docs, _, _ := pr.next()
+		return slices.Clone(docs)
+	}
+	var j listJoiner
+	j.add(2)
+	if err := j.addShifted(enc(0, 4, 9), 3, 10, 5); err != nil { // 5, 9, 14
+		t.Fatal(err)
+	}
+	j.add(20)
+	if err := j.addShifted(enc(3), 1, 4, 30); err != nil { // 33
+		t.Fatal(err)
+	}
+	got, err := appendDocs(nil, j.buf, j.n, 100)
+	if want := []uint32{2, 5, 9, 14, 20, 33}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("joined = %v, %v; want %v", got, err, want)
+	}
+	for _, c := range []struct {
+		name     string
+		b        []byte
+		n, limit int
+	}{
+		{"count too small", enc(1, 2), 1, 10},
+		{"count too large", enc(1, 2), 3, 10},
+		{"past the segment", enc(1, 12), 2, 10},
+		{"truncated", []byte{0x80}, 1, 10},
+	} {
+		var j listJoiner
+		if err := j.addShifted(c.b, c.n, c.limit, 0); !errors.Is(err, errDamaged) {
+			t.Errorf("%s: %v, want errDamaged", c.name, err)
+		}
+	}
+	j.reset()
+	j.add(50)
+	if err := j.addShifted(enc(1), 1, 10, 0); !errors.Is(err, errDamaged) {
+		t.Errorf("a list below the last document: %v, want errDamaged", err)
+	}
+}
