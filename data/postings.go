@@ -15,10 +15,10 @@ import (
 // byte order, the documents holding it; a document is a number in the
 // segment, and the segment's keys table turns it into a search key.
 // Segments never change once written: new articles go into a new
-// segment, and segments of one level are merged eight at a time into one
+// segment, and segments of one level are merged sixteen at a time into one
 // of the next level, dropping retired keys. So a search reads at most a
 // few dozen segments, and an article's postings are rewritten about
-// log8(articles) times over the life of the store.
+// log16(articles) times over the life of the store.
 //
 // Page layout: entries in term order, each
 //
@@ -36,7 +36,7 @@ const (
 	pageBits    = 24 // page rowid = segment id << pageBits | page number
 	maxPages    = 1<<pageBits - 1
 	pageChunk   = 64 // pages a merge reads per query
-	mergeFanout = 8
+	mergeFanout = 16
 	docBits     = 20   // a builder numbers fewer than 2^20 documents
 	flushDocs   = 8192 // documents the indexer buffers before writing a segment
 )
@@ -180,7 +180,7 @@ func (pb *postingBuilder) each(f func(term []byte, docs []uint32) error) error {
 	return nil
 }
 
-// levelOf is floor(log8(docs)).
+// levelOf is floor(log16(docs)), for mergeFanout 16.
 func levelOf(docs int) int {
 	l := 0
 	for docs >= mergeFanout {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -12,32 +13,35 @@ import (
 	"github.com/wxdigest/wxdigest/digest"
 )
 
-func TestSelectLargest(t *testing.T) {
+func TestTopKeys(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{2, 3, 10, 100, 1000, 5000} {
-		for _, m := range []int{1, 2, n / 2, n - 1} {
-			if m < 1 || m >= n {
-				continue
-			}
-			t.Run(fmt.Sprintf("%d/%d", m, n), func(t *testing.T) {
-				c := make([]int64, n)
-				for i := range c {
-					c[i] = r.Int64N(int64(n) * 4) // repeats included
-				}
-				if n == 1000 {
+	for _, n := range []int{0, 1, 10, 100, 5000} {
+		for _, k := range []int{1, 7, 64, 10000} {
+			t.Run(fmt.Sprintf("%d/%d", k, n), func(t *testing.T) {
+				c := r.Perm(n)
+				if n == 100 {
 					slices.Sort(c) // an ordered input, the usual case
 				}
-				want := slices.Clone(c)
-				slices.Sort(want)
-				slices.Reverse(want)
-				top, rest := takeNewest(c, m)
-				if !slices.Equal(top, want[:m]) {
-					t.Fatalf("top %d = %v, want %v", m, top, want[:m])
+				// Rounds as Search takes them: each below the last.
+				var got []int64
+				top := topKeys{k: k, below: math.MaxInt64}
+				for round := 0; ; round++ {
+					for _, v := range c {
+						top.offer(int64(v))
+					}
+					got = append(got, top.sorted()...)
+					if !top.more {
+						break
+					}
+					top = topKeys{k: k, below: top.below}
 				}
-				slices.Sort(rest)
-				slices.Reverse(rest)
-				if !slices.Equal(rest, want[m:]) {
-					t.Fatalf("rest differs")
+				if len(got) != n {
+					t.Fatalf("%d keys in all rounds, want %d", len(got), n)
+				}
+				for i, v := range got {
+					if v != int64(n-1-i) {
+						t.Fatalf("key %d = %d, want %d", i, v, n-1-i)
+					}
 				}
 			})
 		}
@@ -113,7 +117,8 @@ func TestSegmentMerges(t *testing.T) {
 	qs := oracleQueries(r)[:24]
 	dates := []string{"2023-03-01", "2023-03-02", "2023-03-03"}
 	var live []int64
-	for i := range 150 {
+	imports := 3 * mergeFanout * mergeFanout / 2 // enough for level 2, retired keys dropped
+	for i := range imports {
 		res, err := s.ImportArticles(ctx, []digest.Article{oracleArticle(r, dates[r.IntN(len(dates))], i)})
 		if err != nil {
 			t.Fatal(err)
@@ -142,7 +147,7 @@ func TestSegmentMerges(t *testing.T) {
 				t.Fatalf("after import %d: %d segments at level %d", i, n, l)
 			}
 		}
-		if i%25 == 24 {
+		if i%60 == 59 || i == imports-1 {
 			compareWithScan(t, s, fmt.Sprintf("after import %d", i), qs)
 		}
 	}
@@ -180,7 +185,8 @@ func TestFullMergeDropsRetiredKeys(t *testing.T) {
 	if n := count(t, s, `SELECT count(*) FROM search_keys WHERE article_id IS NULL`); n != 1 {
 		t.Fatalf("%d retired keys after a delete, want 1", n)
 	}
-	// The eighth level-0 segment makes every segment merge into one.
+	// The last level-0 segment of a full level makes every segment merge
+	// into one.
 	if _, err := s.ImportArticles(ctx, []digest.Article{oracleArticle(r, "2023-03-01", 99)}); err != nil {
 		t.Fatal(err)
 	}

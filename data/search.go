@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -61,54 +62,68 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, err
 		return nil, fmt.Errorf("data: search %q: %w", query, err)
 	}
 	defer tx.Rollback()
-	cands, err := s.segs.candidates(ctx, tx, q.toks)
-	if err != nil {
-		return nil, fmt.Errorf("data: search %q: %w", query, err)
+	terms := make([][]byte, len(q.toks))
+	for i, t := range q.toks {
+		terms[i] = termOf(t)
 	}
-	// Newest first is key order. Candidates are fetched a chunk at a time;
-	// retired keys find no article, and the literal checks of long runs
-	// run in SQLite, so rows that fail them never cross into Go.
+	// Newest first is key order. A round takes the k newest candidates
+	// below the last round's, and fetches their articles: retired keys
+	// find none, and the literal checks of long runs run in SQLite, so
+	// rows that fail them never cross into Go. Most searches need one
+	// round; runs that rarely hold literally need a few, each four times
+	// larger.
+	k := limit + 8
+	if len(q.runs) > 0 {
+		k = max(4*limit, 256)
+	}
 	var sb strings.Builder
 	var args []any
-	rest := cands
-	for len(hits) < limit && len(rest) > 0 {
-		want := limit - len(hits)
-		if len(q.runs) > 0 {
-			want = max(want, 64)
-		}
-		var chunk []int64
-		chunk, rest = takeNewest(rest, want)
-		sb.Reset()
-		sb.WriteString(`SELECT ` + prefixed("a.", articleCols) + `
-			FROM search_keys AS k JOIN articles AS a ON a.id = k.article_id
-			WHERE k.key IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`)
-		args = args[:0]
-		for _, k := range chunk {
-			args = append(args, k)
-		}
-		for _, r := range q.runs {
-			sb.WriteString(` AND (instr(a.title, ?) > 0 OR instr(a.body, ?) > 0)`)
-			args = append(args, r, r)
-		}
-		sb.WriteString(` ORDER BY k.key DESC`)
-		rows, err := tx.QueryContext(ctx, sb.String(), args...)
-		if err != nil {
+	for top := (topKeys{k: k, below: math.MaxInt64}); ; top = (topKeys{k: 4 * top.k, below: top.below}) {
+		if err := s.segs.candidates(ctx, tx, terms, &top); err != nil {
 			return nil, fmt.Errorf("data: search %q: %w", query, err)
 		}
-		for rows.Next() && len(hits) < limit {
-			a, err := scanArticle(rows)
-			if err != nil {
-				rows.Close()
+		keys := top.sorted()
+		for len(keys) > 0 && len(hits) < limit {
+			chunk := keys[:min(len(keys), 256)]
+			keys = keys[len(chunk):]
+			sb.Reset()
+			sb.WriteString(`SELECT ` + prefixed("a.", articleCols) + `
+				FROM search_keys AS k JOIN articles AS a ON a.id = k.article_id
+				WHERE k.key IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`)
+			args = args[:0]
+			for _, k := range chunk {
+				args = append(args, k)
+			}
+			for _, r := range q.runs {
+				sb.WriteString(` AND (instr(a.title, ?) > 0 OR instr(a.body, ?) > 0)`)
+				args = append(args, r, r)
+			}
+			sb.WriteString(` ORDER BY k.key DESC`)
+			if err := s.fetchHits(ctx, tx, sb.String(), args, q.terms, limit, &hits); err != nil {
 				return nil, fmt.Errorf("data: search %q: %w", query, err)
 			}
-			hits = append(hits, Hit{Article: a, Snippet: snippet(a, q.terms)})
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("data: search %q: %w", query, err)
+		if len(hits) >= limit || !top.more {
+			break
 		}
 	}
 	return hits, nil
+}
+
+func (s *Store) fetchHits(ctx context.Context, tx *sql.Tx, query string, args []any, terms []string, limit int, hits *[]Hit) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() && len(*hits) < limit {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return err
+		}
+		*hits = append(*hits, Hit{Article: a, Snippet: snippet(a, terms)})
+	}
+	return rows.Err()
 }
 
 func prefixed(p, cols string) string {

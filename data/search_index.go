@@ -86,30 +86,25 @@ func (c *segmentCache) segments(ctx context.Context, tx *sql.Tx) ([]*segmentMeta
 	return metas, nil
 }
 
-// candidates returns the search keys of the documents holding every
-// token, in no particular order. Retired keys are among them.
-func (c *segmentCache) candidates(ctx context.Context, tx *sql.Tx, toks []string) ([]int64, error) {
-	terms := make([][]byte, len(toks))
-	for i, t := range toks {
-		terms[i] = termOf(t)
-	}
+// candidates offers top the search keys of the documents holding every
+// term. Retired keys are among them.
+func (c *segmentCache) candidates(ctx context.Context, tx *sql.Tx, terms [][]byte, top *topKeys) error {
 	metas, err := c.segments(ctx, tx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	page, err := tx.PrepareContext(ctx, `SELECT data FROM search_pages WHERE id = ?`)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer page.Close()
-	var keys []int64
 	var cur, list, tmp []uint32
 	var pr pageReader
 	for _, m := range metas {
 		cur = cur[:0]
 		for i, t := range terms {
 			if list, err = m.lookup(ctx, page, &pr, t, list[:0]); err != nil {
-				return nil, fmt.Errorf("segment %d: %w", m.id, err)
+				return fmt.Errorf("segment %d: %w", m.id, err)
 			}
 			if i == 0 {
 				cur, list = list, cur
@@ -122,10 +117,10 @@ func (c *segmentCache) candidates(ctx context.Context, tx *sql.Tx, toks []string
 			}
 		}
 		for _, d := range cur {
-			keys = append(keys, m.keys[d])
+			top.offer(m.keys[d])
 		}
 	}
-	return keys, nil
+	return nil
 }
 
 // lookup appends the documents of term t to out.
@@ -174,50 +169,59 @@ func intersect(out, a, b []uint32) []uint32 {
 	return out
 }
 
-// takeNewest returns the m largest keys of c, largest first, and the
-// others. A one-character query can have every article as a candidate;
-// selecting costs a pass over them where sorting would cost twenty.
-func takeNewest(c []int64, m int) (top, rest []int64) {
-	if m < len(c) {
-		selectLargest(c, m)
-		top, rest = c[:m], c[m:]
-	} else {
-		top = c
-	}
-	slices.Sort(top)
-	slices.Reverse(top)
-	return top, rest
+// topKeys keeps the k largest keys offered below a bound: a
+// one-character query can have every article as a candidate, and a
+// search needs the newest few.
+type topKeys struct {
+	k     int
+	below int64   // only keys below this count
+	h     []int64 // min-heap of the largest so far
+	more  bool    // a key below the bound was left out
 }
 
-// selectLargest reorders c so that c[:m] holds its m largest values, for
-// 0 < m < len(c) (Hoare's quickselect, median-of-three pivots).
-func selectLargest(c []int64, m int) {
-	k := m - 1
-	lo, hi := 0, len(c)-1
-	for lo < hi {
-		a, b, d := c[lo], c[lo+(hi-lo)/2], c[hi]
-		p := max(min(a, b), min(max(a, b), d))
-		i, j := lo, hi
-		for i <= j {
-			for c[i] > p {
-				i++
+func (t *topKeys) offer(key int64) {
+	switch {
+	case key >= t.below:
+	case len(t.h) < t.k:
+		t.h = append(t.h, key)
+		for i := len(t.h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if t.h[p] <= t.h[i] {
+				break
 			}
-			for c[j] < p {
-				j--
-			}
-			if i <= j {
-				c[i], c[j] = c[j], c[i]
-				i++
-				j--
-			}
+			t.h[p], t.h[i] = t.h[i], t.h[p]
+			i = p
 		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return
+	case key <= t.h[0]:
+		t.more = true
+	default:
+		t.more = true
+		t.h[0] = key
+		for i := 0; ; {
+			l, small := 2*i+1, i
+			if l < len(t.h) && t.h[l] < t.h[small] {
+				small = l
+			}
+			if l+1 < len(t.h) && t.h[l+1] < t.h[small] {
+				small = l + 1
+			}
+			if small == i {
+				break
+			}
+			t.h[i], t.h[small] = t.h[small], t.h[i]
+			i = small
 		}
 	}
+}
+
+// sorted returns the kept keys, largest first, and lowers the bound to
+// the smallest of them for a next round.
+func (t *topKeys) sorted() []int64 {
+	keys := slices.Clone(t.h)
+	slices.Sort(keys)
+	slices.Reverse(keys)
+	if len(keys) > 0 {
+		t.below = keys[len(keys)-1]
+	}
+	return keys
 }

@@ -20,8 +20,8 @@ CREATE TABLE search_keys (
 );
 
 -- One row per segment. docs: how many articles it lists (retired keys
--- included until a merge drops them); level: floor(log8(docs)), segments
--- of a level are merged eight at a time. keys: the search key of each of
+-- included until a merge drops them); level: floor(log16(docs)), segments
+-- of a level are merged sixteen at a time. keys: the search key of each of
 -- its document numbers; dir: the first term of each of its pages. Ids
 -- are never reused, so a reader may cache a segment by id.
 CREATE TABLE search_segments (
