@@ -100,7 +100,10 @@ func (c *segmentCache) candidates(ctx context.Context, tx *sql.Tx, terms [][]byt
 	defer page.Close()
 	var cur, list, tmp []uint32
 	var pr pageReader
-	for _, m := range metas {
+	// Newest segments first, and documents from the last: numbers mostly
+	// follow import order, so the newest keys come first and the heap
+	// turns most of the rest away with one comparison.
+	for _, m := range slices.Backward(metas) {
 		cur = cur[:0]
 		for i, t := range terms {
 			if list, err = m.lookup(ctx, page, &pr, t, list[:0]); err != nil {
@@ -116,7 +119,7 @@ func (c *segmentCache) candidates(ctx context.Context, tx *sql.Tx, terms [][]byt
 				break
 			}
 		}
-		for _, d := range cur {
+		for _, d := range slices.Backward(cur) {
 			top.offer(m.keys[d])
 		}
 	}
