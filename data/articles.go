@@ -214,7 +214,7 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 		}
 		if index {
 			terms.wait()
-			err := idx.addBuilt(ctx, pending, terms.pb)
+			err := idx.addBuilt(ctx, pending, terms.pb, terms.seg)
 			s.builders.Put(terms.pb)
 			terms = nil
 			if err != nil {
@@ -262,11 +262,13 @@ func prepareArticles(arts []digest.Article) []prepared {
 	return prep
 }
 
-// termsAhead builds the postings of articles in the background: document
-// i is arts[i].
+// termsAhead builds the postings of articles in the background, and
+// encodes them as a segment for the usual case that every article is
+// new: document i is arts[i].
 type termsAhead struct {
 	done chan struct{}
 	pb   *postingBuilder // read after done
+	seg  *segmentWriter  // held pages, or nil if encoding failed
 }
 
 func (s *Store) buildTermsAhead(arts []digest.Article) *termsAhead {
@@ -287,6 +289,10 @@ func (s *Store) buildTermsAhead(arts []digest.Article) *termsAhead {
 			t.pb.add(arts[i].Title, arts[i].Body)
 		}
 		t.pb.sort()
+		seg := &segmentWriter{}
+		if t.pb.each(seg.term) == nil && seg.flushPage() == nil {
+			t.seg = seg
+		}
 	}()
 	return t
 }

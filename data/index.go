@@ -107,10 +107,26 @@ func (x *indexer) add(ctx context.Context, es []entry) error {
 
 // addBuilt indexes entries whose postings pb already holds, sorted, as
 // documents e.input; pb's other documents (copies found while importing)
-// are left out. It writes one segment.
-func (x *indexer) addBuilt(ctx context.Context, es []entry, pb *postingBuilder) error {
+// are left out. It writes one segment: pre, pb encoded with every
+// document in, when none is left out.
+func (x *indexer) addBuilt(ctx context.Context, es []entry, pb *postingBuilder, pre *segmentWriter) error {
 	if err := x.addKeys(ctx, es); err != nil {
 		return err
+	}
+	if len(es) == 0 {
+		return nil
+	}
+	if pre != nil && len(es) == pb.docs {
+		// Entries come in input order, so es[i] is document i.
+		keys := make([]int64, len(es))
+		for i, e := range es {
+			keys[i] = e.key
+		}
+		if err := pre.store(ctx, x.tx, x.pages, keys); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+		x.wrote = true
+		return nil
 	}
 	ord := make([]int32, pb.docs)
 	for i := range ord {

@@ -190,7 +190,10 @@ func levelOf(docs int) int {
 	return l
 }
 
-// segmentWriter writes one new segment's pages and then its row.
+// segmentWriter writes one new segment's pages and then its row. A
+// writer without a transaction holds its pages in memory until store:
+// an import encodes its segment on another core, before the article ids
+// it will list exist.
 type segmentWriter struct {
 	ctx   context.Context
 	tx    *sql.Tx
@@ -199,7 +202,8 @@ type segmentWriter struct {
 	page  []byte
 	prev  []byte
 	dir   []byte
-	n     int // pages written
+	n     int      // pages written
+	held  [][]byte // pages of a writer without a transaction
 	buf   []byte
 }
 
@@ -256,12 +260,33 @@ func (w *segmentWriter) flushPage() error {
 	if w.n >= maxPages {
 		return fmt.Errorf("segment %d: more than %d pages", w.id, maxPages)
 	}
-	if _, err := w.pages.ExecContext(w.ctx, w.id<<pageBits|int64(w.n), w.page); err != nil {
+	if w.tx == nil {
+		w.held = append(w.held, slices.Clone(w.page))
+	} else if _, err := w.pages.ExecContext(w.ctx, w.id<<pageBits|int64(w.n), w.page); err != nil {
 		return fmt.Errorf("segment %d: write page: %w", w.id, err)
 	}
 	w.n++
 	w.page = w.page[:0]
 	return nil
+}
+
+// store writes a held segment in tx, its documents having keys.
+func (w *segmentWriter) store(ctx context.Context, tx *sql.Tx, pages *sql.Stmt, keys []int64) error {
+	if err := w.flushPage(); err != nil {
+		return err
+	}
+	dst, err := newSegmentWriter(ctx, tx, pages)
+	if err != nil {
+		return err
+	}
+	for _, p := range w.held {
+		dst.page = p
+		if err := dst.flushPage(); err != nil {
+			return err
+		}
+	}
+	dst.page, dst.dir = nil, w.dir
+	return dst.finish(keys)
 }
 
 // finish writes the segment row; keys[i] is document i's search key. A
