@@ -45,9 +45,9 @@ const (
 // not compile).
 const _ = uint(1<<docBits - max(importSlice, flushDocs))
 
-// errDamaged marks index data that does not decode. RebuildSearchIndex
-// recreates the index from the articles.
-var errDamaged = errors.New("search index damaged; rebuild it with RebuildSearchIndex")
+// ErrIndexDamaged marks search index data that does not decode.
+// RebuildSearchIndex recreates the index from the articles.
+var ErrIndexDamaged = errors.New("search index damaged")
 
 // postingBuilder collects the (term, document) pairs of documents numbered
 // 0, 1, 2, … in the order they are added. CJK pairs are packed into one
@@ -328,7 +328,7 @@ func encodeKeys(keys []int64) []byte {
 func decodeKeys(b []byte) ([]int64, error) {
 	n, m := binary.Uvarint(b)
 	if m <= 0 || n > uint64(len(b)) {
-		return nil, errDamaged
+		return nil, ErrIndexDamaged
 	}
 	b = b[m:]
 	keys := make([]int64, n)
@@ -336,14 +336,14 @@ func decodeKeys(b []byte) ([]int64, error) {
 	for i := range keys {
 		d, m := binary.Varint(b)
 		if m <= 0 {
-			return nil, errDamaged
+			return nil, ErrIndexDamaged
 		}
 		b = b[m:]
 		prev += d
 		keys[i] = prev
 	}
 	if len(b) != 0 {
-		return nil, errDamaged
+		return nil, ErrIndexDamaged
 	}
 	return keys, nil
 }
@@ -353,13 +353,13 @@ func decodeDir(b []byte, pages int) ([][]byte, error) {
 	for len(b) > 0 {
 		n, m := binary.Uvarint(b)
 		if m <= 0 || n > uint64(len(b)-m) {
-			return nil, errDamaged
+			return nil, ErrIndexDamaged
 		}
 		dir = append(dir, b[m:m+int(n)])
 		b = b[m+int(n):]
 	}
 	if len(dir) != pages {
-		return nil, errDamaged
+		return nil, ErrIndexDamaged
 	}
 	return dir, nil
 }
@@ -385,20 +385,20 @@ func (p *pageReader) next() (term []byte, n int, docs []byte, ok bool, err error
 	for i := range v {
 		x, m := binary.Uvarint(p.b)
 		if m <= 0 {
-			return nil, 0, nil, false, errDamaged
+			return nil, 0, nil, false, ErrIndexDamaged
 		}
 		p.b = p.b[m:]
 		v[i] = x
 		if i == 1 { // the suffix sits between the second and third numbers
 			if v[0] > uint64(len(p.term)) || x > uint64(len(p.b)) {
-				return nil, 0, nil, false, errDamaged
+				return nil, 0, nil, false, ErrIndexDamaged
 			}
 			p.term = append(p.term[:v[0]], p.b[:x]...)
 			p.b = p.b[x:]
 		}
 	}
 	if v[3] > uint64(len(p.b)) || v[2] > v[3] {
-		return nil, 0, nil, false, errDamaged
+		return nil, 0, nil, false, ErrIndexDamaged
 	}
 	docs = p.b[:v[3]]
 	p.b = p.b[v[3]:]
@@ -412,17 +412,17 @@ func appendDocs(out []uint32, b []byte, n int, limit int) ([]uint32, error) {
 	for i := 0; i < n; i++ {
 		g, m := binary.Uvarint(b)
 		if m <= 0 {
-			return out, errDamaged
+			return out, ErrIndexDamaged
 		}
 		b = b[m:]
 		d += g
 		if d >= uint64(limit) || (i > 0 && g == 0) {
-			return out, errDamaged
+			return out, ErrIndexDamaged
 		}
 		out = append(out, uint32(d))
 	}
 	if len(b) != 0 {
-		return out, errDamaged
+		return out, ErrIndexDamaged
 	}
 	return out, nil
 }
@@ -456,24 +456,24 @@ func (j *listJoiner) add(d uint32) {
 func (j *listJoiner) addShifted(b []byte, n, limit int, off uint32) error {
 	first, m := binary.Uvarint(b)
 	if m <= 0 || n <= 0 {
-		return errDamaged
+		return ErrIndexDamaged
 	}
 	d, rest := first, b[m:]
 	for i := 1; i < n; i++ {
 		g, m := binary.Uvarint(rest)
 		if m <= 0 || g == 0 {
-			return errDamaged
+			return ErrIndexDamaged
 		}
 		d += g
 		rest = rest[m:]
 	}
 	if len(rest) != 0 || d >= uint64(limit) {
-		return errDamaged
+		return ErrIndexDamaged
 	}
 	start := uint64(off) + first
 	if j.n > 0 {
 		if start <= uint64(j.last) {
-			return errDamaged
+			return ErrIndexDamaged
 		}
 		start -= uint64(j.last)
 	}
@@ -592,7 +592,7 @@ func (c *segCursor) load() error {
 			return fmt.Errorf("segment %d: %w", c.seg.id, err)
 		}
 		if id != want {
-			return fmt.Errorf("segment %d: page %d missing: %w", c.seg.id, want&maxPages, errDamaged)
+			return fmt.Errorf("segment %d: page %d missing: %w", c.seg.id, want&maxPages, ErrIndexDamaged)
 		}
 		c.loaded = append(c.loaded, data)
 		want++
@@ -601,7 +601,7 @@ func (c *segCursor) load() error {
 		return fmt.Errorf("segment %d: %w", c.seg.id, err)
 	}
 	if want != c.seg.id<<pageBits|end {
-		return fmt.Errorf("segment %d: page %d missing: %w", c.seg.id, want&maxPages, errDamaged)
+		return fmt.Errorf("segment %d: page %d missing: %w", c.seg.id, want&maxPages, ErrIndexDamaged)
 	}
 	c.next = end
 	return nil
@@ -642,7 +642,7 @@ func (x *indexer) merge(ctx context.Context, segs []segmentRow) error {
 			return fmt.Errorf("segment %d: %w", sg.id, err)
 		}
 		if int64(len(sk)) != sg.docs {
-			return fmt.Errorf("segment %d: %w", sg.id, errDamaged)
+			return fmt.Errorf("segment %d: %w", sg.id, ErrIndexDamaged)
 		}
 		renum[i] = make([]int32, len(sk))
 		for j, k := range sk {

@@ -219,8 +219,8 @@ func TestDamagedIndex(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := s.Search(ctx, "樱花", 5)
-			if !errors.Is(err, errDamaged) {
-				t.Errorf("search over a damaged index: %v, want %v", err, errDamaged)
+			if !errors.Is(err, ErrIndexDamaged) {
+				t.Errorf("search over a damaged index: %v, want %v", err, ErrIndexDamaged)
 			}
 			if err := s.RebuildSearchIndex(ctx); err != nil {
 				t.Fatal(err)
@@ -294,13 +294,13 @@ func TestListJoiner(t *testing.T) {
 		{"truncated", []byte{0x80}, 1, 10},
 	} {
 		var j listJoiner
-		if err := j.addShifted(c.b, c.n, c.limit, 0); !errors.Is(err, errDamaged) {
-			t.Errorf("%s: %v, want errDamaged", c.name, err)
+		if err := j.addShifted(c.b, c.n, c.limit, 0); !errors.Is(err, ErrIndexDamaged) {
+			t.Errorf("%s: %v, want ErrIndexDamaged", c.name, err)
 		}
 	}
 	j.reset()
 	j.add(50)
-	if err := j.addShifted(enc(1), 1, 10, 0); !errors.Is(err, errDamaged) {
-		t.Errorf("a list below the last document: %v, want errDamaged", err)
+	if err := j.addShifted(enc(1), 1, 10, 0); !errors.Is(err, ErrIndexDamaged) {
+		t.Errorf("a list below the last document: %v, want ErrIndexDamaged", err)
 	}
 }

@@ -135,7 +135,7 @@ func (m *segmentMeta) lookup(ctx context.Context, page *sql.Stmt, pr *pageReader
 	var data []byte
 	err := page.QueryRowContext(ctx, m.id<<pageBits|int64(i)).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return out, fmt.Errorf("page %d missing: %w", i, errDamaged)
+		return out, fmt.Errorf("page %d missing: %w", i, ErrIndexDamaged)
 	}
 	if err != nil {
 		return out, err

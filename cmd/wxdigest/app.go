@@ -122,6 +122,7 @@ func commands() []command {
 		{"digest", "[--db PATH] [--date D] [--format text|json] [--budget RUNES]", "print a day's digest as it would be sent", cmdDigest},
 		{"articles", "[--db PATH] [--date D] [--format text|json]", "list a day's stored articles", cmdArticles},
 		{"search", "[--db PATH] [--limit N] QUERY", "search stored articles, newest first", cmdSearch},
+		{"reindex", "[--db PATH]", "rebuild the search index from the stored articles", cmdReindex},
 		{"sub", "add --group NAME (--at HH:MM[,HH:MM] | --cron SPEC) [--weekdays] [--tz ZONE] | list [--format json] | remove --group NAME", "manage the groups that get the digest, and when", cmdSub},
 		{"role", "grant --remark REMARK --role admin|staff | list | revoke --remark REMARK", "grant roles to friends by the remark (备注) the bot owner gave them", cmdRole},
 		{"source", "add --name NAME --url URL [--every 30m] [--kind feed|page] | list [--format json] | remove --name NAME | enable|disable --name NAME | fetch [--name NAME] [--allow-private]", "sources the store fills itself from: RSS/Atom feeds and web pages", cmdSource},

@@ -302,3 +302,19 @@ func TestSearch(t *testing.T) {
 		t.Errorf("no hits: exit %d, %q", r.code, r.stdout)
 	}
 }
+
+func TestReindex(t *testing.T) {
+	ta := newTestApp(t)
+	if r := ta.run("", "import", ta.sample()); r.code != 0 {
+		t.Fatalf("import: %s", r.stderr)
+	}
+	if r := ta.run("", "reindex"); r.code != 0 || !strings.Contains(r.stdout, "已重建搜索索引") {
+		t.Fatalf("reindex: exit %d, %q, %q", r.code, r.stdout, r.stderr)
+	}
+	if r := ta.run("", "search", "好少年"); r.code != 0 || !strings.Contains(r.stdout, "新时代好少年") {
+		t.Errorf("search after reindex: exit %d, %q", r.code, r.stdout)
+	}
+	if r := ta.run("", "reindex", "extra"); r.code != 2 {
+		t.Errorf("reindex with an argument: exit %d, want 2", r.code)
+	}
+}

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/wxdigest/wxdigest/bot"
+	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
 )
 
@@ -163,6 +165,9 @@ func cmdSearch(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	defer st.Close()
 	hits, err := st.Search(ctx, query, *limit)
+	if errors.Is(err, data.ErrIndexDamaged) {
+		return fmt.Errorf("%w; rebuild it with: wxdigest reindex", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -190,5 +195,23 @@ func cmdSearch(ctx context.Context, a *app, cfg config, args []string) error {
 	for _, h := range hits {
 		fmt.Fprintf(a.stdout, "%s  %s\n    %s\n", h.Article.Date, h.Article.Title, h.Snippet)
 	}
+	return nil
+}
+
+func cmdReindex(ctx context.Context, a *app, cfg config, args []string) error {
+	fs := newFlags(a, "reindex")
+	storeFlags(fs, &cfg)
+	if err := parseNoArgs(fs, args, &cfg, nil); err != nil {
+		return err
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.RebuildSearchIndex(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "已重建搜索索引。")
 	return nil
 }
