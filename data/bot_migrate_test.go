@@ -84,6 +84,12 @@ func TestBotMigrationKeepsArticles(t *testing.T) {
 				t.Errorf("article %d changed: %q", i, got[i].Title)
 			}
 		}
+		// The search index was rebuilt at the first open, and only then.
+		var asks int
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'search_rebuild'`).Scan(&asks); err != nil || asks != 0 {
+			t.Errorf("open %d: search_rebuild asked %d times, %v", reopen+1, asks, err)
+		}
+		checkSearchKeys(t, s)
 		// The old articles are still searchable and the bot tables work.
 		hits, err := s.Search(ctx, arts[0].Title, 5)
 		if err != nil || len(hits) == 0 || hits[0].Article.ID != got[0].ID {

@@ -304,3 +304,65 @@ func TestListJoiner(t *testing.T) {
 		t.Errorf("a list below the last document: %v, want ErrIndexDamaged", err)
 	}
 }
+
+// TestSearchDuringMerges: searches on the read pool while imports write
+// and merge segments always see one consistent snapshot: an article found
+// once is found by every later search (imports only add), and nothing
+// fails.
+func TestSearchDuringMerges(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(4, 4))
+	arts := make([]digest.Article, 3*mergeFanout*mergeFanout)
+	for i := range arts {
+		arts[i] = oracleArticle(r, "2023-04-01", i)
+		arts[i].Body += "。共同词"
+	}
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; i < len(arts); i += 3 { // 3 articles per import: many merges
+			if _, err := s.ImportArticles(ctx, arts[i:i+3]); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	errs := make(chan error, 2)
+	stop := make(chan struct{})
+	for range 2 {
+		go func() {
+			seen := 0
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				hits, err := s.Search(ctx, "共同词", MaxSearchLimit)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(hits) < seen {
+					errs <- fmt.Errorf("search found %d articles after %d", len(hits), seen)
+					return
+				}
+				seen = len(hits)
+			}
+		}()
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if hits, err := s.Search(ctx, "共同词", MaxSearchLimit); err != nil || len(hits) != MaxSearchLimit {
+		t.Errorf("after the imports: %d hits, %v; want %d", len(hits), err, MaxSearchLimit)
+	}
+}
