@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -128,24 +127,16 @@ func (x *indexer) addBuilt(ctx context.Context, es []entry, pb *postingBuilder, 
 		x.wrote = true
 		return nil
 	}
+	// Entries come in input order, so numbering them in turn keeps each
+	// list ascending.
 	ord := make([]int32, pb.docs)
 	for i := range ord {
 		ord[i] = -1
 	}
 	keys := make([]int64, len(es))
-	// Document numbers keep pb's order, so each list stays ascending.
-	next := int32(0)
-	for _, e := range es {
-		ord[e.input] = 0
-	}
-	for i := range ord {
-		if ord[i] == 0 {
-			ord[i] = next
-			next++
-		}
-	}
-	for _, e := range es {
-		keys[ord[e.input]] = e.key
+	for n, e := range es {
+		ord[e.input] = int32(n)
+		keys[n] = e.key
 	}
 	return x.writeSegment(ctx, pb, ord, keys)
 }
@@ -218,8 +209,7 @@ func (x *indexer) flush(ctx context.Context) error {
 // unindex retires one article's search key, if it has one. Its postings
 // stay until a merge drops them; searches skip retired keys.
 func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE search_keys SET article_id = NULL WHERE article_id = ?`, id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if _, err := tx.ExecContext(ctx, `UPDATE search_keys SET article_id = NULL WHERE article_id = ?`, id); err != nil {
 		return fmt.Errorf("unindex article %d: %w", id, err)
 	}
 	return nil
