@@ -10,11 +10,13 @@
 // It is the only importer of github.com/mattn/go-sqlite3 and must be built
 // with -tags sqlite_fts5. It knows nothing about chat or rendering.
 //
-// Search tokens are built in Go (tokens.go: CJK characters and character
-// pairs, whole words) and stored in a contentless FTS5 table without
-// positions (detail=none); CJK runs of three or more characters are
-// checked literally on the candidates. The FTS rowid is a search key that
-// orders by (issue date, id), so newest-first results come straight out
-// of the index and a search stops after limit hits (index.go, migration
-// 0002). docs/benchmarks.md has the measurements behind these choices.
+// Search is an inverted index of its own (postings.go, search_index.go,
+// migration 0005): tokens built in Go (tokens.go: CJK characters and
+// character pairs, whole words), kept in immutable segments of term →
+// document lists that each writing transaction adds and later ones merge
+// sixteen at a time. CJK runs of three or more characters are checked
+// literally on the candidates. Documents map to search keys that order by
+// (issue date, id), so the newest candidates are found without sorting
+// them all, and a search fetches only the articles it returns (index.go).
+// docs/benchmarks.md has the measurements behind these choices.
 package data
