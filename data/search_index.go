@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -23,9 +24,10 @@ type segmentCache struct {
 }
 
 type segmentMeta struct {
-	id   int64
-	keys []int64  // document → search key
-	dir  [][]byte // first term of each page
+	id       int64
+	keys     []int64  // document → search key
+	min, max int64    // of keys
+	dir      [][]byte // first term of each page
 }
 
 // segments returns the metadata of every segment in tx's snapshot.
@@ -70,6 +72,10 @@ func (c *segmentCache) segments(ctx context.Context, tx *sql.Tx) ([]*segmentMeta
 		if m.dir, err = decodeDir(dir, pages); err != nil {
 			return nil, fmt.Errorf("segment %d: %w", ids[i], err)
 		}
+		if len(m.keys) == 0 {
+			return nil, fmt.Errorf("segment %d: no documents: %w", ids[i], ErrIndexDamaged)
+		}
+		m.min, m.max = slices.Min(m.keys), slices.Max(m.keys)
 		metas[i] = m
 	}
 	c.mu.Lock()
@@ -100,10 +106,22 @@ func (c *segmentCache) candidates(ctx context.Context, tx *sql.Tx, terms [][]byt
 	defer page.Close()
 	var cur, list, tmp []uint32
 	var pr pageReader
-	// Newest segments first, and documents from the last: numbers mostly
-	// follow import order, so the newest keys come first and the heap
-	// turns most of the rest away with one comparison.
-	for _, m := range slices.Backward(metas) {
+	// Segments with the newest keys first, and documents from the last:
+	// numbers mostly follow import order, so the newest keys come first
+	// and the heap turns most of the rest away with one comparison. Once
+	// the heap is full, a segment whose keys are all older than its least
+	// cannot add anything, nor can any after it: a common word is found in
+	// the newest segments alone.
+	metas = slices.Clone(metas)
+	slices.SortFunc(metas, func(a, b *segmentMeta) int { return cmp.Compare(b.max, a.max) })
+	for _, m := range metas {
+		if m.min >= top.below {
+			continue
+		}
+		if top.full() && m.max <= top.least() {
+			top.more = true
+			break
+		}
 		cur = cur[:0]
 		for i, t := range terms {
 			if list, err = m.lookup(ctx, page, &pr, t, list[:0]); err != nil {
@@ -181,6 +199,11 @@ type topKeys struct {
 	h     []int64 // min-heap of the largest so far
 	more  bool    // a key below the bound was left out
 }
+
+func (t *topKeys) full() bool { return len(t.h) == t.k }
+
+// least is the smallest key kept; call only when full.
+func (t *topKeys) least() int64 { return t.h[0] }
 
 func (t *topKeys) offer(key int64) {
 	switch {
