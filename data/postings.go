@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"unicode/utf8"
 )
@@ -51,13 +52,13 @@ var ErrIndexDamaged = errors.New("search index damaged")
 
 // postingBuilder collects the (term, document) pairs of documents numbered
 // 0, 1, 2, … in the order they are added. CJK pairs are packed into one
-// uint64 each and radix-sorted, which costs far less than a hash table of
-// distinct terms; a document's repeated tokens become adjacent equal
-// pairs and are dropped when the lists are written.
+// uint64 each and radix-sorted, which costs far less than one hash table
+// of all the terms of an import (FTS5's way, and its largest cost).
 type postingBuilder struct {
 	seg   segmenter
 	pairs []uint64 // CJK sort key << docBits | document
 	tmp   []uint64
+	seen  []uint64 // open-addressing set of the current document's pairs
 	words map[string][]uint32
 	wbuf  []byte
 	docs  int
@@ -70,20 +71,30 @@ func newPostingBuilder() *postingBuilder {
 func (pb *postingBuilder) reset() {
 	pb.pairs = pb.pairs[:0]
 	clear(pb.words)
+	clear(pb.seen) // document numbers start again
 	pb.docs = 0
 }
 
-// grow makes room for the pairs of n more bytes of text: at most two
-// (a character and a pair) per CJK character, which takes three bytes or
-// more. Growing by appends would copy the pairs over and over.
+// grow makes room for the pairs of n more bytes of text: an article's
+// distinct CJK tokens are about a third of its bytes (at most two thirds).
+// Growing by appends would copy the pairs over and over.
 func (pb *postingBuilder) grow(n int) {
-	pb.pairs = slices.Grow(pb.pairs, 2*n/3+2)
+	pb.pairs = slices.Grow(pb.pairs, n/2+2)
 }
 
 // add indexes the texts as the next document and returns its number.
 func (pb *postingBuilder) add(texts ...string) uint32 {
 	d := uint32(pb.docs)
 	pb.docs++
+	n := 0
+	for _, s := range texts {
+		n += len(s)
+	}
+	// The set must stay at most half full: a document has at most two
+	// tokens per CJK character, three bytes or more each.
+	if need := 4*n/3 + 16; len(pb.seen) < need {
+		pb.seen = make([]uint64, 1<<bits.Len(uint(need)))
+	}
 	for _, s := range texts {
 		pb.seg.each(s, func(sg segment) { pb.addSegment(sg, d) })
 	}
@@ -106,9 +117,31 @@ func (pb *postingBuilder) addSegment(sg segment, d uint32) {
 	}
 	doc := uint64(d)
 	for i, r := range sg.runes {
-		pb.pairs = append(pb.pairs, uniKey(r)<<docBits|doc)
+		pb.addPair(uniKey(r), doc)
 		if i > 0 {
-			pb.pairs = append(pb.pairs, pairKey(sg.runes[i-1], r)<<docBits|doc)
+			pb.addPair(pairKey(sg.runes[i-1], r), doc)
+		}
+	}
+}
+
+// addPair appends (k, doc) unless the document already has k. An article
+// has about 1,200 CJK tokens but 660 distinct ones, and dropping repeats
+// here costs less than sorting them. The set is never cleared: a slot
+// holding another document's pair counts as empty, and within one
+// document nothing is overwritten, so a probe for k passes only this
+// document's other tokens.
+func (pb *postingBuilder) addPair(k, doc uint64) {
+	p := k<<docBits | doc
+	mask := uint64(len(pb.seen) - 1)
+	for i := (k * 0x9E3779B97F4A7C15) >> 32 & mask; ; i = (i + 1) & mask {
+		s := pb.seen[i]
+		if s == p {
+			return
+		}
+		if s == 0 || s&(1<<docBits-1) != doc {
+			pb.seen[i] = p
+			pb.pairs = append(pb.pairs, p)
+			return
 		}
 	}
 }

@@ -50,6 +50,10 @@ func TestTopKeys(t *testing.T) {
 
 func TestPostingBuilder(t *testing.T) {
 	pb := newPostingBuilder()
+	// Used once with other documents first: a reset builder starts over.
+	pb.add("樱花节和樱花大道和樱花", "和")
+	pb.add("节樱")
+	pb.reset()
 	docs := []string{"樱花节樱花", "GDP 樱花", "", "gdp5G樱"}
 	for i, d := range docs {
 		if got := pb.add(d); got != uint32(i) {
