@@ -272,29 +272,57 @@ type termsAhead struct {
 }
 
 func (s *Store) buildTermsAhead(arts []digest.Article) *termsAhead {
-	pb, _ := s.builders.Get().(*postingBuilder)
-	if pb == nil {
-		pb = newPostingBuilder()
-	}
-	pb.reset()
-	t := &termsAhead{done: make(chan struct{}), pb: pb}
+	t := &termsAhead{done: make(chan struct{}), pb: s.builder()}
 	go func() {
 		defer close(t.done)
-		n := 0
-		for i := range arts {
-			n += len(arts[i].Title) + len(arts[i].Body)
+		// Two halves on two goroutines: building is the longer of the
+		// import's two strands, and the writer leaves room on a second core
+		// while it waits for SQLite.
+		h := len(arts) / 2
+		if h < 64 {
+			h = len(arts)
 		}
-		t.pb.grow(n)
-		for i := range arts {
-			t.pb.add(arts[i].Title, arts[i].Body)
+		var wg sync.WaitGroup
+		var second *postingBuilder
+		if h < len(arts) {
+			second = s.builder()
+			second.docs = h
+			wg.Go(func() { buildPostings(second, arts[h:]) })
 		}
-		t.pb.sort()
+		buildPostings(t.pb, arts[:h])
+		wg.Wait()
+		if second != nil {
+			t.pb.absorb(second)
+			s.builders.Put(second)
+		}
 		seg := &segmentWriter{}
 		if t.pb.each(seg.term) == nil && seg.flushPage() == nil {
 			t.seg = seg
 		}
 	}()
 	return t
+}
+
+// builder returns an empty posting builder, reusing one if it can.
+func (s *Store) builder() *postingBuilder {
+	pb, _ := s.builders.Get().(*postingBuilder)
+	if pb == nil {
+		pb = newPostingBuilder()
+	}
+	pb.reset()
+	return pb
+}
+
+func buildPostings(pb *postingBuilder, arts []digest.Article) {
+	n := 0
+	for i := range arts {
+		n += len(arts[i].Title) + len(arts[i].Body)
+	}
+	pb.grow(n)
+	for i := range arts {
+		pb.add(arts[i].Title, arts[i].Body)
+	}
+	pb.sort()
 }
 
 func (t *termsAhead) wait() { <-t.done }

@@ -179,6 +179,36 @@ func (pb *postingBuilder) sort() {
 	pb.pairs, pb.tmp = src, dst
 }
 
+// absorb adds the postings of o, a sorted builder whose documents were
+// numbered on from pb's, and leaves pb sorted. Pairs compare as
+// (term, document), so one merge of the two arrays keeps every list
+// ascending.
+func (pb *postingBuilder) absorb(o *postingBuilder) {
+	n := len(pb.pairs) + len(o.pairs)
+	if cap(pb.tmp) < n {
+		pb.tmp = make([]uint64, n)
+	}
+	a, b, dst := pb.pairs, o.pairs, pb.tmp[:n]
+	i, j, k := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] <= b[j] {
+			dst[k] = a[i]
+			i++
+		} else {
+			dst[k] = b[j]
+			j++
+		}
+		k++
+	}
+	k += copy(dst[k:], a[i:])
+	copy(dst[k:], b[j:])
+	pb.pairs, pb.tmp = dst, pb.pairs
+	for w, ds := range o.words {
+		pb.words[w] = append(pb.words[w], ds...)
+	}
+	pb.docs = o.docs
+}
+
 // each calls f for every term, in byte order, with its documents
 // ascending and without repeats. Call after sort; term and docs are only
 // valid during the call.

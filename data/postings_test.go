@@ -370,3 +370,46 @@ func TestSearchDuringMerges(t *testing.T) {
 		t.Errorf("after the imports: %d hits, %v; want %d", len(hits), err, MaxSearchLimit)
 	}
 }
+
+// TestPostingBuilderAbsorb: two halves built apart and absorbed give
+// the postings of one builder that took every document.
+func TestPostingBuilderAbsorb(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 1))
+	var docs []string
+	for i := range 300 {
+		a := oracleArticle(r, "2023-05-01", i)
+		docs = append(docs, a.Title+"\n"+a.Body)
+	}
+	dump := func(pb *postingBuilder) string {
+		var b bytes.Buffer
+		pb.each(func(term []byte, ds []uint32) error {
+			fmt.Fprintf(&b, "%s %v\n", termText(term), ds)
+			return nil
+		})
+		return b.String()
+	}
+	whole := newPostingBuilder()
+	for _, d := range docs {
+		whole.add(d)
+	}
+	whole.sort()
+	for _, h := range []int{0, 1, 150, 299, 300} {
+		first, second := newPostingBuilder(), newPostingBuilder()
+		for _, d := range docs[:h] {
+			first.add(d)
+		}
+		first.sort()
+		second.docs = h
+		for _, d := range docs[h:] {
+			second.add(d)
+		}
+		second.sort()
+		first.absorb(second)
+		if first.docs != len(docs) {
+			t.Errorf("split at %d: %d documents, want %d", h, first.docs, len(docs))
+		}
+		if got, want := dump(first), dump(whole); got != want {
+			t.Errorf("split at %d: postings differ from one builder's", h)
+		}
+	}
+}
