@@ -8,7 +8,8 @@
 // and small facts such as the account's Uin.
 //
 // It is the only importer of github.com/mattn/go-sqlite3 and must be built
-// with -tags sqlite_fts5. It knows nothing about chat or rendering.
+// with -tags sqlite_fts5 (migration 0002 creates the FTS5 table that 0005
+// replaces). It knows nothing about chat or rendering.
 //
 // Search is an inverted index of its own (postings.go, search_index.go,
 // migration 0005): tokens built in Go (tokens.go: CJK characters and

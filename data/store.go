@@ -15,9 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
-	_ "github.com/mattn/go-sqlite3" // the SQLite driver; build with -tags sqlite_fts5
+	"github.com/mattn/go-sqlite3" // registers "sqlite3"; build with -tags sqlite_fts5
 )
 
 // Sentinel errors. Callers test them with errors.Is.
