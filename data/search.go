@@ -99,7 +99,7 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, err
 				args = append(args, r, r)
 			}
 			sb.WriteString(` ORDER BY k.key DESC`)
-			if err := s.fetchHits(ctx, tx, sb.String(), args, q.terms, limit, &hits); err != nil {
+			if err := fetchHits(ctx, tx, sb.String(), args, q.terms, limit, &hits); err != nil {
 				return nil, fmt.Errorf("data: search %q: %w", query, err)
 			}
 		}
@@ -110,7 +110,8 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, err
 	return hits, nil
 }
 
-func (s *Store) fetchHits(ctx context.Context, tx *sql.Tx, query string, args []any, terms []string, limit int, hits *[]Hit) error {
+// fetchHits appends the articles of query to hits, up to limit.
+func fetchHits(ctx context.Context, tx *sql.Tx, query string, args []any, terms []string, limit int, hits *[]Hit) error {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
