@@ -172,7 +172,11 @@ func (searchCmd) run(ctx context.Context, c *call) {
 	}
 	hits, err := c.r.store.Search(ctx, kw, searchShow+1)
 	if err != nil {
-		c.r.log.Error("search", "query", kw, "err", err)
+		attrs := []any{"query", kw, "err", err}
+		if errors.Is(err, data.ErrIndexDamaged) {
+			attrs = append(attrs, "fix", "wxdigest reindex")
+		}
+		c.r.log.Error("search", attrs...)
 		c.reply("搜索暂时出错了，请稍后再试")
 		return
 	}
