@@ -65,7 +65,9 @@ func (x *indexer) nextKey(ctx context.Context, day int64) (int64, error) {
 		}
 	}
 	if n >= 1<<keyBits {
-		return 0, fmt.Errorf("index: more than %d articles on one day: %w", 1<<keyBits, ErrInvalid)
+		// Edits and deletes retire keys too; a rebuild numbers afresh.
+		return 0, fmt.Errorf("index: all %d search keys of the day are used (retired ones count until wxdigest reindex): %w",
+			1<<keyBits, ErrInvalid)
 	}
 	x.nextSeen[day] = n + 1
 	return searchKey(day, n), nil

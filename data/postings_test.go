@@ -413,3 +413,35 @@ func TestPostingBuilderAbsorb(t *testing.T) {
 		}
 	}
 }
+
+// TestDayKeysUsedUp: keys are never reused, so a day whose keys are all
+// spent (retired ones included) refuses new articles with ErrInvalid and
+// stores nothing; a rebuild numbers the day afresh.
+func TestDayKeysUsedUp(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	first := digest.Article{Source: "s", Date: "2023-06-01", Title: "樱花节开幕", Body: "樱花节开幕了。"}
+	if _, err := s.ImportArticles(ctx, []digest.Article{first}); err != nil {
+		t.Fatal(err)
+	}
+	day, _ := parseDate("2023-06-01")
+	if _, err := s.w.Exec(`INSERT INTO search_keys (key, article_id) VALUES (?, NULL)`, searchKey(day, 1<<keyBits-1)); err != nil {
+		t.Fatal(err)
+	}
+	second := digest.Article{Source: "s", Date: "2023-06-01", Title: "医疗服务", Body: "社区医疗服务中心。"}
+	if _, err := s.ImportArticles(ctx, []digest.Article{second}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("import on a spent day: %v, want ErrInvalid", err)
+	}
+	if arts, _ := s.ArticlesByDate(ctx, "2023-06-01"); len(arts) != 1 {
+		t.Errorf("%d articles after the refused import, want 1", len(arts))
+	}
+	if err := s.RebuildSearchIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ImportArticles(ctx, []digest.Article{second}); err != nil {
+		t.Fatalf("import after a rebuild: %v", err)
+	}
+	if hits, err := s.Search(ctx, "医疗", 5); err != nil || len(hits) != 1 {
+		t.Errorf("search after the rebuild: %d hits, %v", len(hits), err)
+	}
+}
