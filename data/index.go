@@ -117,12 +117,12 @@ func (x *indexer) addBuilt(ctx context.Context, es []entry, pb *postingBuilder, 
 	if len(es) == 0 {
 		return nil
 	}
+	keys := make([]int64, len(es))
+	for n, e := range es {
+		keys[n] = e.key
+	}
 	if pre != nil && len(es) == pb.docs {
 		// Entries come in input order, so es[i] is document i.
-		keys := make([]int64, len(es))
-		for i, e := range es {
-			keys[i] = e.key
-		}
 		if err := pre.store(ctx, x.tx, x.pages, keys); err != nil {
 			return fmt.Errorf("index: %w", err)
 		}
@@ -135,10 +135,8 @@ func (x *indexer) addBuilt(ctx context.Context, es []entry, pb *postingBuilder, 
 	for i := range ord {
 		ord[i] = -1
 	}
-	keys := make([]int64, len(es))
 	for n, e := range es {
 		ord[e.input] = int32(n)
-		keys[n] = e.key
 	}
 	return x.writeSegment(ctx, pb, ord, keys)
 }

@@ -267,7 +267,7 @@ type segmentWriter struct {
 	dir   []byte
 	n     int      // pages written
 	held  [][]byte // pages of a writer without a transaction
-	buf   []byte
+	list  listJoiner
 }
 
 func newSegmentWriter(ctx context.Context, tx *sql.Tx, pages *sql.Stmt) (*segmentWriter, error) {
@@ -284,13 +284,11 @@ func newSegmentWriter(ctx context.Context, tx *sql.Tx, pages *sql.Stmt) (*segmen
 
 // term appends a term with its documents, ascending, to the segment.
 func (w *segmentWriter) term(t []byte, docs []uint32) error {
-	w.buf = w.buf[:0]
-	prev := uint32(0)
+	w.list.reset()
 	for _, d := range docs {
-		w.buf = binary.AppendUvarint(w.buf, uint64(d-prev))
-		prev = d
+		w.list.add(d)
 	}
-	return w.termEncoded(t, len(docs), w.buf)
+	return w.termEncoded(t, w.list.n, w.list.buf)
 }
 
 func (w *segmentWriter) termEncoded(t []byte, n int, docs []byte) error {
@@ -359,14 +357,7 @@ func (w *segmentWriter) finish(keys []int64) error {
 		return err
 	}
 	if w.n == 0 || len(keys) == 0 {
-		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM search_pages WHERE id >= ? AND id < ?`,
-			w.id<<pageBits, (w.id+1)<<pageBits); err != nil {
-			return fmt.Errorf("segment %d: %w", w.id, err)
-		}
-		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM search_segments WHERE id = ?`, w.id); err != nil {
-			return fmt.Errorf("segment %d: %w", w.id, err)
-		}
-		return nil
+		return deleteSegment(w.ctx, w.tx, w.id)
 	}
 	_, err := w.tx.ExecContext(w.ctx, `UPDATE search_segments SET level = ?, docs = ?, pages = ?, keys = ?, dir = ? WHERE id = ?`,
 		levelOf(len(keys)), len(keys), w.n, encodeKeys(keys), w.dir, w.id)
@@ -573,6 +564,7 @@ func listSegments(ctx context.Context, tx *sql.Tx) ([]segmentRow, error) {
 // lowest level first. When a merge takes in every segment, no postings
 // refer to retired keys any more, and their rows go.
 func (x *indexer) compact(ctx context.Context) error {
+	var retired map[int64]bool // loaded at the first merge; compacting retires no keys
 	for {
 		segs, err := listSegments(ctx, x.tx)
 		if err != nil {
@@ -589,7 +581,12 @@ func (x *indexer) compact(ctx context.Context) error {
 		if pick < 0 {
 			return nil
 		}
-		if err := x.merge(ctx, byLevel[pick]); err != nil {
+		if retired == nil {
+			if retired, err = retiredKeys(ctx, x.tx); err != nil {
+				return fmt.Errorf("compact: %w", err)
+			}
+		}
+		if err := x.merge(ctx, byLevel[pick], retired); err != nil {
 			return fmt.Errorf("compact: %w", err)
 		}
 		if len(byLevel[pick]) == len(segs) {
@@ -598,6 +595,23 @@ func (x *indexer) compact(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+func retiredKeys(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT key FROM search_keys WHERE article_id IS NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	retired := map[int64]bool{}
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		retired[k] = true
+	}
+	return retired, rows.Err()
 }
 
 // segCursor walks a segment's entries in order, reading its pages a chunk
@@ -674,24 +688,7 @@ func (c *segCursor) load() error {
 // new numbering puts the documents of segs[0] first, then segs[1]'s, …,
 // so a term's lists are concatenated, not merged; retired keys are
 // dropped on the way.
-func (x *indexer) merge(ctx context.Context, segs []segmentRow) error {
-	retired := map[int64]bool{}
-	rows, err := x.tx.QueryContext(ctx, `SELECT key FROM search_keys WHERE article_id IS NULL`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var k int64
-		if err := rows.Scan(&k); err != nil {
-			rows.Close()
-			return err
-		}
-		retired[k] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
+func (x *indexer) merge(ctx context.Context, segs []segmentRow, retired map[int64]bool) error {
 	var keys []int64
 	renum := make([][]int32, len(segs))
 	cursors := make([]*segCursor, len(segs))
@@ -780,13 +777,21 @@ func (x *indexer) merge(ctx context.Context, segs []segmentRow) error {
 		return err
 	}
 	for _, sg := range segs {
-		if _, err := x.tx.ExecContext(ctx, `DELETE FROM search_pages WHERE id >= ? AND id < ?`,
-			sg.id<<pageBits, (sg.id+1)<<pageBits); err != nil {
-			return fmt.Errorf("segment %d: %w", sg.id, err)
+		if err := deleteSegment(ctx, x.tx, sg.id); err != nil {
+			return err
 		}
-		if _, err := x.tx.ExecContext(ctx, `DELETE FROM search_segments WHERE id = ?`, sg.id); err != nil {
-			return fmt.Errorf("segment %d: %w", sg.id, err)
-		}
+	}
+	return nil
+}
+
+// deleteSegment removes a segment's pages and row.
+func deleteSegment(ctx context.Context, tx *sql.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_pages WHERE id >= ? AND id < ?`,
+		id<<pageBits, (id+1)<<pageBits); err != nil {
+		return fmt.Errorf("segment %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_segments WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("segment %d: %w", id, err)
 	}
 	return nil
 }
