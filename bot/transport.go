@@ -90,4 +90,17 @@ var (
 	ErrNetwork      = errors.New("network error")       // transient; retry later
 	ErrNoSuchChat   = errors.New("no such chat")        // target not bound in this session
 	ErrAmbiguous    = errors.New("ambiguous chat name") // two groups share the name
+	// ErrRejected: the channel refused our credentials for good (a WeCom
+	// robot key removed or invalid, a secret revoked). Retrying cannot
+	// help; the channel is failed until an admin fixes it, and its parts
+	// stay pending.
+	ErrRejected = errors.New("rejected by the channel")
 )
+
+// ImageSender is a Transport that can also send a picture (the digest as
+// an image card). Transports without it get the text parts only.
+type ImageSender interface {
+	// SendImage sends one PNG to one chat. Errors wrap the same sentinels
+	// as Send.
+	SendImage(ctx context.Context, to Target, png []byte) error
+}
