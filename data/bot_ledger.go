@@ -18,7 +18,7 @@ import (
 // articleIDs must be empty, as nothing is handed. The subscription must
 // exist (ErrNotFound). The slot is kept in UTC to the microsecond.
 func (s *Store) RecordSlot(ctx context.Context, subID int64, slot time.Time, parts []string, articleIDs []int64) (bool, error) {
-	created, err := s.recordSlots(ctx, "record slot", []SlotRecord{{subID, slot, parts, articleIDs}})
+	created, err := s.recordSlots(ctx, "record slot", []SlotRecord{{SubscriptionID: subID, Slot: slot, Parts: parts, ArticleIDs: articleIDs}})
 	if err != nil {
 		return false, err
 	}
@@ -44,6 +44,14 @@ func checkSlotRecord(r SlotRecord) error {
 	for i, p := range r.Parts {
 		if strings.TrimSpace(p) == "" {
 			return fmt.Errorf("part %d is empty: %w", i+1, ErrInvalid)
+		}
+	}
+	if r.Kinds != nil && len(r.Kinds) != len(r.Parts) {
+		return fmt.Errorf("%d kinds for %d parts: %w", len(r.Kinds), len(r.Parts), ErrInvalid)
+	}
+	for i, k := range r.Kinds {
+		if k != PartText && k != PartImage {
+			return fmt.Errorf("part %d: unknown kind %q: %w", i+1, k, ErrInvalid)
 		}
 	}
 	if len(r.Parts) == 0 && len(r.ArticleIDs) > 0 {
@@ -73,17 +81,17 @@ func (s *Store) recordSlots(ctx context.Context, op string, recs []SlotRecord) (
 			return err
 		}
 		defer w.close()
-		groups, err := w.groupNames(recs)
+		groups, err := w.targets(recs)
 		if err != nil {
 			return err
 		}
 		now := botTime(s.now())
 		for i, r := range recs {
-			name, ok := groups[r.SubscriptionID]
+			to, ok := groups[r.SubscriptionID]
 			if !ok {
 				return fmt.Errorf("slot %d: subscription %d: %w", i+1, r.SubscriptionID, ErrNotFound)
 			}
-			if created[i], err = w.record(r, name, now); err != nil {
+			if created[i], err = w.record(r, to, now); err != nil {
 				return fmt.Errorf("slot %d: %w", i+1, err)
 			}
 		}
@@ -120,11 +128,11 @@ func newSlotWriter(ctx context.Context, tx *sql.Tx) (*slotWriter, error) {
 		// CONFLICT DO NOTHING on deliveries_slot_head, the enqueue that
 		// stays idempotent on PostgreSQL too.
 		{&w.head, `INSERT INTO deliveries
-			(subscription_id, group_name, slot, part, parts, text_id, state, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
+			(subscription_id, channel, group_name, slot, part, parts, kind, text_id, state, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&w.rest, `INSERT INTO deliveries
-			(subscription_id, group_name, slot, part, parts, text_id, state, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`},
+			(subscription_id, channel, group_name, slot, part, parts, kind, text_id, state, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`},
 		{&w.findText, `SELECT id FROM delivery_texts WHERE hash = ?`},
 		{&w.addText, `INSERT INTO delivery_texts (hash, text) VALUES (?, ?)`},
 	} {
@@ -149,9 +157,12 @@ func (w *slotWriter) close() {
 	}
 }
 
-// groupNames reads the group name of every subscription recs name.
-func (w *slotWriter) groupNames(recs []SlotRecord) (map[int64]string, error) {
-	names := make(map[int64]string)
+// slotTarget is where a subscription's slots go.
+type slotTarget struct{ channel, group string }
+
+// targets reads the channel and group of every subscription recs name.
+func (w *slotWriter) targets(recs []SlotRecord) (map[int64]slotTarget, error) {
+	names := make(map[int64]slotTarget)
 	var ids []any
 	seen := make(map[int64]bool)
 	for _, r := range recs {
@@ -163,19 +174,19 @@ func (w *slotWriter) groupNames(recs []SlotRecord) (map[int64]string, error) {
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), deliveredChunk)]
 		ids = ids[len(chunk):]
-		rows, err := w.tx.QueryContext(w.ctx, `SELECT id, group_name FROM subscriptions WHERE id IN (?`+
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT id, channel, group_name FROM subscriptions WHERE id IN (?`+
 			strings.Repeat(", ?", len(chunk)-1)+`)`, chunk...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
 			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
+			var t slotTarget
+			if err := rows.Scan(&id, &t.channel, &t.group); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			names[id] = name
+			names[id] = t
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -206,19 +217,25 @@ func (w *slotWriter) textID(text string) (int64, error) {
 	return id, nil
 }
 
-func (w *slotWriter) record(r SlotRecord, group, now string) (bool, error) {
+func (w *slotWriter) record(r SlotRecord, to slotTarget, now string) (bool, error) {
 	slot := botTime(r.Slot)
 	n := len(r.Parts)
+	kind := func(p int) string {
+		if r.Kinds == nil {
+			return PartText
+		}
+		return r.Kinds[p]
+	}
 	var res sql.Result
 	var err error
 	if n == 0 {
-		res, err = w.head.ExecContext(w.ctx, r.SubscriptionID, group, slot, 0, 0, nil, DeliverySkipped, now)
+		res, err = w.head.ExecContext(w.ctx, r.SubscriptionID, to.channel, to.group, slot, 0, 0, PartText, nil, DeliverySkipped, now)
 	} else {
 		var text int64
 		if text, err = w.textID(r.Parts[0]); err != nil {
 			return false, err
 		}
-		res, err = w.head.ExecContext(w.ctx, r.SubscriptionID, group, slot, 1, n, text, DeliveryPending, now)
+		res, err = w.head.ExecContext(w.ctx, r.SubscriptionID, to.channel, to.group, slot, 1, n, kind(0), text, DeliveryPending, now)
 	}
 	if err != nil {
 		return false, err
@@ -231,7 +248,7 @@ func (w *slotWriter) record(r SlotRecord, group, now string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if _, err := w.rest.ExecContext(w.ctx, r.SubscriptionID, group, slot, p+1, n, text, now); err != nil {
+		if _, err := w.rest.ExecContext(w.ctx, r.SubscriptionID, to.channel, to.group, slot, p+1, n, kind(p), text, now); err != nil {
 			return false, fmt.Errorf("part %d: %w", p+1, err)
 		}
 	}
@@ -310,8 +327,8 @@ func (s *Store) Delivered(ctx context.Context, subID int64, articleIDs []int64) 
 
 // deliveryCols reads deliveries d; the texts are read apart (see
 // queryDeliveries).
-const deliveryCols = `d.id, d.subscription_id, d.group_name, d.slot, d.part, d.parts, d.text_id,
-	d.state, d.attempts, d.error, d.created_at, d.sent_at`
+const deliveryCols = `d.id, d.subscription_id, d.channel, d.group_name, d.slot, d.part, d.parts, d.kind, d.text_id,
+	d.state, d.attempts, d.error, d.remote_id, d.created_at, d.sent_at`
 
 const deliveryFrom = ` FROM deliveries d `
 
@@ -328,7 +345,10 @@ const (
 	deliveredQuery = `SELECT DISTINCT article_id FROM delivery_items WHERE subscription_id = ? AND article_id IN (?`
 	lastSlotQuery  = `SELECT MAX(slot) FROM deliveries WHERE subscription_id = ?`
 	missQuery      = `UPDATE deliveries SET state = 'missed'
-		WHERE subscription_id = ? AND slot = ? AND state IN ('pending', 'failed')`
+		WHERE subscription_id = ? AND slot = ? AND state IN ('pending', 'failed', 'awaiting')`
+	awaitingQuery = `SELECT ` + deliveryCols + deliveryFrom + `
+		WHERE d.state = 'awaiting' AND d.subscription_id IS NOT NULL
+		ORDER BY d.slot, d.subscription_id, d.part`
 	releaseQuery = `DELETE FROM delivery_items WHERE subscription_id = ? AND slot = ?`
 )
 
@@ -339,8 +359,8 @@ func scanDelivery(sc botScanner) (Delivery, int64, error) {
 	var sub, text sql.NullInt64
 	var slot, created string
 	var sent sql.NullString
-	if err := sc.Scan(&d.ID, &sub, &d.Group, &slot, &d.Part, &d.Parts, &text, &d.State, &d.Attempts,
-		&d.Error, &created, &sent); err != nil {
+	if err := sc.Scan(&d.ID, &sub, &d.Channel, &d.Group, &slot, &d.Part, &d.Parts, &d.Kind, &text, &d.State, &d.Attempts,
+		&d.Error, &d.RemoteID, &created, &sent); err != nil {
 		return Delivery{}, 0, err
 	}
 	d.SubscriptionID = sub.Int64 // 0 once the subscription was removed
@@ -475,7 +495,7 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	}
 	return s.botTx(ctx, fmt.Sprintf("mark delivery %d sent", id), func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'sent', sent_at = ?
-			WHERE id = ? AND state IN ('pending', 'failed', 'missed')`, botTime(at), id)
+			WHERE id = ? AND state IN ('pending', 'failed', 'missed', 'awaiting')`, botTime(at), id)
 		if err != nil {
 			return err
 		}
@@ -561,4 +581,38 @@ func (s *Store) LastSlot(ctx context.Context, subID int64) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("data: last slot of subscription %d: %w", subID, err)
 	}
 	return t, nil
+}
+
+// MarkAwaiting records that delivery id became a task on its channel
+// (remoteID, e.g. a WeCom msgid) that waits for a person to confirm it:
+// state awaiting. Only pending and failed rows can (ErrInvalid otherwise);
+// marking an awaiting row again with the same id changes nothing.
+func (s *Store) MarkAwaiting(ctx context.Context, id int64, remoteID string) error {
+	if strings.TrimSpace(remoteID) == "" {
+		return fmt.Errorf("data: mark delivery %d awaiting: empty remote id: %w", id, ErrInvalid)
+	}
+	return s.botTx(ctx, fmt.Sprintf("mark delivery %d awaiting", id), func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'awaiting', remote_id = ?
+			WHERE id = ? AND state IN ('pending', 'failed')`, remoteID, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n > 0 {
+			return nil
+		}
+		state, err := deliveryState(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if state == DeliveryAwaiting {
+			return nil
+		}
+		return fmt.Errorf("delivery is %s: %w", state, ErrInvalid)
+	})
+}
+
+// Awaiting lists the deliveries waiting for confirmation, oldest slot
+// first.
+func (s *Store) Awaiting(ctx context.Context) ([]Delivery, error) {
+	return s.queryDeliveries(ctx, "awaiting", awaitingQuery)
 }

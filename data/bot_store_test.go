@@ -208,8 +208,9 @@ func TestPutSubscription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := data.Subscription{ID: first.ID, Group: "幸福小区业主群", Kind: data.ScheduleAt, Spec: "08:00,18:00",
-		TZ: "Asia/Shanghai", Weekdays: true, Source: "中原区报", Enabled: true, Created: t0, Updated: t0}
+	// The channel and style default to the personal account and text.
+	want := data.Subscription{ID: first.ID, Channel: data.ChannelWeChat, Group: "幸福小区业主群", Kind: data.ScheduleAt, Spec: "08:00,18:00",
+		TZ: "Asia/Shanghai", Weekdays: true, Source: "中原区报", Style: data.StyleText, Enabled: true, Created: t0, Updated: t0}
 	if first.ID <= 0 || first.ID == 99 || !reflect.DeepEqual(first, want) {
 		t.Fatalf("PutSubscription = %+v\nwant %+v (ID assigned by the store)", first, want)
 	}
@@ -221,8 +222,8 @@ func TestPutSubscription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = data.Subscription{ID: first.ID, Group: "幸福小区业主群", Kind: data.ScheduleCron, Spec: "0 9 * * *",
-		TZ: "UTC", Created: t0, Updated: t0.Add(time.Hour)}
+	want = data.Subscription{ID: first.ID, Channel: data.ChannelWeChat, Group: "幸福小区业主群", Kind: data.ScheduleCron, Spec: "0 9 * * *",
+		TZ: "UTC", Style: data.StyleText, Created: t0, Updated: t0.Add(time.Hour)}
 	if !reflect.DeepEqual(second, want) {
 		t.Fatalf("replacing: %+v\nwant %+v (same ID and Created)", second, want)
 	}

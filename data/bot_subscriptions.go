@@ -7,14 +7,14 @@ import (
 	"fmt"
 )
 
-const subscriptionCols = `id, group_name, kind, spec, tz, weekdays, source, enabled, created_at, updated_at`
+const subscriptionCols = `id, channel, group_name, kind, spec, tz, weekdays, source, style, enabled, created_at, updated_at`
 
 func scanSubscription(sc botScanner) (Subscription, error) {
 	var sub Subscription
 	var weekdays, enabled int
 	var created, updated string
-	if err := sc.Scan(&sub.ID, &sub.Group, &sub.Kind, &sub.Spec, &sub.TZ, &weekdays, &sub.Source,
-		&enabled, &created, &updated); err != nil {
+	if err := sc.Scan(&sub.ID, &sub.Channel, &sub.Group, &sub.Kind, &sub.Spec, &sub.TZ, &weekdays, &sub.Source,
+		&sub.Style, &enabled, &created, &updated); err != nil {
 		return Subscription{}, err
 	}
 	sub.Weekdays, sub.Enabled = weekdays != 0, enabled != 0
@@ -38,7 +38,27 @@ func checkSubscription(sub Subscription) error {
 	if err := checkName("schedule spec", sub.Spec); err != nil {
 		return err
 	}
+	switch sub.Style {
+	case "", StyleText, StyleImage, StyleBoth:
+	default:
+		return fmt.Errorf("unknown style %q, want %q, %q or %q: %w", sub.Style, StyleText, StyleImage, StyleBoth, ErrInvalid)
+	}
 	return nil
+}
+
+// normSubscription fills the defaults of the channel and style.
+func normSubscription(sub Subscription) Subscription {
+	if sub.Channel == "" {
+		sub.Channel = ChannelWeChat
+	}
+	if sub.Style == "" {
+		sub.Style = StyleText
+	}
+	if sub.Channel != ChannelWeChat {
+		// A robot or task channel is the whole target.
+		sub.Group = sub.Channel
+	}
+	return sub
 }
 
 // PutSubscription inserts or replaces the group's subscription (unique on
@@ -48,19 +68,29 @@ func checkSubscription(sub Subscription) error {
 // new schedule. The schedule itself is not parsed here: that is the bot's
 // job (bot.NewSchedule) before it calls this.
 func (s *Store) PutSubscription(ctx context.Context, sub Subscription) (Subscription, error) {
+	sub = normSubscription(sub)
 	if err := checkSubscription(sub); err != nil {
 		return Subscription{}, fmt.Errorf("data: put subscription: %w", err)
 	}
+	if sub.Channel != ChannelWeChat {
+		var exists bool
+		if err := s.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM channels WHERE name = ?)`, sub.Channel).Scan(&exists); err != nil {
+			return Subscription{}, fmt.Errorf("data: put subscription: %w", err)
+		}
+		if !exists {
+			return Subscription{}, fmt.Errorf("data: put subscription: channel %q: %w", sub.Channel, ErrNotFound)
+		}
+	}
 	now := botTime(s.now())
 	row := s.w.QueryRowContext(ctx, `INSERT INTO subscriptions
-		(group_name, kind, spec, tz, weekdays, source, enabled, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (group_name) DO UPDATE SET
+		(channel, group_name, kind, spec, tz, weekdays, source, style, enabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (channel, group_name) DO UPDATE SET
 			kind = excluded.kind, spec = excluded.spec, tz = excluded.tz,
-			weekdays = excluded.weekdays, source = excluded.source,
+			weekdays = excluded.weekdays, source = excluded.source, style = excluded.style,
 			enabled = excluded.enabled, updated_at = excluded.updated_at
 		RETURNING `+subscriptionCols,
-		sub.Group, sub.Kind, sub.Spec, sub.TZ, boolInt(sub.Weekdays), sub.Source, boolInt(sub.Enabled), now, now)
+		sub.Channel, sub.Group, sub.Kind, sub.Spec, sub.TZ, boolInt(sub.Weekdays), sub.Source, sub.Style, boolInt(sub.Enabled), now, now)
 	out, err := scanSubscription(row)
 	if err != nil {
 		return Subscription{}, fmt.Errorf("data: put subscription %q: %w", sub.Group, err)
@@ -75,17 +105,30 @@ func (s *Store) PutSubscription(ctx context.Context, sub Subscription) (Subscrip
 // later. What the group was handed is forgotten: subscribing again starts
 // afresh.
 func (s *Store) RemoveSubscription(ctx context.Context, group string) error {
+	return s.removeSubscription(ctx, ChannelWeChat, group)
+}
+
+// RemoveChannelSubscription is RemoveSubscription for the subscription of
+// a robot or task channel.
+func (s *Store) RemoveChannelSubscription(ctx context.Context, channel string) error {
+	return s.removeSubscription(ctx, channel, channel)
+}
+
+func (s *Store) removeSubscription(ctx context.Context, channel, group string) error {
 	return s.botTx(ctx, "remove subscription", func(tx *sql.Tx) error {
 		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE group_name = ?`, group).Scan(&id)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE channel = ? AND group_name = ?`, channel, group).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
+			if channel != ChannelWeChat {
+				return fmt.Errorf("channel %q has no subscription: %w", channel, ErrNotFound)
+			}
 			return fmt.Errorf("group %q has no subscription: %w", group, ErrNotFound)
 		}
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'missed', error = 'subscription removed'
-			WHERE subscription_id = ? AND state IN ('pending', 'failed')`, id); err != nil {
+			WHERE subscription_id = ? AND state IN ('pending', 'failed', 'awaiting')`, id); err != nil {
 			return err
 		}
 		// The foreign keys unlink the ledger rows and drop delivery_items.
@@ -94,9 +137,9 @@ func (s *Store) RemoveSubscription(ctx context.Context, group string) error {
 	})
 }
 
-// Subscriptions lists every subscription, by group name.
+// Subscriptions lists every subscription, by group name, then channel.
 func (s *Store) Subscriptions(ctx context.Context) ([]Subscription, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+subscriptionCols+` FROM subscriptions ORDER BY group_name`)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+subscriptionCols+` FROM subscriptions ORDER BY group_name, channel`)
 	if err != nil {
 		return nil, fmt.Errorf("data: subscriptions: %w", err)
 	}
@@ -115,11 +158,11 @@ func (s *Store) Subscriptions(ctx context.Context) ([]Subscription, error) {
 	return subs, nil
 }
 
-// Subscription returns the group's subscription; ErrNotFound when it has
-// none.
+// Subscription returns the personal account's subscription of group;
+// ErrNotFound when it has none.
 func (s *Store) Subscription(ctx context.Context, group string) (Subscription, error) {
 	sub, err := scanSubscription(s.r.QueryRowContext(ctx,
-		`SELECT `+subscriptionCols+` FROM subscriptions WHERE group_name = ?`, group))
+		`SELECT `+subscriptionCols+` FROM subscriptions WHERE channel = 'wechat' AND group_name = ?`, group))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Subscription{}, fmt.Errorf("data: subscription of %q: %w", group, ErrNotFound)
 	}
@@ -144,7 +187,7 @@ func (s *Store) RenameGroup(ctx context.Context, old, new string) error {
 	}
 	return s.botTx(ctx, fmt.Sprintf("rename group %q to %q", old, new), func(tx *sql.Tx) error {
 		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE group_name = ?`, old).Scan(&id)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE channel = 'wechat' AND group_name = ?`, old).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -152,7 +195,7 @@ func (s *Store) RenameGroup(ctx context.Context, old, new string) error {
 			return err
 		}
 		var taken bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE group_name = ?)`, new).Scan(&taken); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE channel = 'wechat' AND group_name = ?)`, new).Scan(&taken); err != nil {
 			return err
 		}
 		if taken {

@@ -34,16 +34,63 @@ const (
 // Subscription sends a group its digest on a schedule. A group has at most
 // one subscription; subscribing again replaces it.
 type Subscription struct {
-	ID       int64
-	Group    string // the group's bound name
+	ID int64
+	// Channel names the channel it delivers through: ChannelWeChat (the
+	// personal account; "" reads as it) or a configured Channel's name.
+	Channel  string
+	Group    string // the group's bound name; for a robot or task channel, the channel's name
 	Kind     string // ScheduleAt or ScheduleCron
 	Spec     string
 	TZ       string // IANA zone the schedule is read in
 	Weekdays bool   // Monday to Friday only
 	Source   string // only articles of this source; "" = all
+	Style    string // StyleText ("" reads as it), StyleImage or StyleBoth
 	Enabled  bool
 	Created  time.Time
 	Updated  time.Time
+}
+
+// ChannelWeChat is the personal WeChat account's channel name: the default
+// of a subscription, and a name no configured channel may take.
+const ChannelWeChat = "wechat"
+
+// Channel kinds besides the personal account.
+const (
+	ChannelWeComRobot = "wecom-robot" // a WeCom group robot: a webhook per group
+	ChannelWeComTask  = "wecom-task"  // WeCom customer-group mass sending, confirmed by a staff member
+)
+
+// Subscription styles: what a slot sends.
+const (
+	StyleText  = "text"  // the digest as text parts
+	StyleImage = "image" // the digest as image cards (早报图)
+	StyleBoth  = "both"  // the cards, then the text
+)
+
+// Part kinds in the ledger.
+const (
+	PartText  = "text"
+	PartImage = "image" // Text holds the card as JSON; it is rendered when sent
+)
+
+// Channel is a configured delivery channel other than the personal
+// account. URL, Secret and (for robots) the key inside URL are secrets:
+// never print or log them.
+type Channel struct {
+	ID           int64
+	Name         string
+	Kind         string   // ChannelWeComRobot or ChannelWeComTask
+	URL          string   // robot: the webhook URL as copied from WeCom; task: API base ("" = WeCom's)
+	CorpID       string   // task
+	Secret       string   // task: the corp secret of the customer-contact app
+	Sender       string   // task: the staff member's WeCom userid
+	ChatIDs      []string // task: the customer groups; nil = all the sender's groups
+	AllowPrivate bool     // http and private addresses allowed (tests, the demo)
+	Enabled      bool
+	LastError    string
+	LastErrorAt  time.Time // zero when there is no error
+	Created      time.Time
+	Updated      time.Time
 }
 
 // Delivery states.
@@ -53,6 +100,9 @@ const (
 	DeliveryFailed  = "failed" // retryable; Attempts and Error say more
 	DeliveryMissed  = "missed" // found pending after the grace window
 	DeliverySkipped = "skipped"
+	// DeliveryAwaiting: a customer-group task was created in WeCom and waits
+	// for its sender to confirm it; then sent, or missed after the grace.
+	DeliveryAwaiting = "awaiting"
 )
 
 // Delivery is one message part of one slot of one subscription, written to
@@ -60,14 +110,17 @@ const (
 type Delivery struct {
 	ID             int64
 	SubscriptionID int64
+	Channel        string // ChannelWeChat or a configured channel's name
 	Group          string
 	Slot           time.Time // the scheduled firing, UTC, kept to the microsecond
 	Part           int       // 1-based; 0 for a skipped slot's single row
 	Parts          int       // how many parts the slot has
+	Kind           string    // PartText or PartImage
 	Text           string
 	State          string
 	Attempts       int
 	Error          string
+	RemoteID       string // the channel's id for it, e.g. a WeCom task's msgid
 	Created        time.Time
 	SentAt         time.Time // zero until sent
 }
@@ -87,5 +140,8 @@ type SlotRecord struct {
 	SubscriptionID int64
 	Slot           time.Time
 	Parts          []string
-	ArticleIDs     []int64
+	// Kinds gives each part's kind (PartText or PartImage); nil means all
+	// text.
+	Kinds      []string
+	ArticleIDs []int64
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 //go:embed migrations/*.sql
@@ -84,8 +85,33 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 	return nil
 }
 
-func (s *Store) apply(ctx context.Context, m migration) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+// foreignKeysOff marks a migration that rebuilds a table other tables
+// refer to. SQLite's documented way (create, copy, drop, rename) needs
+// foreign keys off, which a transaction cannot switch, so apply switches
+// them on its pinned connection around the transaction and checks every
+// reference before the commit.
+const foreignKeysOff = "-- wxdigest: foreign_keys off"
+
+func (s *Store) apply(ctx context.Context, m migration) (err error) {
+	// One connection for the pragma and the transaction: the writer pool
+	// has one, but pinning it says so.
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	fkOff := strings.HasPrefix(m.sql, foreignKeysOff)
+	if fkOff {
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, ferr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); ferr != nil && err == nil {
+				err = ferr
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -104,6 +130,17 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
+	}
+	if fkOff {
+		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return err
+		}
+		broken := rows.Next()
+		rows.Close()
+		if broken {
+			return fmt.Errorf("a foreign key no longer resolves after the rebuild")
+		}
 	}
 	// PRAGMA takes no bound parameters; version is an int we parsed.
 	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.version)); err != nil {
