@@ -43,7 +43,10 @@ type Transport struct {
 	stop     chan struct{}
 }
 
-var _ bot.Transport = (*Transport)(nil)
+var (
+	_ bot.Transport   = (*Transport)(nil)
+	_ bot.ImageSender = (*Transport)(nil)
+)
 
 // binding is a wanted group name resolved in the current session.
 type binding struct {
@@ -490,22 +493,23 @@ func (t *Transport) State() bot.LoginState {
 // caller's pacing to act on, never retried here.
 func (t *Transport) Send(ctx context.Context, to bot.Target, text string) error {
 	op := fmt.Sprintf("wechat: send to %s %q", to.Kind, to.Name)
-	t.mu.Lock()
-	s := t.sess
-	var (
-		userName string
-		err      error
-	)
-	if s == nil {
-		err = bot.ErrLoggedOut
-	} else {
-		userName, err = t.resolveLocked(s, to)
-	}
-	t.mu.Unlock()
+	s, userName, err := t.target(to)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return s.send(ctx, op, userName, text)
+}
+
+// target resolves to in the current session.
+func (t *Transport) target(to bot.Target) (*session, string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.sess
+	if s == nil {
+		return nil, "", bot.ErrLoggedOut
+	}
+	userName, err := t.resolveLocked(s, to)
+	return s, userName, err
 }
 
 // sessionGroup finds the group named name among those session s knows. It

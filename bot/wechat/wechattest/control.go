@@ -17,7 +17,8 @@ const (
 	KindSelf   = "self" // filehelper
 )
 
-// SentMessage is one accepted webwxsendmsg.
+// SentMessage is one accepted webwxsendmsg or webwxsendmsgimg. The image
+// fields are omitted for text, so text entries keep their JSON shape.
 type SentMessage struct {
 	To          string    `json:"to"`   // group NickName (at send time), friend nick, or "filehelper"
 	Kind        string    `json:"kind"` // KindGroup, KindFriend or KindSelf
@@ -28,8 +29,18 @@ type SentMessage struct {
 	LocalID     string    `json:"local_id"`
 	ClientMsgID string    `json:"client_msg_id"`
 	ToUserName  string    `json:"to_user_name"`
-	Type        int       `json:"type"`
+	Type        int       `json:"type"` // the wire Msg.Type: 1 text, 3 image
+
+	// Images only (Text is empty): Media is MediaImage, Bytes and MD5
+	// describe the file as uploaded (reassembled from its chunks).
+	Media   string `json:"media,omitempty"`
+	Bytes   int64  `json:"bytes,omitempty"`
+	MD5     string `json:"md5,omitempty"` // lowercase hex
+	MediaID string `json:"media_id,omitempty"`
 }
+
+// MediaImage is SentMessage.Media for a picture (webwxsendmsgimg).
+const MediaImage = "image"
 
 // Member of a group: a friend (by nick) or a plain member with an id and
 // a nickname. Display is the member's group nickname (optional).

@@ -13,8 +13,13 @@ type Faults struct {
 	// SendRet is the Ret webwxsendmsg answers for the next Times sends
 	// (Times <= 0 counts as 1), e.g. 1205 (rate limited) or 1101. Refused
 	// sends are not recorded in Sent. Times reads back as what is left.
+	// Image sends count too: the refusal comes on webwxsendmsgimg, after
+	// the upload.
 	SendRet int `json:"send_ret"`
 	Times   int `json:"times"`
+	// UploadRet answers the next webwxuploadmedia request with that Ret,
+	// once (e.g. 1101, or -1 for a failed upload).
+	UploadRet int `json:"upload_ret"`
 
 	// Kick ends the current session now: held and later synchecks answer
 	// retcode Kick with selector 0. 1100, 1101 and 1102 are the logout
@@ -70,6 +75,7 @@ type Faults struct {
 type faultsJSON struct {
 	SendRet         *int    `json:"send_ret"`
 	Times           *int    `json:"times"`
+	UploadRet       *int    `json:"upload_ret"`
 	Kick            *int    `json:"kick"`
 	Expire          *bool   `json:"expire"`
 	LoginRet        *int    `json:"login_ret"`
@@ -104,6 +110,7 @@ func (j faultsJSON) apply(f *Faults) {
 	if j.SendRet != nil && j.Times == nil {
 		f.Times = 1
 	}
+	setI(&f.UploadRet, j.UploadRet)
 	setI(&f.Kick, j.Kick)
 	setB(&f.Expire, j.Expire)
 	setI(&f.LoginRet, j.LoginRet)

@@ -79,6 +79,10 @@ type session struct {
 	log        []wireMsg // deliverable messages; log[i] has seq logStart+i+1
 	logStart   int64
 	started    time.Time
+	media      map[string]media    // MediaId -> uploaded file; see media.go
+	mediaQ     []string            // MediaIds, oldest first, to bound media
+	uploads    map[string]*partial // chunked uploads in progress
+	uploadQ    []string            // their keys, oldest first
 }
 
 const maxLog = 10000

@@ -299,6 +299,18 @@ type RequestRecord struct {
 
 const maxBody = 4 << 20
 
+// maxRecordedUpload bounds what the request log keeps of a multipart body
+// (an upload chunk is up to 512 KB of image): the form fields come first
+// in openwechat's form, so they stay readable.
+const maxRecordedUpload = 8 << 10
+
+func recordedBody(r *http.Request, body []byte) string {
+	if len(body) > maxRecordedUpload && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		return fmt.Sprintf("%s…(%d bytes)", body[:maxRecordedUpload], len(body))
+	}
+	return string(body)
+}
+
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_fake/") {
 		s.serveControl(w, r)
@@ -322,7 +334,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Query:   r.URL.Query(),
 		Header:  r.Header.Clone(),
 		Cookies: map[string]string{},
-		Body:    string(body),
+		Body:    recordedBody(r, body),
 	}
 	for _, c := range r.Cookies() {
 		rec.Cookies[c.Name] = c.Value
@@ -363,6 +375,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.handleQRScan(w, r)
 	case host == "webpush."+d && p == "/cgi-bin/mmwebwx-bin/synccheck":
 		s.handleSyncCheck(w, r)
+	case host == "file."+d && p == "/cgi-bin/mmwebwx-bin/webwxuploadmedia":
+		s.handleUploadMedia(w, r)
 	case host == d:
 		s.serveBase(w, r, p)
 	default:
@@ -388,6 +402,8 @@ func (s *Server) serveBase(w http.ResponseWriter, r *http.Request, p string) {
 		s.handleSync(w, r)
 	case "webwxsendmsg":
 		s.handleSendMsg(w, r)
+	case "webwxsendmsgimg":
+		s.handleSendMsgImg(w, r)
 	case "webwxlogout":
 		s.handleLogout(w, r)
 	case "webwxgeticon", "webwxgetheadimg":

@@ -351,13 +351,7 @@ func (s *Server) handleSendMsg(w http.ResponseWriter, r *http.Request) {
 		writeWire(w, http.StatusOK, sendResp{BaseResponse: baseResponse{Ret: 1, ErrMsg: "pass_ticket mismatch"}})
 		return
 	}
-	if s.faults.SendRet != 0 && s.faults.Times > 0 {
-		ret := s.faults.SendRet
-		s.faults.Times--
-		if s.faults.Times == 0 {
-			s.faults.SendRet = 0
-		}
-		s.broadcastLocked()
+	if ret, ok := s.takeSendFaultLocked(); ok {
 		writeWire(w, http.StatusOK, sendResp{BaseResponse: baseResponse{Ret: ret}})
 		return
 	}
@@ -368,23 +362,8 @@ func (s *Server) handleSendMsg(w http.ResponseWriter, r *http.Request) {
 	sm := SentMessage{
 		Text: m.Content, Time: s.now(), LocalID: m.LocalID, ClientMsgID: m.ClientMsgId, ToUserName: m.ToUserName, Type: m.Type,
 	}
-	key := ss.byName[m.ToUserName]
-	switch {
-	case m.ToUserName == "filehelper":
-		sm.Kind, sm.To = KindSelf, "filehelper"
-	case key == "self":
-		// Addressed to one's own UserName (the pre-#522 ReplyText bug).
-		writeWire(w, http.StatusOK, sendResp{BaseResponse: baseResponse{Ret: 1204}})
-		return
-	case strings.HasPrefix(key, "g:") && s.groupByKey(key) != nil:
-		g := s.groupByKey(key)
-		sm.Kind, sm.To, sm.GroupID = KindGroup, g.name, g.id
-	case s.friendByKey(key) != nil:
-		sm.Kind, sm.To = KindFriend, s.friendByKey(key).nick
-	default:
-		// Not a contact of this session: a stale UserName from an earlier
-		// login, or a stranger.
-		writeWire(w, http.StatusOK, sendResp{BaseResponse: baseResponse{Ret: 1, ErrMsg: "no such contact " + m.ToUserName}})
+	if br, ok := s.sendTargetLocked(ss, m.ToUserName, &sm); !ok {
+		writeWire(w, http.StatusOK, sendResp{BaseResponse: br})
 		return
 	}
 	id, n := s.msgID()
@@ -398,6 +377,44 @@ func (s *Server) handleSendMsg(w http.ResponseWriter, r *http.Request) {
 	s.broadcastLocked()
 	s.log.Info("fake wechat sent", "to", sm.To, "kind", sm.Kind, "bytes", len(sm.Text))
 	writeWire(w, http.StatusOK, sendResp{BaseResponse: baseResponse{}, MsgID: id, LocalID: m.LocalID})
+}
+
+// takeSendFaultLocked uses up one Faults.SendRet refusal, if armed. Text
+// and image sends share it: each send is one refusal.
+func (s *Server) takeSendFaultLocked() (int, bool) {
+	if s.faults.SendRet == 0 || s.faults.Times <= 0 {
+		return 0, false
+	}
+	ret := s.faults.SendRet
+	s.faults.Times--
+	if s.faults.Times == 0 {
+		s.faults.SendRet = 0
+	}
+	s.broadcastLocked()
+	return ret, true
+}
+
+// sendTargetLocked fills in sm's Kind, To and GroupID for a send to
+// toUserName in session ss, or says which Ret the server answers.
+func (s *Server) sendTargetLocked(ss *session, toUserName string, sm *SentMessage) (baseResponse, bool) {
+	key := ss.byName[toUserName]
+	switch {
+	case toUserName == "filehelper":
+		sm.Kind, sm.To = KindSelf, "filehelper"
+	case key == "self":
+		// Addressed to one's own UserName (the pre-#522 ReplyText bug).
+		return baseResponse{Ret: 1204}, false
+	case strings.HasPrefix(key, "g:") && s.groupByKey(key) != nil:
+		g := s.groupByKey(key)
+		sm.Kind, sm.To, sm.GroupID = KindGroup, g.name, g.id
+	case s.friendByKey(key) != nil:
+		sm.Kind, sm.To = KindFriend, s.friendByKey(key).nick
+	default:
+		// Not a contact of this session: a stale UserName from an earlier
+		// login, or a stranger.
+		return baseResponse{Ret: 1, ErrMsg: "no such contact " + toUserName}, false
+	}
+	return baseResponse{}, true
 }
 
 // GET <domain>/…/webwxlogout (§2.12): ends the session. Real servers

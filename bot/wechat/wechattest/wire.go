@@ -146,6 +146,7 @@ type wireMsg struct {
 
 const (
 	msgText         = 1
+	msgImage        = 3
 	msgApp          = 49
 	msgStatusNotify = 51
 	msgSys          = 10000
