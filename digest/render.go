@@ -30,7 +30,41 @@ const (
 // part ends with how to ask for the full text ("详情 N"), unless
 // d.NoFooter. An empty digest is the single part "2023年3月1日 暂无新闻".
 func Render(d Digest, budget int) []string {
-	budget = renderBudget(budget)
+	return renderWith(d, runeMeter(renderBudget(budget)))
+}
+
+// RenderBytes is Render with parts measured in UTF-8 bytes instead of
+// runes, for channels whose limits count bytes (a WeCom robot's text:
+// 2,048 bytes). maxBytes ≤ 0 means DefaultBudget bytes; below MinBytes it
+// is raised to MinBytes. The same rules hold: items whole, numbered, never
+// dropped, "（i/n）" marks, the footer on the last part.
+func RenderBytes(d Digest, maxBytes int) []string {
+	switch {
+	case maxBytes <= 0:
+		maxBytes = DefaultBudget
+	case maxBytes < MinBytes:
+		maxBytes = MinBytes
+	}
+	return renderWith(d, byteMeter(maxBytes))
+}
+
+// MinBytes is the smallest part RenderBytes honours: MinBudget runes of
+// three-byte CJK characters.
+const MinBytes = 3 * MinBudget
+
+// meter measures parts: in runes (chat apps) or bytes (WeCom).
+type meter struct {
+	budget  int
+	size    func(string) int
+	perRune int // the most one rune can cost, to turn room into runes when shortening
+}
+
+func runeMeter(budget int) meter { return meter{budget, renderRunes, 1} }
+func byteMeter(budget int) meter {
+	return meter{budget, func(s string) int { return len(s) }, utf8.UTFMax}
+}
+
+func renderWith(d Digest, m meter) []string {
 	if len(d.Items) == 0 {
 		return []string{dateZH(d.Date) + " 暂无新闻"}
 	}
@@ -39,11 +73,11 @@ func Render(d Digest, budget int) []string {
 	if !d.NoFooter {
 		footer = "回复“详情 序号”查看全文，如“详情 " + strconv.Itoa(d.Items[0].N) + "”"
 	}
-	if parts := renderPack(d.Items, head, footer, budget, 0); len(parts) == 1 {
+	if parts := renderPack(d.Items, head, footer, m, 0); len(parts) == 1 {
 		return []string{renderJoin(head, parts[0], footer)}
 	}
 	n := len(d.Items) // each part holds at least one item, so n bounds the part count
-	parts := renderPack(d.Items, head, footer, budget, renderRunes(renderMarker(n, n)))
+	parts := renderPack(d.Items, head, footer, m, m.size(renderMarker(n, n)))
 	out := make([]string, len(parts))
 	for i, blocks := range parts {
 		f := ""
@@ -58,13 +92,13 @@ func Render(d Digest, budget int) []string {
 // renderPack groups item blocks into parts. markerW is the room reserved
 // on the header line for "（i/n）". Each returned part fits budget once
 // joined with head, the marker and (for the last part) footer.
-func renderPack(items []Item, head, footer string, budget, markerW int) [][]string {
-	capacity := budget - renderRunes(head) - markerW - utf8.RuneCountInString(renderSep)
+func renderPack(items []Item, head, footer string, m meter, markerW int) [][]string {
+	sepW := m.size(renderSep)
+	capacity := m.budget - m.size(head) - markerW - sepW
 	footerCost := 0
 	if footer != "" {
-		footerCost = utf8.RuneCountInString(renderSep) + renderRunes(footer)
+		footerCost = sepW + m.size(footer)
 	}
-	sepW := utf8.RuneCountInString(renderSep)
 
 	type part struct {
 		idx    []int // item indexes
@@ -74,8 +108,8 @@ func renderPack(items []Item, head, footer string, budget, markerW int) [][]stri
 	var parts []part
 	var cur part
 	for i, it := range items {
-		b := renderItem(it, capacity)
-		w := renderRunes(b)
+		b := renderItem(it, capacity, m)
+		w := m.size(b)
 		if len(cur.blocks) > 0 && cur.used+sepW+w > capacity {
 			parts = append(parts, cur)
 			cur = part{}
@@ -92,13 +126,13 @@ func renderPack(items []Item, head, footer string, budget, markerW int) [][]stri
 	if last := &parts[len(parts)-1]; footerCost > 0 && last.used+footerCost > capacity {
 		if k := len(last.blocks); k > 1 {
 			// Move the last item to a part of its own rather than shorten it.
-			moved := part{idx: last.idx[k-1:], blocks: last.blocks[k-1:], used: renderRunes(last.blocks[k-1])}
+			moved := part{idx: last.idx[k-1:], blocks: last.blocks[k-1:], used: m.size(last.blocks[k-1])}
 			last.idx, last.blocks = last.idx[:k-1], last.blocks[:k-1]
 			parts = append(parts, moved)
 			last = &parts[len(parts)-1]
 		}
 		if last.used+footerCost > capacity {
-			last.blocks[0] = renderItem(items[last.idx[0]], capacity-footerCost)
+			last.blocks[0] = renderItem(items[last.idx[0]], capacity-footerCost, m)
 		}
 	}
 	out := make([][]string, len(parts))
@@ -108,10 +142,11 @@ func renderPack(items []Item, head, footer string, budget, markerW int) [][]stri
 	return out
 }
 
-// renderItem writes "N. title\nlead" in at most capacity runes. A lead is
-// shortened first; only when too little of it would remain does the title
-// give way too.
-func renderItem(it Item, capacity int) string {
+// renderItem writes "N. title\nlead" in at most capacity (as m measures).
+// A lead is shortened first; only when too little of it would remain does
+// the title give way too. Room is turned into runes at the most a rune can
+// cost, so a shortened item always fits.
+func renderItem(it Item, capacity int, m meter) string {
 	prefix := strconv.Itoa(it.N) + ". "
 	title := renderItemTitle(it.Article)
 	lead := renderOneLine(it.Lead)
@@ -119,24 +154,25 @@ func renderItem(it Item, capacity int) string {
 	if lead != "" {
 		full += "\n" + lead
 	}
-	if renderRunes(full) <= capacity {
+	if m.size(full) <= capacity {
 		return full
 	}
-	pw, tw := renderRunes(prefix), renderRunes(title)
+	runes := func(room int) int { return room / m.perRune }
+	pw, tw := m.size(prefix), m.size(title)
 	if lead == "" {
-		return renderCut(prefix+ShortenLead(title, capacity-pw), capacity)
+		return renderCut(prefix+ShortenLead(title, runes(capacity-pw)), capacity, m)
 	}
-	if room := capacity - pw - tw - 1; room >= renderMinLead {
+	if room := runes(capacity - pw - tw - 1); room >= renderMinLead {
 		return prefix + title + "\n" + ShortenLead(lead, room)
 	}
-	room := capacity - pw - 1
+	room := runes(capacity - pw - 1)
 	leadRoom := min(renderRunes(lead), renderMinLead, room/2)
 	t, l := ShortenLead(title, room-leadRoom), ShortenLead(lead, leadRoom)
 	s := prefix + t
 	if l != "" {
 		s += "\n" + l
 	}
-	return renderCut(s, capacity) // only bites on budgets far below MinBudget
+	return renderCut(s, capacity, m) // only bites on budgets far below MinBudget
 }
 
 // renderItemTitle picks the line that says what happened: the main title,
@@ -210,13 +246,24 @@ func renderOneLine(s string) string {
 
 func renderRunes(s string) int { return utf8.RuneCountInString(s) }
 
-// renderCut keeps at most n runes of s: the last guard behind the budget.
-func renderCut(s string, n int) string {
+// renderCut keeps at most n (as m measures) of s, whole runes only: the
+// last guard behind the budget.
+func renderCut(s string, n int, m meter) string {
 	if n <= 0 {
 		return ""
 	}
-	if renderRunes(s) <= n {
+	if m.size(s) <= n {
 		return s
 	}
-	return string([]rune(s)[:n])
+	if m.perRune == 1 {
+		return string([]rune(s)[:n])
+	}
+	cut := 0
+	for i := range s {
+		if i > n {
+			break
+		}
+		cut = i
+	}
+	return s[:cut]
 }

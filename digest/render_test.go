@@ -25,14 +25,24 @@ var (
 // item number exactly once and in order, and the footer once, at the end.
 func renderCheckParts(t *testing.T, d digest.Digest, parts []string, budget int, footer bool) {
 	t.Helper()
+	renderCheckPartsBy(t, d, parts, budget, footer, utf8.RuneCountInString)
+}
+
+// renderCheckPartsBy is renderCheckParts with parts measured by size
+// (runes, or bytes for RenderBytes).
+func renderCheckPartsBy(t *testing.T, d digest.Digest, parts []string, budget int, footer bool, size func(string) int) {
+	t.Helper()
 	if len(parts) == 0 {
 		t.Fatal("no parts")
 	}
 	header := "】" + digest.FormatDate(d.Date)
 	var seen []int
 	for i, p := range parts {
-		if n := utf8.RuneCountInString(p); n > budget {
-			t.Errorf("budget %d: part %d has %d runes", budget, i+1, n)
+		if n := size(p); n > budget {
+			t.Errorf("budget %d: part %d has size %d", budget, i+1, n)
+		}
+		if !utf8.ValidString(p) {
+			t.Errorf("budget %d: part %d is not valid UTF-8", budget, i+1)
 		}
 		first, _, _ := strings.Cut(p, "\n")
 		if !strings.HasPrefix(first, "【") || !strings.Contains(first, header) {
@@ -298,4 +308,73 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+func byteLen(s string) int { return len(s) }
+
+// RenderBytes keeps every part within a byte limit (a WeCom robot's text
+// is 2,048 bytes, markdown 4,096) with the same item rules as Render.
+func TestRenderBytesEveryBudgetOverSample(t *testing.T) {
+	d := renderSampleDigest(t)
+	for budget := digest.MinBytes; budget <= 4200; budget++ {
+		renderCheckPartsBy(t, d, digest.RenderBytes(d, budget), budget, true, byteLen)
+		if t.Failed() {
+			t.Fatalf("stopped at budget %d", budget)
+		}
+	}
+	// Bytes, not runes: a budget the day fits in runes splits it in bytes.
+	whole := digest.Render(d, 2000)[0]
+	runes := utf8.RuneCountInString(whole)
+	if len(digest.Render(d, runes)) != 1 || len(digest.RenderBytes(d, runes)) < 2 {
+		t.Fatalf("the sample day (%d runes, %d bytes) at %d: want one part in runes and several in bytes", runes, len(whole), runes)
+	}
+}
+
+// Random days mixing ASCII, CJK and four-byte runes, at random byte
+// budgets: no part over, no item cut or lost, markers continuous.
+func TestRenderBytesRandomDays(t *testing.T) {
+	rng := rand.New(rand.NewPCG(20261206, 2))
+	sample := composeSampleArticles()
+	extras := []string{"Zhongyuan District 2026", "😀🎉", "28.58亿元", "ABC-123 test case"}
+	for round := range 300 {
+		n := 1 + rng.IntN(40)
+		arts := make([]digest.Article, n)
+		for i := range arts {
+			arts[i] = sample[rng.IntN(len(sample))]
+			switch rng.IntN(6) {
+			case 0:
+				arts[i].Title = strings.Repeat(arts[i].Title+extras[rng.IntN(len(extras))], 1+rng.IntN(5))
+			case 1:
+				arts[i].Lead = strings.Repeat(arts[i].Lead+extras[rng.IntN(len(extras))], 1+rng.IntN(30))
+			case 2:
+				arts[i].Lead = strings.Repeat("😀", rng.IntN(400))
+			}
+		}
+		opts := digest.Options{Source: "中原区新闻", LeadBudget: rng.IntN(4000), NoFooter: rng.IntN(5) == 0}
+		d := digest.Compose(composeSampleDay, arts, opts)
+		budget := digest.MinBytes + rng.IntN(4096-digest.MinBytes+1)
+		renderCheckPartsBy(t, d, digest.RenderBytes(d, budget), budget, !opts.NoFooter, byteLen)
+		if t.Failed() {
+			t.Fatalf("round %d: %d items, budget %d, opts %+v", round, n, budget, opts)
+		}
+	}
+}
+
+func FuzzRenderBytes(f *testing.F) {
+	f.Add("中原区举办研发费用入统业务培训会", "2月7日,中原区举办研发费用入统业务培训会。", 3, 2048)
+	f.Add("😀", strings.Repeat("😀a", 3000), 40, 360)
+	f.Fuzz(func(t *testing.T, title, lead string, n, budget int) {
+		n = 1 + abs(n)%80
+		budget = digest.MinBytes + abs(budget)%4096
+		arts := make([]digest.Article, n)
+		for i := range arts {
+			arts[i] = digest.Article{Title: title, Lead: lead}
+		}
+		d := digest.Compose(composeSampleDay, arts, digest.Options{LeadBudget: 100000})
+		for i, p := range digest.RenderBytes(d, budget) {
+			if len(p) > budget {
+				t.Fatalf("part %d has %d bytes, budget %d", i+1, len(p), budget)
+			}
+		}
+	})
 }
