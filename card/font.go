@@ -1,0 +1,223 @@
+package card
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"golang.org/x/image/font/sfnt"
+)
+
+// fontWanted names the font in messages.
+const fontWanted = "Noto Sans CJK SC"
+
+// fontCandidates are the regular-weight files searched for, best first
+// (compared without case). The bold file is the same name with "Bold".
+var fontCandidates = [...]string{
+	"NotoSansCJK-Regular.ttc",     // Debian/Ubuntu fonts-noto-cjk, Fedora, Arch
+	"NotoSansCJKsc-Regular.otf",   // Adobe/Google release, per region
+	"NotoSansSC-Regular.otf",      // subset release
+	"NotoSansSC-Regular.ttf",      // Google Fonts
+	"NotoSansCJK-Regular.otc",     // some distributions name collections .otc
+	"SourceHanSansSC-Regular.otf", // Adobe's name for the same design
+	"SourceHanSansCN-Regular.otf",
+	"SourceHanSans-Regular.ttc",
+	"SourceHanSans-Regular.otc",
+}
+
+// searchDepth bounds how deep under a font directory the search looks, so
+// a home directory with many subfolders stays quick.
+const searchDepth = 4
+
+// fontDirs are the usual font directories on Linux and macOS.
+func fontDirs() []string {
+	dirs := []string{"/usr/share/fonts", "/usr/local/share/fonts", "/Library/Fonts", "/System/Library/Fonts"}
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		dirs = append(dirs,
+			filepath.Join(home, ".local/share/fonts"),
+			filepath.Join(home, ".fonts"),
+			filepath.Join(home, "Library/Fonts"))
+	}
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		dirs = append(dirs, filepath.Join(x, "fonts"))
+	}
+	return dirs
+}
+
+// Renderer holds the parsed faces. It is safe for concurrent use: the
+// fonts are read-only and each Render takes its own faces and glyph cache
+// from a pool.
+type Renderer struct {
+	regular, bold *sfnt.Font
+	name          string
+	path          string // the regular font file
+	palette       palette
+	faces         sync.Pool // of *faceSet
+}
+
+// Load finds and parses the font. An empty path searches the usual font
+// directories for Noto Sans CJK (or Source Han Sans); a path may be a
+// .ttf, .otf, .ttc or .otc file. A Bold file next to the regular one is
+// used for titles when present.
+func Load(path string) (*Renderer, error) {
+	if path == "" {
+		return LoadFrom(fontDirs())
+	}
+	return loadFile(path)
+}
+
+// LoadFrom searches dirs (and their subdirectories) for the font, as
+// Load("") does with the usual directories.
+func LoadFrom(dirs []string) (*Renderer, error) {
+	if p := findFont(dirs); p != "" {
+		return loadFile(p)
+	}
+	return nil, fmt.Errorf("card: font %s not found (looked for %s under %s): install it with `apt-get install fonts-noto-cjk` (package fonts-noto-cjk) or give a CJK font file with --font",
+		fontWanted, fontCandidates[0], strings.Join(dirs, ", "))
+}
+
+// findFont returns the best candidate under dirs, or "".
+func findFont(dirs []string) string {
+	best, bestRank := "", len(fontCandidates)
+	for _, dir := range dirs {
+		root := filepath.Clean(dir)
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil // unreadable or missing: look elsewhere
+			}
+			if d.IsDir() {
+				if p != root && strings.Count(p[len(root):], string(filepath.Separator)) >= searchDepth {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			for i := 0; i < bestRank; i++ {
+				if strings.EqualFold(d.Name(), fontCandidates[i]) {
+					best, bestRank = p, i
+					break
+				}
+			}
+			return nil
+		})
+		if bestRank == 0 {
+			break
+		}
+	}
+	return best
+}
+
+// boldSibling is the Bold file next to a Regular one, or "".
+func boldSibling(path string) string {
+	dir, base := filepath.Split(path)
+	i := strings.Index(strings.ToLower(base), "regular")
+	if i < 0 {
+		return ""
+	}
+	for _, b := range []string{"Bold", "bold", "BOLD"} {
+		p := filepath.Join(dir, base[:i]+b+base[i+len("regular"):])
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
+func loadFile(path string) (*Renderer, error) {
+	regular, name, err := parseFontFile(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{regular: regular, bold: regular, name: name, path: path, palette: newPalette()}
+	if bp := boldSibling(path); bp != "" {
+		if bold, _, err := parseFontFile(bp); err == nil {
+			r.bold = bold
+		}
+	}
+	return r, nil
+}
+
+// parseFontFile parses a font file and picks its Simplified Chinese face.
+func parseFontFile(path string) (*sfnt.Font, string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("card: font: %w", err)
+	}
+	c, err := sfnt.ParseCollection(b) // also takes a single-font file
+	if err != nil {
+		return nil, "", fmt.Errorf("card: font %s: %v", path, err)
+	}
+	f, name, err := pickSC(c)
+	if err != nil {
+		return nil, "", fmt.Errorf("card: font %s: %v", path, err)
+	}
+	return f, name, nil
+}
+
+// scProbe are characters only a font for Simplified Chinese is sure to
+// have; a Latin-only face fails on them.
+const scProbe = "这说们国发区时门"
+
+// pickSC chooses the face for Simplified Chinese: by name ("… SC",
+// "… CN", proportional before Mono), else the first face with the
+// probe characters.
+func pickSC(c *sfnt.Collection) (*sfnt.Font, string, error) {
+	var buf sfnt.Buffer
+	var fallback *sfnt.Font
+	fallbackName := ""
+	for i := 0; i < c.NumFonts(); i++ {
+		f, err := c.Font(i)
+		if err != nil {
+			continue
+		}
+		name := familyName(f, &buf)
+		if !covers(f, &buf, scProbe) {
+			continue
+		}
+		fields := strings.Fields(name)
+		sc := false
+		for _, w := range fields {
+			if w == "SC" || w == "CN" {
+				sc = true
+			}
+		}
+		mono := strings.Contains(name, "Mono")
+		if sc && !mono {
+			return f, name, nil
+		}
+		if fallback == nil || (sc && !strings.Contains(fallbackName, "SC")) {
+			fallback, fallbackName = f, name
+		}
+	}
+	if fallback == nil {
+		return nil, "", errors.New("no face covers Simplified Chinese")
+	}
+	return fallback, fallbackName, nil
+}
+
+func familyName(f *sfnt.Font, buf *sfnt.Buffer) string {
+	for _, id := range []sfnt.NameID{sfnt.NameIDTypographicFamily, sfnt.NameIDFamily} {
+		if s, err := f.Name(buf, id); err == nil && s != "" {
+			return s
+		}
+	}
+	return "unnamed font"
+}
+
+func covers(f *sfnt.Font, buf *sfnt.Buffer, s string) bool {
+	for _, r := range s {
+		if x, err := f.GlyphIndex(buf, r); err != nil || x == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// FontName is the family of the face in use, e.g. "Noto Sans CJK SC".
+func (r *Renderer) FontName() string { return r.name }
+
+// FontPath is the regular font file in use.
+func (r *Renderer) FontPath() string { return r.path }
