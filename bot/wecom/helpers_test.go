@@ -1,9 +1,9 @@
 package wecom_test
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
-	"net"
 	"sync"
 	"testing"
 	"time"
