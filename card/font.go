@@ -49,14 +49,21 @@ func fontDirs() []string {
 }
 
 // Renderer holds the parsed faces. It is safe for concurrent use: the
-// fonts are read-only and each Render takes its own faces and glyph cache
-// from a pool.
+// fonts are read-only and each Render takes its own faces, glyph cache and
+// buffers from a pool.
+//
+// The font files stay open and are read as glyphs are needed rather than
+// loaded whole: the Noto collections are 20 MB each, which would more than
+// double a running bot's memory, and a day's cards use a few hundred
+// glyphs.
 type Renderer struct {
 	regular, bold *sfnt.Font
 	name          string
 	path          string // the regular font file
+	files         []*os.File
 	palette       palette
-	faces         sync.Pool // of *faceSet
+	states        sync.Pool // of *renderState
+	encoders      encoderPool
 }
 
 // Load finds and parses the font. An empty path searches the usual font
@@ -127,34 +134,46 @@ func boldSibling(path string) string {
 }
 
 func loadFile(path string) (*Renderer, error) {
-	regular, name, err := parseFontFile(path)
+	regular, name, file, err := parseFontFile(path)
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{regular: regular, bold: regular, name: name, path: path, palette: newPalette()}
+	r := &Renderer{regular: regular, bold: regular, name: name, path: path, files: []*os.File{file}, palette: newPalette()}
 	if bp := boldSibling(path); bp != "" {
-		if bold, _, err := parseFontFile(bp); err == nil {
+		if bold, _, file, err := parseFontFile(bp); err == nil {
 			r.bold = bold
+			r.files = append(r.files, file)
 		}
 	}
 	return r, nil
 }
 
-// parseFontFile parses a font file and picks its Simplified Chinese face.
-func parseFontFile(path string) (*sfnt.Font, string, error) {
-	b, err := os.ReadFile(path)
+// parseFontFile opens a font file and picks its Simplified Chinese face.
+// The file stays open for the face to read from.
+func parseFontFile(path string) (*sfnt.Font, string, *os.File, error) {
+	file, err := os.Open(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("card: font: %w", err)
+		return nil, "", nil, fmt.Errorf("card: font: %w", err)
 	}
-	c, err := sfnt.ParseCollection(b) // also takes a single-font file
-	if err != nil {
-		return nil, "", fmt.Errorf("card: font %s: %v", path, err)
+	c, err := sfnt.ParseCollectionReaderAt(file) // also takes a single-font file
+	if err == nil {
+		var f *sfnt.Font
+		var name string
+		if f, name, err = pickSC(c); err == nil {
+			return f, name, file, nil
+		}
 	}
-	f, name, err := pickSC(c)
-	if err != nil {
-		return nil, "", fmt.Errorf("card: font %s: %v", path, err)
+	file.Close()
+	return nil, "", nil, fmt.Errorf("card: font %s: %v", path, err)
+}
+
+// Close releases the font files. Rendering after Close fails.
+func (r *Renderer) Close() error {
+	var errs []error
+	for _, f := range r.files {
+		errs = append(errs, f.Close())
 	}
-	return f, name, nil
+	return errors.Join(errs...)
 }
 
 // scProbe are characters only a font for Simplified Chinese is sure to

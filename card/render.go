@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 	"strconv"
+	"sync"
 	"time"
 	"unicode"
 
@@ -356,17 +357,24 @@ func (r *Renderer) Render(c Card) ([]byte, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
-	fs, err := r.getFaces()
+	st, err := r.getState()
 	if err != nil {
 		return nil, err
 	}
-	defer r.faces.Put(fs)
+	defer r.putState(st)
+	fs := st.faces
 
 	lay, err := r.layout(c, fs)
 	if err != nil {
 		return nil, err
 	}
-	cv := canvas{img: image.NewPaletted(image.Rect(0, 0, cardWidth, lay.height), color.Palette(r.palette))}
+	n := cardWidth * lay.height
+	if cap(st.pix) < n {
+		st.pix = make([]uint8, n)
+	}
+	pix := st.pix[:n]
+	clear(pix) // index 0 is the white background
+	cv := canvas{img: &image.Paletted{Pix: pix, Stride: cardWidth, Rect: image.Rect(0, 0, cardWidth, lay.height), Palette: color.Palette(r.palette)}}
 	cv.fill(image.Rect(0, 0, cardWidth, lay.headBottom), solidHead)
 	for _, y := range lay.rules {
 		cv.fill(image.Rect(margin, y, cardWidth-margin, y+2), solidRule)
@@ -399,12 +407,45 @@ func (r *Renderer) Render(c Card) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func (r *Renderer) getFaces() (*faceSet, error) {
-	if fs, ok := r.faces.Get().(*faceSet); ok {
-		return fs, nil
-	}
-	return r.newFaceSet()
+// renderState is what one Render works with; states are pooled so glyph
+// caches and the pixel buffer serve the next card.
+type renderState struct {
+	faces *faceSet
+	pix   []uint8
 }
+
+// maxPooledPix is the largest pixel buffer kept for the next card (a
+// card about three screens tall); taller ones are left to the collector.
+const maxPooledPix = cardWidth * 6000
+
+func (r *Renderer) getState() (*renderState, error) {
+	if st, ok := r.states.Get().(*renderState); ok {
+		return st, nil
+	}
+	fs, err := r.newFaceSet()
+	if err != nil {
+		return nil, err
+	}
+	return &renderState{faces: fs}, nil
+}
+
+func (r *Renderer) putState(st *renderState) {
+	if cap(st.pix) > maxPooledPix {
+		st.pix = nil
+	}
+	r.states.Put(st)
+}
+
+// encoderPool lets PNG encodes reuse their compressor, which is most of
+// what an encode allocates.
+type encoderPool struct{ p sync.Pool }
+
+func (e *encoderPool) Get() *png.EncoderBuffer {
+	b, _ := e.p.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }
 
 // layout places the header, items and footer.
 func (r *Renderer) layout(c Card, fs *faceSet) (*layout, error) {
