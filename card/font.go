@@ -83,8 +83,12 @@ func LoadFrom(dirs []string) (*Renderer, error) {
 	if p := findFont(dirs); p != "" {
 		return loadFile(p)
 	}
-	return nil, fmt.Errorf("card: font %s not found (looked for %s under %s): install it with `apt-get install fonts-noto-cjk` (package fonts-noto-cjk) or give a CJK font file with --font",
-		fontWanted, fontCandidates[0], strings.Join(dirs, ", "))
+	where := strings.Join(dirs, ", ")
+	if where == "" {
+		where = "no directory"
+	}
+	return nil, fmt.Errorf("card: no Chinese font: %s (%s) not found under %s; install the package fonts-noto-cjk (apt-get install fonts-noto-cjk) or pass --font with the path of a CJK .ttc/.otf/.ttf file",
+		fontWanted, fontCandidates[0], where)
 }
 
 // findFont returns the best candidate under dirs, or "".
