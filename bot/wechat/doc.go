@@ -13,6 +13,7 @@
 //	tr.BindGroups(names)             // any time; bound again at every login
 //	go tr.Run(ctx, handle)           // nil on ctx done; ErrLoginRefused / ErrWrongAccount are final
 //	err = tr.Send(ctx, bot.Target{Kind: bot.ChatGroup, Name: "幸福里业主群"}, text)
+//	err = tr.SendImage(ctx, target, png) // bot.ImageSender: one upload + one webwxsendmsgimg
 //
 // Threading: openwechat's contact caches are touched only on its own sync
 // goroutine (inside the callbacks); every other access goes through Caller

@@ -70,8 +70,11 @@
 //	                      {"friend":"王主任","article":{"title":"…","desc":"…","url":"http://…"}} (also with group/from)
 //	GET  /_fake/sent      -> [{"to":"幸福里业主群","kind":"group"|"friend"|"self","text":"...","time":"RFC3339Nano",
 //	                           "group_id","msg_id","local_id","client_msg_id","to_user_name","type"}]
-//	POST /_fake/faults    {"send_ret":1205,"times":2}  {"kick":1101}  {"login_ret":1203}  (partial update; see Faults
-//	                      for all keys, "slow_ms" for SlowResponses); GET /_fake/faults -> current knobs
+//	                         images also carry "media":"image","bytes":<size>,"md5":"<hex>","media_id":"@crypt_…"
+//	                         (with "type":3 and "text":""); text entries have none of these keys
+//	POST /_fake/faults    {"send_ret":1205,"times":2}  {"kick":1101}  {"login_ret":1203}  {"upload_ret":1101}
+//	                      (partial update; see Faults for all keys, "slow_ms" for SlowResponses; send_ret
+//	                      refuses image sends too); GET /_fake/faults -> current knobs
 //	GET  /_fake/status    -> {"logged_in":true,"logins":1,"self":"wxdigest","uin":…,"user_name":"@…","sent":0,"pending":0}
 //	POST /_fake/rename    {"group":"幸福里业主群","to":"幸福里业主一群"}
 //	POST /_fake/members   {"group":"幸福里业主群","member":{"id":"new","nick":"新邻居"}}
@@ -93,9 +96,15 @@
 // groups with empty MemberList; pages with ContactPageSize),
 // webwxbatchgetcontact (request order, groups with MemberList), webwxsync
 // (AddMsgList, ModContactList on renames, cookies re-issued), webwxsendmsg,
+// webwxsendmsgimg (Msg.Type 3 with a MediaId uploaded in this session),
 // webwxlogout (301, or JSON with Faults.LogoutJSON), webwxgeticon.
 // webpush.<domain>: synccheck (held up to HoldPoll; retcode/selector;
 // 1101 for an ended or replaced session and after Close).
+// file.<domain>: webwxuploadmedia (multipart as openwechat sends it; files
+// over 512 KB in chunks, reassembled by the chunk field and checked against
+// TotalLen and FileMd5; webwx_data_ticket and pass_ticket fields checked;
+// MediaId answered on the last chunk). Only size and md5 of an upload are
+// kept, and the request log keeps the first 8 KB of a multipart body.
 // Anything else answers 404 with a JSON BaseResponse Ret 1.
 //
 // Every request to a WeChat host is recorded (RequestRecord, with time,

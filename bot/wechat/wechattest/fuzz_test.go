@@ -74,6 +74,8 @@ var wireRoutes = []struct{ host, path string }{
 	{"wx2.qq.com", "/cgi-bin/mmwebwx-bin/webwxlogout"},
 	{"webpush.wx2.qq.com", "/cgi-bin/mmwebwx-bin/synccheck"},
 	{"login.weixin.qq.com", "/l/x"},
+	{"wx2.qq.com", "/cgi-bin/mmwebwx-bin/webwxsendmsgimg"},
+	{"file.wx2.qq.com", "/cgi-bin/mmwebwx-bin/webwxuploadmedia"}, // bodies as multipart with boundary B
 }
 
 // FuzzWire: arbitrary queries and bodies on the WeChat endpoints never
@@ -87,6 +89,10 @@ func FuzzWire(f *testing.F) {
 	f.Add(uint8(9), "pass_ticket=%zz", `{"Msg":{"Type":1,"ToUserName":"filehelper"}}`)
 	f.Add(uint8(2), "ticket=@qrticket_0&uuid=", ``)
 	f.Add(uint8(1), "uuid=%00&tip=1", ``)
+	f.Add(uint8(13), "f=json", `{"BaseRequest":{"Uin":1,"Sid":"a"},"Msg":{"Type":3,"MediaId":""}}`)
+	f.Add(uint8(14), "f=json", "--B\r\nContent-Disposition: form-data; name=\"uploadmediarequest\"\r\n\r\n{\"TotalLen\":3}\r\n"+
+		"--B\r\nContent-Disposition: form-data; name=\"chunks\"\r\n\r\n2\r\n"+
+		"--B\r\nContent-Disposition: form-data; name=\"filename\"; filename=\"a.png\"\r\n\r\nabc\r\n--B--\r\n")
 	f.Fuzz(func(t *testing.T, route uint8, query, body string) {
 		r := wireRoutes[int(route)%len(wireRoutes)]
 		method := http.MethodGet
@@ -97,6 +103,9 @@ func FuzzWire(f *testing.F) {
 		req.URL.Path = r.path
 		req.URL.RawQuery = query
 		req.Host = r.host
+		if strings.HasSuffix(r.path, "/webwxuploadmedia") {
+			req.Header.Set("Content-Type", "multipart/form-data; boundary=B")
+		}
 		w := httptest.NewRecorder()
 		srv.Handler().ServeHTTP(w, req)
 		if w.Code >= 500 {
