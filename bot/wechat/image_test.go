@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -67,6 +68,9 @@ func sentJSON(t *testing.T, e *env) []map[string]any {
 }
 
 func TestSendImage(t *testing.T) {
+	// openwechat uploads from a file: the temporary one must not stay.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	e := newEnv(t, wechattest.Options{})
 	e.seed(t)
 	tr := e.transport(t, nil)
@@ -154,6 +158,9 @@ func TestSendImage(t *testing.T) {
 	}
 	if rs := e.srv.Requests()[before:]; len(reqsTo(rs, "/webwxuploadmedia"))+len(reqsTo(rs, "/webwxsendmsgimg")) != 0 {
 		t.Errorf("refused images still reached the server")
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
 

@@ -126,6 +126,16 @@ func TestImageFaults(t *testing.T) {
 	if f := e.srv.Faults(); f.UploadRet != 0 || f.SendRet != 0 {
 		t.Errorf("faults left %+v", f)
 	}
+	// The same knob through the control API.
+	if code, _, raw := call(t, e, "POST", "/_fake/faults", `{"upload_ret":-1}`); code != 200 {
+		t.Fatalf("faults upload_ret: %d %s", code, raw)
+	}
+	if _, m, raw := call(t, e, "GET", "/_fake/faults", ""); m["upload_ret"] != float64(-1) {
+		t.Errorf("faults after upload_ret: %s", raw)
+	}
+	if _, err = fh.SendImage(bytes.NewReader(pic)); retOf(err) != -1 {
+		t.Errorf("upload_ret -1: %v", err)
+	}
 	if n := len(reqsTo(e.srv.Requests(), "/webwxsendmsgimg")); n != 2 {
 		t.Errorf("%d sendmsgimg, want 2 (none after the failed upload)", n)
 	}
