@@ -17,16 +17,18 @@ const fontWanted = "Noto Sans CJK SC"
 
 // fontCandidates are the regular-weight files searched for, best first
 // (compared without case). The bold file is the same name with "Bold".
-var fontCandidates = [...]string{
-	"NotoSansCJK-Regular.ttc",     // Debian/Ubuntu fonts-noto-cjk, Fedora, Arch
-	"NotoSansCJKsc-Regular.otf",   // Adobe/Google release, per region
-	"NotoSansSC-Regular.otf",      // subset release
-	"NotoSansSC-Regular.ttf",      // Google Fonts
-	"NotoSansCJK-Regular.otc",     // some distributions name collections .otc
-	"SourceHanSansSC-Regular.otf", // Adobe's name for the same design
-	"SourceHanSansCN-Regular.otf",
-	"SourceHanSans-Regular.ttc",
-	"SourceHanSans-Regular.otc",
+func fontCandidates() []string {
+	return []string{
+		"NotoSansCJK-Regular.ttc",     // Debian/Ubuntu fonts-noto-cjk, Fedora, Arch
+		"NotoSansCJKsc-Regular.otf",   // Adobe/Google release, per region
+		"NotoSansSC-Regular.otf",      // subset release
+		"NotoSansSC-Regular.ttf",      // Google Fonts
+		"NotoSansCJK-Regular.otc",     // some distributions name collections .otc
+		"SourceHanSansSC-Regular.otf", // Adobe's name for the same design
+		"SourceHanSansCN-Regular.otf",
+		"SourceHanSans-Regular.ttc",
+		"SourceHanSans-Regular.otc",
+	}
 }
 
 // searchDepth bounds how deep under a font directory the search looks, so
@@ -88,12 +90,13 @@ func LoadFrom(dirs []string) (*Renderer, error) {
 		where = "no directory"
 	}
 	return nil, fmt.Errorf("card: no Chinese font: %s (%s) not found under %s; install the package fonts-noto-cjk (apt-get install fonts-noto-cjk) or pass --font with the path of a CJK .ttc/.otf/.ttf file",
-		fontWanted, fontCandidates[0], where)
+		fontWanted, fontCandidates()[0], where)
 }
 
 // findFont returns the best candidate under dirs, or "".
 func findFont(dirs []string) string {
-	best, bestRank := "", len(fontCandidates)
+	names := fontCandidates()
+	best, bestRank := "", len(names)
 	for _, dir := range dirs {
 		root := filepath.Clean(dir)
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -107,7 +110,7 @@ func findFont(dirs []string) string {
 				return nil
 			}
 			for i := 0; i < bestRank; i++ {
-				if strings.EqualFold(d.Name(), fontCandidates[i]) {
+				if strings.EqualFold(d.Name(), names[i]) {
 					best, bestRank = p, i
 					break
 				}

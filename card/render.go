@@ -40,9 +40,7 @@ const (
 	badgeHeight  = 60
 	badgeGap     = 22
 	titleSize    = 48
-	titleLeading = 70 // line pitch
 	leadSize     = 40
-	leadLeading  = 64
 	titleLeadGap = 10
 	itemGap      = 30 // above and below the rule between items
 	bodyPadTop   = 44
@@ -50,19 +48,6 @@ const (
 	footerSize   = 36
 	footerPad    = 36
 	footerMargin = 40 // between the last item and the footer band
-)
-
-// Colours: a red 早报 masthead, near-black titles, softer leads.
-var (
-	colWhite     = color.RGBA{0xff, 0xff, 0xff, 0xff}
-	colHead      = color.RGBA{0xb7, 0x1c, 0x1c, 0xff}
-	colHeadDate  = color.RGBA{0xff, 0xe4, 0xe0, 0xff}
-	colBadge     = color.RGBA{0xc6, 0x28, 0x28, 0xff}
-	colTitle     = color.RGBA{0x1a, 0x1a, 0x1a, 0xff}
-	colLead      = color.RGBA{0x42, 0x42, 0x42, 0xff}
-	colRule      = color.RGBA{0xe3, 0xe3, 0xe3, 0xff}
-	colFooterBg  = color.RGBA{0xf4, 0xf1, 0xec, 0xff}
-	colFooterInk = color.RGBA{0x5d, 0x5d, 0x5d, 0xff}
 )
 
 // shades is the number of anti-aliasing levels per ink: 15 steps keep
@@ -98,6 +83,18 @@ const (
 type palette color.Palette
 
 func newPalette() palette {
+	// A red 早报 masthead, near-black titles, softer leads.
+	var (
+		colWhite     = color.RGBA{0xff, 0xff, 0xff, 0xff}
+		colHead      = color.RGBA{0xb7, 0x1c, 0x1c, 0xff}
+		colHeadDate  = color.RGBA{0xff, 0xe4, 0xe0, 0xff}
+		colBadge     = color.RGBA{0xc6, 0x28, 0x28, 0xff}
+		colTitle     = color.RGBA{0x1a, 0x1a, 0x1a, 0xff}
+		colLead      = color.RGBA{0x42, 0x42, 0x42, 0xff}
+		colRule      = color.RGBA{0xe3, 0xe3, 0xe3, 0xff}
+		colFooterBg  = color.RGBA{0xf4, 0xf1, 0xec, 0xff}
+		colFooterInk = color.RGBA{0x5d, 0x5d, 0x5d, 0xff}
+	)
 	p := palette{colWhite, colHead, colRule, colFooterBg}
 	pairs := [numInks][2]color.RGBA{
 		inkHeadTitle: {colWhite, colHead},
@@ -320,6 +317,24 @@ func (c *canvas) pill(r image.Rectangle, k ink) {
 	}
 }
 
+// pitch is the line-to-line distance of a style: about 1.5 times the
+// size, roomier for the reading text.
+func pitch(s style) int {
+	switch s {
+	case styHeadTitle:
+		return headTitleSize * 13 / 10
+	case styHeadDate:
+		return headDateSize * 3 / 2
+	case styBadge:
+		return badgeHeight
+	case styTitle:
+		return 70
+	case styLead:
+		return 64
+	}
+	return footerSize * 3 / 2
+}
+
 // baseline places a line of face fc in a box of the given pitch starting
 // at top: the face's ascent-to-descent span is centred in the box.
 func baseline(fc *faceCache, top, pitch int) int {
@@ -389,11 +404,9 @@ func (r *Renderer) Render(c Card) ([]byte, error) {
 		x := fixed.I(b.r.Min.X) + (fixed.I(b.r.Dx())-w)/2
 		cv.text(fc, b.num, x, baseline(fc, b.r.Min.Y, b.r.Dy()), inkBadgeNum)
 	}
-	pitch := [numStyles]int{styHeadTitle: headTitleSize * 13 / 10, styHeadDate: headDateSize * 3 / 2,
-		styTitle: titleLeading, styLead: leadLeading, styFooter: footerSize * 3 / 2}
 	for _, l := range lay.lines {
 		fc := fs[l.st]
-		cv.text(fc, l.s, fixed.I(l.x), baseline(fc, l.top, pitch[l.st]), l.k)
+		cv.text(fc, l.s, fixed.I(l.x), baseline(fc, l.top, pitch(l.st)), l.k)
 	}
 
 	var buf bytes.Buffer
@@ -447,6 +460,11 @@ func (e *encoderPool) Get() *png.EncoderBuffer {
 
 func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }
 
+// badgeWidth is a round badge for one or two digits, a pill beyond.
+func badgeWidth(fs *faceSet, num string) int {
+	return max(badgeHeight, fs[styBadge].width(num).Ceil()+28)
+}
+
 // layout places the header, items and footer.
 func (r *Renderer) layout(c Card, fs *faceSet) (*layout, error) {
 	lay := &layout{}
@@ -461,7 +479,7 @@ func (r *Renderer) layout(c Card, fs *faceSet) (*layout, error) {
 	}
 	for _, s := range wrapLines(title, textW, fs[styHeadTitle].adv) {
 		lay.lines = append(lay.lines, line{s: s, st: styHeadTitle, k: inkHeadTitle, x: margin, top: y})
-		y += headTitleSize * 13 / 10
+		y += pitch(styHeadTitle)
 	}
 	y += headGap
 	day, _ := time.Parse(dateLayout, c.Date) // validated
@@ -470,14 +488,19 @@ func (r *Renderer) layout(c Card, fs *faceSet) (*layout, error) {
 		date += "（" + strconv.Itoa(c.Part) + "/" + strconv.Itoa(c.Parts) + "）"
 	}
 	lay.lines = append(lay.lines, line{s: date, st: styHeadDate, k: inkHeadDate, x: margin, top: y})
-	y += headDateSize * 3 / 2
+	y += pitch(styHeadDate)
 	y += headPadBottom
 	lay.headBottom = y
 	y += bodyPadTop
 
 	if len(c.Items) == 0 {
 		lay.lines = append(lay.lines, line{s: "今天暂无新闻", st: styLead, k: inkLead, x: margin, top: y})
-		y += leadLeading
+		y += pitch(styLead)
+	}
+	// Titles of one card line up even when numbers grow to three digits.
+	numCol := 0
+	for _, it := range c.Items {
+		numCol = max(numCol, badgeWidth(fs, strconv.Itoa(it.N)))
 	}
 	for i, it := range c.Items {
 		if i > 0 {
@@ -486,9 +509,10 @@ func (r *Renderer) layout(c Card, fs *faceSet) (*layout, error) {
 			y += 2 + itemGap
 		}
 		num := strconv.Itoa(it.N)
-		bw := max(badgeHeight, fs[styBadge].width(num).Ceil()+28)
-		lay.badges = append(lay.badges, badge{r: image.Rect(margin, y+(titleLeading-badgeHeight)/2, margin+bw, y+(titleLeading+badgeHeight)/2), num: num})
-		x := margin + max(badgeHeight, bw) + badgeGap
+		bw := badgeWidth(fs, num)
+		by := y + (pitch(styTitle)-badgeHeight)/2
+		lay.badges = append(lay.badges, badge{r: image.Rect(margin, by, margin+bw, by+badgeHeight), num: num})
+		x := margin + numCol + badgeGap
 		w := fixed.I(cardWidth - margin - x)
 		title := oneLine(it.Title)
 		if title == "" {
@@ -496,13 +520,13 @@ func (r *Renderer) layout(c Card, fs *faceSet) (*layout, error) {
 		}
 		for _, s := range wrapLines(title, w, fs[styTitle].adv) {
 			lay.lines = append(lay.lines, line{s: s, st: styTitle, k: inkTitle, x: x, top: y})
-			y += titleLeading
+			y += pitch(styTitle)
 		}
 		if lead := oneLine(it.Lead); lead != "" {
 			y += titleLeadGap
 			for _, s := range wrapLines(lead, w, fs[styLead].adv) {
 				lay.lines = append(lay.lines, line{s: s, st: styLead, k: inkLead, x: x, top: y})
-				y += leadLeading
+				y += pitch(styLead)
 			}
 		}
 		if y > MaxHeight {
@@ -516,7 +540,7 @@ func (r *Renderer) layout(c Card, fs *faceSet) (*layout, error) {
 		y += footerPad
 		for _, s := range wrapLines(f, textW, fs[styFooter].adv) {
 			lay.lines = append(lay.lines, line{s: s, st: styFooter, k: inkFooter, x: margin, top: y})
-			y += footerSize * 3 / 2
+			y += pitch(styFooter)
 		}
 		y += footerPad
 	}
