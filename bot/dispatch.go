@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wxdigest/wxdigest/card"
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
 )
@@ -71,6 +72,19 @@ type DispatcherConfig struct {
 	OnShown func(chat Target, ids []int64)
 	// Admin hears about missed slots; default the file helper.
 	Admin Target
+	// Formats says how each channel takes a digest (byte limits, images);
+	// nil or a zero Format means text parts of Budget runes.
+	Formats func(channel string) Format
+}
+
+// Format is how a channel takes a digest.
+type Format struct {
+	// Bytes > 0 measures text parts in UTF-8 bytes (a WeCom robot's text
+	// is limited to 2,048 bytes) instead of Budget runes.
+	Bytes int
+	// Images: the channel can send the day as image cards. A subscription
+	// asking for images on a channel that cannot gets text.
+	Images bool
 }
 
 // Scheduler runs subscriptions: it implements Dispatcher. Create it with
@@ -437,7 +451,8 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 		}
 		work[i].got = got
 	})
-	rendered := make(map[string][]string)
+	type renderedSlot struct{ parts, kinds []string }
+	rendered := make(map[string]renderedSlot)
 	recs := make([]data.SlotRecord, 0, len(reqs))
 	recIdx := make([]int, 0, len(reqs)) // recs[k] is reqs[recIdx[k]]
 	for i, r := range reqs {
@@ -455,15 +470,20 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 		}
 		rec := data.SlotRecord{SubscriptionID: r.ss.sub.ID, Slot: w.slot}
 		if len(fresh) > 0 {
-			// Groups that are owed the same items get the same text:
-			// render it once.
-			key := w.date + "|" + joinIDs(freshIDs)
-			parts, ok := rendered[key]
-			if !ok {
-				parts = digest.Render(ComposeDay(fresh, w.day, s.cfg.LeadBudget), s.cfg.Budget)
-				rendered[key] = parts
+			// Groups that are owed the same items in the same form get
+			// the same parts: render them once.
+			f := s.format(r.ss.sub.Channel)
+			style := r.ss.sub.Style
+			if !f.Images {
+				style = data.StyleText
 			}
-			rec.Parts, rec.ArticleIDs = parts, freshIDs
+			key := fmt.Sprintf("%s|%s|%d|%s", w.date, style, f.Bytes, joinIDs(freshIDs))
+			rs, ok := rendered[key]
+			if !ok {
+				rs.parts, rs.kinds = s.render(ComposeDay(fresh, w.day, s.cfg.LeadBudget), f, style)
+				rendered[key] = rs
+			}
+			rec.Parts, rec.Kinds, rec.ArticleIDs = rs.parts, rs.kinds, freshIDs
 		}
 		recs = append(recs, rec)
 		recIdx = append(recIdx, i)
@@ -484,7 +504,9 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 		}
 		results[i].items, results[i].parts = len(rec.ArticleIDs), len(rec.Parts)
 		want[slotKey{rec.SubscriptionID, rec.Slot.UnixMicro()}] = true
-		if s.cfg.OnShown != nil {
+		if s.cfg.OnShown != nil && isWeChat(reqs[i].ss.sub.Channel) {
+			// 详情 N is asked in the chat; only the personal account
+			// reads the chats it sends to.
 			s.cfg.OnShown(Target{Kind: ChatGroup, Name: reqs[i].ss.sub.Group}, rec.ArticleIDs)
 		}
 		s.log.Info("bot: dispatcher: slot recorded", "group", reqs[i].ss.sub.Group, "slot", rec.Slot,
@@ -507,6 +529,43 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 	s.cfg.Outbox.Deliver(queue...)
 	return results, nil
 }
+
+// format is how channel takes a digest.
+func (s *Scheduler) format(channel string) Format {
+	if s.cfg.Formats == nil {
+		return Format{}
+	}
+	return s.cfg.Formats(channel)
+}
+
+// render turns a slot's digest into its parts in the subscription's style:
+// image cards (their JSON, rendered when sent), text parts, or the cards
+// then the text.
+func (s *Scheduler) render(d digest.Digest, f Format, style string) (parts, kinds []string) {
+	if style == data.StyleImage || style == data.StyleBoth {
+		for _, c := range card.FromDigest(d) {
+			parts = append(parts, c.Marshal())
+			kinds = append(kinds, data.PartImage)
+		}
+	}
+	if style != data.StyleImage {
+		var text []string
+		if f.Bytes > 0 {
+			text = digest.RenderBytes(d, f.Bytes)
+		} else {
+			text = digest.Render(d, s.cfg.Budget)
+		}
+		for _, t := range text {
+			parts = append(parts, t)
+			kinds = append(kinds, data.PartText)
+		}
+	}
+	return parts, kinds
+}
+
+// isWeChat reports whether a subscription's channel is the personal
+// account.
+func isWeChat(channel string) bool { return channel == "" || channel == data.ChannelWeChat }
 
 // parallelReads bounds concurrent store reads of one firing.
 const parallelReads = 4
@@ -627,7 +686,7 @@ func (s *Scheduler) sweepLedger(ctx context.Context) error {
 			continue
 		}
 		s.log.Warn("bot: dispatcher: slot missed", "group", m.d.Group, "slot", m.d.Slot, "parts", m.parts)
-		lines = append(lines, fmt.Sprintf("· %s %s（%d 条未发）", m.d.Group, s.slotLabel(m.d), m.parts))
+		lines = append(lines, fmt.Sprintf("· %s %s（%d 条未发）", describeTarget(m.d.Channel, m.d.Group), s.slotLabel(m.d), m.parts))
 	}
 	if len(lines) > 0 {
 		s.cfg.Outbox.Reply(s.cfg.Admin, s.missedReport(lines))
@@ -659,7 +718,7 @@ func (s *Scheduler) missedReport(lines []string) string {
 		}
 		b.WriteString(l + "\n")
 	}
-	b.WriteString("需要补发时，在该群发送“推送”即可推送当天还没发过的新闻。")
+	b.WriteString("需要补发时，工作人员发送“推送 全部”（或在该群发送“推送”）即可推送当天还没发过的新闻。")
 	return b.String()
 }
 
@@ -672,17 +731,27 @@ func (s *Scheduler) PushNow(ctx context.Context, groups []string) ([]PushResult,
 	if err != nil {
 		return nil, fmt.Errorf("bot: push: %w", err)
 	}
+	// Named groups are the personal account's chats; nil means every
+	// enabled subscription, on every channel.
 	byGroup := make(map[string]data.Subscription)
+	var every []data.Subscription
 	for _, sub := range all {
-		if sub.Enabled {
+		if !sub.Enabled {
+			continue
+		}
+		every = append(every, sub)
+		if isWeChat(sub.Channel) {
 			byGroup[sub.Group] = sub
 		}
 	}
 	if groups == nil {
-		for g := range byGroup {
+		sort.SliceStable(every, func(i, j int) bool { return every[i].Group < every[j].Group })
+		byGroup = make(map[string]data.Subscription)
+		for _, sub := range every {
+			g := describeTarget(sub.Channel, sub.Group)
 			groups = append(groups, g)
+			byGroup[g] = sub
 		}
-		sort.Strings(groups)
 	}
 	now := s.cfg.Clock.Now()
 	out := make([]PushResult, len(groups))
@@ -734,7 +803,7 @@ func (s *Scheduler) Next(n int) []Upcoming {
 			if t.IsZero() {
 				break
 			}
-			out = append(out, Upcoming{Group: ss.sub.Group, At: t})
+			out = append(out, Upcoming{Group: describeTarget(ss.sub.Channel, ss.sub.Group), At: t})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -747,4 +816,13 @@ func (s *Scheduler) Next(n int) []Upcoming {
 		out = out[:n]
 	}
 	return out
+}
+
+// describeTarget names where a subscription delivers, for people: a
+// personal-WeChat group by its name, a channel as 渠道「name」.
+func describeTarget(channel, group string) string {
+	if isWeChat(channel) {
+		return group
+	}
+	return "渠道「" + channel + "」"
 }

@@ -64,6 +64,8 @@ type scOpts struct {
 	// dispClock is the dispatcher's view of the fake clock; default the
 	// clock itself.
 	dispClock func(*bottest.Clock) bot.Clock
+	// formats is the dispatcher's Formats.
+	formats func(channel string) bot.Format
 }
 
 func scNewEnv(t testing.TB, start time.Time, opts scOpts) *scEnv {
@@ -104,12 +106,13 @@ func (e *scEnv) build() {
 		clk = e.opts.dispClock(e.clk)
 	}
 	d, err := bot.NewDispatcher(bot.DispatcherConfig{
-		Store:  st,
-		Outbox: e.pacer,
-		Clock:  clk,
-		Zone:   e.loc,
-		Budget: e.opts.budget,
-		Grace:  e.opts.grace,
+		Store:   st,
+		Outbox:  e.pacer,
+		Clock:   clk,
+		Zone:    e.loc,
+		Budget:  e.opts.budget,
+		Grace:   e.opts.grace,
+		Formats: e.opts.formats,
 		OnShown: func(chat bot.Target, ids []int64) {
 			e.mu.Lock()
 			defer e.mu.Unlock()

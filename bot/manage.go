@@ -127,6 +127,19 @@ func (m Manager) Subscribe(ctx context.Context, who string, sub data.Subscriptio
 		sub.TZ = DefaultZone
 	}
 	sub.Enabled = true
+	sub.Channel = strings.TrimSpace(sub.Channel)
+	if !isWeChat(sub.Channel) {
+		// A robot or task channel is the whole target.
+		sub.Group = sub.Channel
+	}
+	switch sub.Style {
+	case "":
+		sub.Style = data.StyleText
+	case data.StyleText, data.StyleImage, data.StyleBoth:
+	default:
+		return data.Subscription{}, argErrorf(nil, "样式只能是 text、image 或 both",
+			"bot: subscribe: style %q: want text, image or both", sub.Style)
+	}
 	if sub.Group == "" {
 		return data.Subscription{}, argErrorf(nil, "请在要订阅的群里发送“订阅 08:00”",
 			"bot: subscribe: empty group name")
@@ -145,6 +158,12 @@ func (m Manager) Subscribe(ctx context.Context, who string, sub data.Subscriptio
 		return data.Subscription{}, fmt.Errorf("bot: subscribe %q: %w", sub.Group, err)
 	}
 	detail := fmt.Sprintf("group=%s %s %s tz=%s", saved.Group, saved.Kind, saved.Spec, saved.TZ)
+	if !isWeChat(saved.Channel) {
+		detail = fmt.Sprintf("channel=%s %s %s tz=%s", saved.Channel, saved.Kind, saved.Spec, saved.TZ)
+	}
+	if saved.Style != data.StyleText {
+		detail += " style=" + saved.Style
+	}
 	if saved.Weekdays {
 		detail += " weekdays"
 	}
@@ -167,6 +186,21 @@ func (m Manager) Unsubscribe(ctx context.Context, who, group string) error {
 	}
 	m.reload(ctx)
 	return m.audit(ctx, who, "unsubscribe", "group="+group)
+}
+
+// UnsubscribeChannel removes the subscription of a robot or task channel
+// (an error wrapping data.ErrNotFound when it has none), audits it and
+// reloads the dispatcher.
+func (m Manager) UnsubscribeChannel(ctx context.Context, who, channel string) error {
+	channel = strings.TrimSpace(channel)
+	if channel == "" {
+		return argErrorf(nil, "请指定渠道", "bot: unsubscribe: empty channel name")
+	}
+	if err := m.Store.RemoveChannelSubscription(ctx, channel); err != nil {
+		return fmt.Errorf("bot: unsubscribe channel %q: %w", channel, err)
+	}
+	m.reload(ctx)
+	return m.audit(ctx, who, "unsubscribe", "channel="+channel)
 }
 
 // ListSubscriptions lists every subscription by group name, with its

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wxdigest/wxdigest/card"
 	"github.com/wxdigest/wxdigest/data"
 )
 
@@ -31,6 +32,30 @@ type SentLedger interface {
 	MarkSent(ctx context.Context, id int64, at time.Time) error
 	MarkFailed(ctx context.Context, id int64, errText string) error
 }
+
+// AwaitLedger is a SentLedger that can also record a part that became a
+// task waiting for a person to confirm it (*data.Store has it).
+type AwaitLedger interface {
+	SentLedger
+	MarkAwaiting(ctx context.Context, id int64, remoteID string) error
+}
+
+// TaskSender is a Transport whose digests become tasks a person confirms
+// before they go out (WeCom customer-group mass sending). The sender calls
+// SendTask for ledger parts and records them awaiting; a TaskWatcher
+// records them sent once confirmed.
+type TaskSender interface {
+	SendTask(ctx context.Context, to Target, text string) (remoteID string, err error)
+}
+
+// CardRenderer draws an image card (*card.Renderer is one).
+type CardRenderer interface {
+	Render(c card.Card) ([]byte, error)
+}
+
+// errNoImages: an image part on a channel that cannot send pictures, or
+// without a font to draw it. Retrying cannot help.
+var errNoImages = errors.New("this channel cannot send images")
 
 // SenderConfig configures NewSender. Zero durations and counts mean the
 // defaults above; a negative value turns that limit off (no gap, no
@@ -62,6 +87,16 @@ type SenderConfig struct {
 	Zone      *time.Location // default Asia/Shanghai (UTC when not loadable)
 	Admin     Target         // who hears about pauses; default the file helper
 	Logger    *slog.Logger   // default: discard
+	// Name is the channel as admins read it, e.g. 个人微信 or
+	// 群机器人「幸福里」; default 个人微信.
+	Name string
+	// PauseHint ends the pause notice with what to change; default the
+	// personal account's (--min-gap). NoNotices sends none at all (a
+	// channel whose pauses an Alerter reports, and whose chat is residents').
+	PauseHint string
+	NoNotices bool
+	// Cards draws image parts; without it image parts fail.
+	Cards CardRenderer
 }
 
 // Message lanes, sent in this order: a notice for admins first, then
@@ -75,6 +110,7 @@ const (
 
 type outItem struct {
 	to        Target
+	kind      string // data.PartText ("") or data.PartImage
 	text      string
 	textFn    func() string // computed at send time (notices)
 	delivery  int64         // ledger row id; 0 for replies and notices
@@ -108,6 +144,9 @@ type Pacer struct {
 	loginWait   time.Time     // after ErrLoggedOut, do not retry before
 	holding     bool          // logged out, waiting
 	wake        chan struct{}
+
+	cardMu sync.Mutex
+	cards  map[string][]byte // rendered image parts by their JSON; a fan-out draws each card once
 }
 
 var _ Outbox = (*Pacer)(nil)
@@ -162,6 +201,12 @@ func NewSender(cfg SenderConfig) *Pacer {
 	if cfg.Admin.Kind == "" {
 		cfg.Admin = Target{Kind: ChatSelf}
 	}
+	if cfg.Name == "" {
+		cfg.Name = "个人微信"
+	}
+	if cfg.PauseHint == "" {
+		cfg.PauseHint = "如经常出现，请调大发送间隔（--min-gap）。"
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -207,7 +252,7 @@ func (p *Pacer) Deliver(ds ...data.Delivery) int {
 			continue
 		}
 		p.held[d.ID] = true
-		p.pushLocked(laneDelivery, &outItem{to: Target{Kind: ChatGroup, Name: d.Group}, text: d.Text, delivery: d.ID, sub: d.SubscriptionID})
+		p.pushLocked(laneDelivery, &outItem{to: Target{Kind: ChatGroup, Name: d.Group}, kind: d.Kind, text: d.Text, delivery: d.ID, sub: d.SubscriptionID})
 		n++
 	}
 	p.mu.Unlock()
@@ -419,7 +464,7 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 	p.dayCount++
 	p.mu.Unlock()
 
-	err := p.cfg.Transport.Send(ctx, it.to, text)
+	remote, err := p.transmit(ctx, it, text)
 	now := p.cfg.Clock.Now()
 
 	switch {
@@ -427,7 +472,7 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 		if it.delivery != 0 {
 			// The one window where a crash repeats a message: sent,
 			// not yet recorded.
-			if merr := p.cfg.Ledger.MarkSent(context.WithoutCancel(ctx), it.delivery, now); merr != nil {
+			if merr := p.record(context.WithoutCancel(ctx), it.delivery, remote, now); merr != nil {
 				p.log.Error("bot: sender: record sent", "delivery", it.delivery, "err", merr)
 			}
 		}
@@ -455,20 +500,22 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 		p.pausedFor += pause
 		p.pausedUntil = now.Add(pause)
 		p.lastErr = err.Error()
-		if !p.noticeQd {
+		if !p.noticeQd && !p.cfg.NoNotices {
 			p.noticeQd = true
 			p.lanes[laneNotice] = append(p.lanes[laneNotice], &outItem{to: p.cfg.Admin, textFn: p.pauseNotice})
 		}
 		p.mu.Unlock()
 		p.requeue(it, lane)
 		p.log.Warn("bot: sender: rate limited, pausing all sends", "pause", pause, "until", now.Add(pause), "to", it.to.Name)
-	case errors.Is(err, ErrLoggedOut):
+	case errors.Is(err, ErrLoggedOut), errors.Is(err, ErrRejected):
+		// Nothing is wrong with the message: the channel is down until
+		// someone logs in again or fixes its key. Hold, count nothing.
 		p.mu.Lock()
 		p.lastErr = err.Error()
 		p.loginWait = now.Add(p.cfg.LoginPoll)
 		p.mu.Unlock()
 		p.requeue(it, lane)
-		p.log.Warn("bot: sender: logged out, holding the queue", "to", it.to.Name)
+		p.log.Warn("bot: sender: channel down, holding the queue", "channel", p.cfg.Name, "to", it.to.Name, "err", err)
 	default:
 		it.attempts++
 		p.mu.Lock()
@@ -479,7 +526,7 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 				p.log.Error("bot: sender: record failure", "delivery", it.delivery, "err", merr)
 			}
 		}
-		if it.attempts >= p.cfg.MaxAttempts {
+		if it.attempts >= p.cfg.MaxAttempts || errors.Is(err, errNoImages) {
 			p.mu.Lock()
 			p.inflight--
 			delete(p.held, it.delivery)
@@ -517,8 +564,69 @@ func (p *Pacer) pauseNotice() string {
 	defer p.mu.Unlock()
 	// The notice itself is in flight, not waiting.
 	waiting := p.queuedLocked() - 1
-	return fmt.Sprintf("微信提示发送过于频繁，已暂停全部发送共%s，现在恢复发送，还有 %d 条待发。如经常出现，请调大发送间隔（--min-gap）。",
-		zhDuration(p.pausedFor), max(waiting, 0))
+	return fmt.Sprintf("%s提示发送过于频繁，已暂停这个渠道的全部发送共%s，现在恢复发送，还有 %d 条待发。%s",
+		p.cfg.Name, zhDuration(p.pausedFor), max(waiting, 0), p.cfg.PauseHint)
+}
+
+// transmit makes one send of it: text, an image card, or (for a ledger
+// part on a task channel) a task, whose remote id it returns.
+func (p *Pacer) transmit(ctx context.Context, it *outItem, text string) (remote string, err error) {
+	if it.kind == data.PartImage {
+		img, ok := p.cfg.Transport.(ImageSender)
+		if !ok {
+			return "", fmt.Errorf("%s: %w", p.cfg.Name, errNoImages)
+		}
+		png, err := p.drawCard(text)
+		if err != nil {
+			return "", err
+		}
+		return "", img.SendImage(ctx, it.to, png)
+	}
+	if ts, ok := p.cfg.Transport.(TaskSender); ok && it.delivery != 0 {
+		return ts.SendTask(ctx, it.to, text)
+	}
+	return "", p.cfg.Transport.Send(ctx, it.to, text)
+}
+
+// record marks a ledger part sent, or awaiting when it became a task.
+func (p *Pacer) record(ctx context.Context, id int64, remote string, at time.Time) error {
+	if remote == "" {
+		return p.cfg.Ledger.MarkSent(ctx, id, at)
+	}
+	al, ok := p.cfg.Ledger.(AwaitLedger)
+	if !ok {
+		return fmt.Errorf("task %s: the ledger cannot record tasks", remote)
+	}
+	return al.MarkAwaiting(ctx, id, remote)
+}
+
+// cardCacheSize bounds the rendered cards kept: a day has a few, and a
+// fan-out sends the same ones to every group.
+const cardCacheSize = 8
+
+// drawCard renders an image part's card JSON, once per distinct card.
+func (p *Pacer) drawCard(js string) ([]byte, error) {
+	p.cardMu.Lock()
+	defer p.cardMu.Unlock()
+	if png, ok := p.cards[js]; ok {
+		return png, nil
+	}
+	if p.cfg.Cards == nil {
+		return nil, fmt.Errorf("no font to draw the image card: %w", errNoImages)
+	}
+	c, err := card.Parse(js)
+	if err != nil {
+		return nil, fmt.Errorf("image card: %w: %w", err, errNoImages)
+	}
+	png, err := p.cfg.Cards.Render(c)
+	if err != nil {
+		return nil, fmt.Errorf("image card: %w: %w", err, errNoImages)
+	}
+	if p.cards == nil || len(p.cards) >= cardCacheSize {
+		p.cards = make(map[string][]byte)
+	}
+	p.cards[js] = png
+	return png, nil
 }
 
 // zhDuration writes d the way a Chinese reader expects: 5分钟, 1小时30分钟, 45秒.

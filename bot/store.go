@@ -29,6 +29,9 @@ type Subscriptions interface {
 	// (unique on Group) and returns it with ID, Created and Updated set.
 	PutSubscription(ctx context.Context, s data.Subscription) (data.Subscription, error)
 	RemoveSubscription(ctx context.Context, group string) error // data.ErrNotFound
+	// RemoveChannelSubscription removes a robot or task channel's
+	// subscription (data.ErrNotFound).
+	RemoveChannelSubscription(ctx context.Context, channel string) error
 	Subscriptions(ctx context.Context) ([]data.Subscription, error)
 	// RenameGroup follows a group rename seen by the transport.
 	RenameGroup(ctx context.Context, old, new string) error
