@@ -24,6 +24,11 @@ const (
 	// unusually long leads split a day into more cards instead of one very
 	// tall picture.
 	maxCardRunes = 1400
+	// maxTitleRunes and maxLeadRunes only bite on text no digest makes
+	// (its leads are shortened to about 120 runes): they keep a single
+	// item, alone on its card, well inside MaxHeight and MaxBytes.
+	maxTitleRunes = 200
+	maxLeadRunes  = maxCardRunes
 
 	dateLayout = "2006-01-02"
 	// noTitle is what digest shows for an article without a headline.
@@ -57,7 +62,9 @@ func FromDigest(d digest.Digest) []Card {
 	base := Card{Date: d.Date.Format(dateLayout), Source: strings.TrimSpace(d.Source)}
 	items := make([]Item, len(d.Items))
 	for i, it := range d.Items {
-		items[i] = Item{N: it.N, Title: itemTitle(it.Article), Lead: oneLine(it.Lead)}
+		items[i] = Item{N: it.N,
+			Title: digest.ShortenLead(itemTitle(it.Article), maxTitleRunes),
+			Lead:  digest.ShortenLead(oneLine(it.Lead), maxLeadRunes)}
 	}
 	if len(items) == 0 {
 		c := base

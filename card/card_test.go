@@ -162,6 +162,19 @@ func TestFromDigest(t *testing.T) {
 			}
 		})
 	}
+	t.Run("text no digest makes is shortened", func(t *testing.T) {
+		d := manyDigest(2, 20)
+		d.Items[0].Lead = strings.Repeat("街道社区开展便民服务活动，", 1000)
+		d.Items[1].Article.Title = strings.Repeat("标题", 500)
+		cards := FromDigest(d)
+		if len(cards) != 2 {
+			t.Fatalf("%d cards, want each item on its own", len(cards))
+		}
+		lead, title := []rune(cards[0].Items[0].Lead), []rune(cards[1].Items[0].Title)
+		if len(lead) > maxLeadRunes || !strings.HasSuffix(string(lead), "……") || len(title) > maxTitleRunes {
+			t.Errorf("lead of %d runes, title of %d", len(lead), len(title))
+		}
+	})
 	t.Run("titles as digest shows them", func(t *testing.T) {
 		d := manyDigest(3, 20)
 		d.Items[0].Article = digest.Article{}

@@ -66,6 +66,7 @@ type Renderer struct {
 	palette       palette
 	states        sync.Pool // of *renderState
 	encoders      encoderPool
+	maxBytes      int // MaxBytes; tests lower it
 }
 
 // Load finds and parses the font. An empty path searches the usual font
@@ -145,7 +146,7 @@ func loadFile(path string) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{regular: regular, bold: regular, name: name, path: path, files: []*os.File{file}, palette: newPalette()}
+	r := &Renderer{regular: regular, bold: regular, name: name, path: path, files: []*os.File{file}, palette: newPalette(), maxBytes: MaxBytes}
 	if bp := boldSibling(path); bp != "" {
 		if bold, _, file, err := parseFontFile(bp); err == nil {
 			r.bold = bold

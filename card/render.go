@@ -414,8 +414,8 @@ func (r *Renderer) Render(c Card) ([]byte, error) {
 	if err := enc.Encode(&buf, cv.img); err != nil {
 		return nil, fmt.Errorf("card: png: %v", err)
 	}
-	if buf.Len() > MaxBytes {
-		return nil, fmt.Errorf("card: the picture of %s part %d is %d bytes, more than %d: split the day into more cards", c.Date, c.Part, buf.Len(), MaxBytes)
+	if buf.Len() > r.maxBytes {
+		return nil, fmt.Errorf("card: the picture of %s part %d is %d bytes, more than %d: split the day into more cards", c.Date, c.Part, buf.Len(), r.maxBytes)
 	}
 	return buf.Bytes(), nil
 }

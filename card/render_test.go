@@ -11,9 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/wxdigest/wxdigest/digest"
 )
 
 var update = flag.Bool("update", false, "write testdata/golden/<font>.sha256 for the font in use")
@@ -92,8 +95,46 @@ func TestRenderForty(t *testing.T) {
 	}
 }
 
+// denseDigest has leads of characters picked at random (fixed seed) from
+// the whole CJK block: the least compressible text a card can carry.
+func denseDigest(n, leadRunes int) digest.Digest {
+	d := manyDigest(n, 10)
+	seed := uint32(1)
+	for i := range d.Items {
+		var b strings.Builder
+		for range leadRunes {
+			seed = seed*1664525 + 1013904223
+			b.WriteRune(rune(0x4E00 + seed>>8%20000))
+		}
+		d.Items[i].Lead = b.String()
+	}
+	return d
+}
+
+func TestRenderDenseStaysSmall(t *testing.T) {
+	r := sampleRenderer(t)
+	long := denseDigest(1, 20000)
+	long.Items[0].Article.Title = denseDigest(1, 1000).Items[0].Lead
+	cards := append(FromDigest(denseDigest(16, digest.DefaultLeadBudget)), FromDigest(long)...)
+	for _, c := range cards {
+		t.Run(strconv.Itoa(c.Items[0].N)+"/"+strconv.Itoa(c.Part), func(t *testing.T) {
+			b, err := r.Render(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img := decode(t, b)
+			t.Logf("%d items, %dx%d, %d bytes", len(c.Items), img.Bounds().Dx(), img.Bounds().Dy(), len(b))
+		})
+	}
+}
+
 func TestRenderRejects(t *testing.T) {
 	r := sampleRenderer(t)
+	small, err := Load(r.FontPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	small.maxBytes = 50 << 10
 	huge := Card{Date: "2023-02-13"}
 	for i := 1; i <= 400; i++ {
 		huge.Items = append(huge.Items, Item{N: i, Title: "标题", Lead: "导语"})
@@ -106,10 +147,11 @@ func TestRenderRejects(t *testing.T) {
 		{"bad date", Card{Date: "13/02/2023"}, "bad date"},
 		{"bad part", Card{Date: "2023-02-13", Part: 2, Parts: 1}, "bad part"},
 		{"too tall", huge, "taller than"},
+		{"too many bytes", FromDigest(sampleDigest(t))[0], "more than 51200"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := r.Render(tt.card); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if _, err := small.Render(tt.card); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Render = %v, want an error saying %q", err, tt.want)
 			}
 		})
