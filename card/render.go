@@ -20,9 +20,9 @@ import (
 	"github.com/wxdigest/wxdigest/digest"
 )
 
-// Layout, in pixels of the 1080-wide card. Sizes are for older eyes on a
-// phone: the smallest text (the footer) is 36 px, a third of an inch on a
-// typical 6-inch screen showing the card at full width.
+// Layout, in pixels of the 1080-wide card, which a phone shows at about
+// a third of that in CSS pixels. Sizes are for older eyes: the reading
+// text is 44 px (about 15 CSS px), titles 52, and nothing is under 36.
 const (
 	cardWidth = 1080
 	margin    = 64
@@ -30,7 +30,7 @@ const (
 	// a malformed ledger row must not take the process's memory.
 	MaxHeight = 20000
 
-	headTitleSize = 68
+	headTitleSize = 72
 	headDateSize  = 40
 	headPadTop    = 52
 	headGap       = 14
@@ -39,8 +39,8 @@ const (
 	badgeSize    = 36 // the item number
 	badgeHeight  = 60
 	badgeGap     = 22
-	titleSize    = 48
-	leadSize     = 40
+	titleSize    = 52
+	leadSize     = 44
 	titleLeadGap = 10
 	itemGap      = 30 // above and below the rule between items
 	bodyPadTop   = 44
@@ -328,9 +328,9 @@ func pitch(s style) int {
 	case styBadge:
 		return badgeHeight
 	case styTitle:
-		return 70
+		return 76
 	case styLead:
-		return 64
+		return 70
 	}
 	return footerSize * 3 / 2
 }
