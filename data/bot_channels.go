@@ -174,3 +174,25 @@ func (s *Store) SetChannelError(ctx context.Context, name, errText string, at ti
 	}
 	return nil
 }
+
+// UpdateChannel replaces the settings of the named channel (its kind
+// included) and clears its error, e.g. after an admin re-added a robot and
+// copied its new URL; ErrNotFound when there is none.
+func (s *Store) UpdateChannel(ctx context.Context, c Channel) (Channel, error) {
+	if err := checkChannel(c); err != nil {
+		return Channel{}, fmt.Errorf("data: update channel: %w", err)
+	}
+	row := s.w.QueryRowContext(ctx, `UPDATE channels SET kind = ?, url = ?, corp_id = ?, secret = ?, sender = ?,
+		chat_ids = ?, allow_private = ?, enabled = ?, last_error = '', last_error_at = NULL, updated_at = ?
+		WHERE name = ? RETURNING `+channelCols,
+		c.Kind, c.URL, c.CorpID, c.Secret, c.Sender, strings.Join(c.ChatIDs, ","), boolInt(c.AllowPrivate),
+		boolInt(c.Enabled), botTime(s.now()), c.Name)
+	out, err := scanChannel(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Channel{}, fmt.Errorf("data: update channel %q: %w", c.Name, ErrNotFound)
+	}
+	if err != nil {
+		return Channel{}, fmt.Errorf("data: update channel %q: %w", c.Name, err)
+	}
+	return out, nil
+}

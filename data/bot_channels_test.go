@@ -70,6 +70,18 @@ func TestChannels(t *testing.T) {
 	if c, _ = s.Channel(ctx, "幸福里机器人"); c.LastError != "" || !c.LastErrorAt.IsZero() {
 		t.Fatalf("error not cleared: %+v", c)
 	}
+	// A new URL replaces the old one and clears the error.
+	if err := s.SetChannelError(ctx, "幸福里机器人", "93000", clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	fixed := robot
+	fixed.URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=new-5678"
+	if c, err = s.UpdateChannel(ctx, fixed); err != nil || c.URL != fixed.URL || c.LastError != "" || c.Kind != data.ChannelWeComRobot {
+		t.Fatalf("UpdateChannel = %+v, %v", c, err)
+	}
+	if _, err := s.UpdateChannel(ctx, data.Channel{Name: "无此渠道", Kind: data.ChannelWeComRobot, URL: "https://x/?key=k"}); !errors.Is(err, data.ErrNotFound) {
+		t.Fatalf("UpdateChannel of a missing channel: %v", err)
+	}
 	if err := s.SetChannelError(ctx, "无此渠道", "x", clock.Now()); !errors.Is(err, data.ErrNotFound) {
 		t.Fatalf("SetChannelError on a missing channel: %v", err)
 	}

@@ -119,16 +119,18 @@ func commands() []command {
 	return []command{
 		{"parse", "FILE [--format text|json]", "parse a page and print its articles (no store)", cmdParse},
 		{"import", "[--db PATH] [--date YYYY-MM-DD] [--source NAME] [--allow-private] FILE|URL...", "store the articles of pages ('-' reads stdin) or web article pages", cmdImport},
-		{"digest", "[--db PATH] [--date D] [--format text|json] [--budget RUNES]", "print a day's digest as it would be sent", cmdDigest},
+		{"digest", "[--db PATH] [--date D] [--format text|json|png] [--out FILE] [--font FILE] [--budget RUNES]", "print a day's digest as it would be sent, or draw it as an image card", cmdDigest},
 		{"articles", "[--db PATH] [--date D] [--format text|json]", "list a day's stored articles", cmdArticles},
 		{"search", "[--db PATH] [--limit N] QUERY", "search stored articles, newest first", cmdSearch},
 		{"reindex", "[--db PATH]", "rebuild the search index from the stored articles", cmdReindex},
-		{"sub", "add --group NAME (--at HH:MM[,HH:MM] | --cron SPEC) [--weekdays] [--tz ZONE] | list [--format json] | remove --group NAME", "manage the groups that get the digest, and when", cmdSub},
+		{"sub", "add (--group NAME | --channel NAME) (--at HH:MM[,HH:MM] | --cron SPEC) [--style text|image|both] [--weekdays] [--tz ZONE] | list [--format json] | remove (--group NAME | --channel NAME)", "manage the groups and channels that get the digest, and when", cmdSub},
+		{"channel", "add --name NAME (--wecom-robot URL | --wecom-corp CORPID --secret-file FILE --sender USERID [--chat-ids ID,…] [--api URL]) [--allow-private] | list [--format json] | remove --name NAME", "delivery channels beside personal WeChat: WeCom group robots and customer-group tasks", cmdChannel},
 		{"role", "grant --remark REMARK --role admin|staff | list | revoke --remark REMARK", "grant roles to friends by the remark (备注) the bot owner gave them", cmdRole},
 		{"source", "add --name NAME --url URL [--every 30m] [--kind feed|page] | list [--format json] | remove --name NAME | enable|disable --name NAME | fetch [--name NAME] [--allow-private]", "sources the store fills itself from: RSS/Atom feeds and web pages", cmdSource},
 		{"deliveries", "[--since YYYY-MM-DD] [--format json]", "list what was sent, skipped or missed", cmdDeliveries},
-		{"run", "[--db PATH] [--wechat-server URL] [--session FILE] [--allow-private]", "log the bot account in and keep it online", cmdRun},
+		{"run", "[--db PATH] [--wechat-server URL] [--session FILE] [--no-wechat] [--alert-channel NAME] [--font FILE] [--allow-private]", "log the bot account in, start every channel and keep them delivering", cmdRun},
 		{"fake-wechat", "[--listen 127.0.0.1:PORT]", "serve a fake WeChat web server with a JSON control API, for trying the bot offline", cmdFakeWeChat},
+		{"fake-wecom", "[--listen 127.0.0.1:PORT]", "serve a fake WeCom server (group robots, customer-group tasks) with a JSON control API", cmdFakeWeCom},
 		{"demo", "", "try the whole bot offline: a fake WeChat, a demo group with today's sample page, and a chat prompt", cmdDemo},
 	}
 }

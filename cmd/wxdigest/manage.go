@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -37,7 +38,9 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	fs := newFlags(a, "sub "+verb)
 	storeFlags(fs, &cfg)
-	group := fs.String("group", "", "group name, exactly as in WeChat")
+	group := fs.String("group", "", "group name, exactly as in WeChat (the personal account)")
+	channel := fs.String("channel", "", "a WeCom robot or customer-group task channel (see wxdigest channel list) instead of a WeChat group")
+	style := fs.String("style", data.StyleText, "what a slot sends: text, image (the day as image cards) or both")
 	at := fs.String("at", "", "times of day, HH:MM[,HH:MM]")
 	spec := fs.String("cron", "", "cron spec: 5 fields, or 6 with seconds")
 	weekdays := fs.Bool("weekdays", false, "Monday to Friday only")
@@ -46,10 +49,19 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
 		return err
 	}
-	if verb != "list" && strings.TrimSpace(*group) == "" {
-		return usagef("--group is required")
+	*group, *channel = strings.TrimSpace(*group), strings.TrimSpace(*channel)
+	if *channel == data.ChannelWeChat {
+		*channel = ""
 	}
-	sub := data.Subscription{Group: strings.TrimSpace(*group), TZ: cfg.Zone, Weekdays: *weekdays, Source: *source, Enabled: true}
+	if verb != "list" && (*group == "") == (*channel == "") {
+		return usagef("want exactly one of --group NAME (a WeChat group) or --channel NAME")
+	}
+	switch *style {
+	case data.StyleText, data.StyleImage, data.StyleBoth:
+	default:
+		return usagef("--style %q: want text, image or both", *style)
+	}
+	sub := data.Subscription{Group: *group, Channel: *channel, TZ: cfg.Zone, Weekdays: *weekdays, Source: *source, Style: *style, Enabled: true}
 	if verb == "add" {
 		switch {
 		case (*at == "") == (*spec == ""):
@@ -70,6 +82,18 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	defer st.Close()
 	m := a.manager(st)
+	var ch data.Channel
+	if *channel != "" && verb == "add" {
+		if ch, err = st.Channel(ctx, *channel); err != nil {
+			if errors.Is(err, data.ErrNotFound) {
+				return fmt.Errorf("no channel named %q; add it first with wxdigest channel add (see wxdigest channel list)", *channel)
+			}
+			return err
+		}
+		if ch.Kind == data.ChannelWeComTask && sub.Style != data.StyleText {
+			return usagef("a customer-group task channel sends text only; drop --style %s", sub.Style)
+		}
+	}
 	switch verb {
 	case "add":
 		saved, err := m.Subscribe(ctx, cliWho, sub)
@@ -82,8 +106,22 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 				next = t.Format("2006-01-02 15:04 MST")
 			}
 		}
-		fmt.Fprintf(a.stdout, "已订阅：%s，%s（%s），下次推送 %s\n", saved.Group, bot.DescribeSchedule(saved), saved.TZ, next)
+		target := saved.Group
+		if *channel != "" {
+			target = "渠道 " + saved.Channel + "（" + kindZH(ch.Kind) + "）"
+		}
+		fmt.Fprintf(a.stdout, "已订阅：%s，%s（%s），下次推送 %s\n", target, bot.DescribeSchedule(saved), saved.TZ, next)
+		if ch.Kind == data.ChannelWeComTask && (saved.Kind == data.ScheduleCron || strings.Contains(saved.Spec, ",")) {
+			fmt.Fprintln(a.stdout, "注意：企业微信每个客户群每月收到的群发不超过当月天数，一天推送多次会很快用完额度。")
+		}
 	case "remove":
+		if *channel != "" {
+			if err := m.UnsubscribeChannel(ctx, cliWho, *channel); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "已退订：渠道 %s\n", *channel)
+			return nil
+		}
 		if err := m.Unsubscribe(ctx, cliWho, sub.Group); err != nil {
 			return err
 		}
@@ -110,6 +148,8 @@ func writeSubs(a *app, subs []bot.SubscriptionInfo, format string) error {
 			Weekdays    bool   `json:"weekdays"`
 			Source      string `json:"source"`
 			Description string `json:"description"`
+			Channel     string `json:"channel"`
+			Style       string `json:"style"`
 		}
 		out := []row{}
 		for _, s := range subs {
@@ -117,7 +157,7 @@ func writeSubs(a *app, subs []bot.SubscriptionInfo, format string) error {
 			if !s.Next.IsZero() {
 				next = s.Next.Format(time.RFC3339)
 			}
-			out = append(out, row{s.Group, s.Spec, s.TZ, s.Enabled, next, s.Kind, s.Weekdays, s.Source, s.Schedule})
+			out = append(out, row{s.Group, s.Spec, s.TZ, s.Enabled, next, s.Kind, s.Weekdays, s.Source, s.Schedule, s.Channel, s.Style})
 		}
 		return writeJSON(a.stdout, out)
 	}
@@ -133,7 +173,14 @@ func writeSubs(a *app, subs []bot.SubscriptionInfo, format string) error {
 		if !s.Next.IsZero() {
 			next = s.Next.Format("2006-01-02 15:04 MST")
 		}
-		fmt.Fprintf(a.stdout, "%s\t%s（%s）\t%s\t下次 %s\n", s.Group, s.Schedule, s.TZ, state, next)
+		target := s.Group
+		if s.Channel != data.ChannelWeChat {
+			target = "渠道 " + s.Channel
+		}
+		if s.Style != data.StyleText {
+			state += "，" + map[string]string{data.StyleImage: "图片", data.StyleBoth: "图片+文字"}[s.Style]
+		}
+		fmt.Fprintf(a.stdout, "%s\t%s（%s）\t%s\t下次 %s\n", target, s.Schedule, s.TZ, state, next)
 	}
 	return nil
 }
@@ -240,6 +287,9 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 			Error    string `json:"error"`
 			SentAt   string `json:"sent_at"`
 			Parts    int    `json:"parts"`
+			Channel  string `json:"channel"`
+			Kind     string `json:"kind"`
+			RemoteID string `json:"remote_id,omitempty"`
 		}
 		out := []row{}
 		for _, d := range ds {
@@ -247,7 +297,7 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 			if !d.SentAt.IsZero() {
 				sent = d.SentAt.Format(time.RFC3339)
 			}
-			out = append(out, row{d.Group, d.Slot.Format(time.RFC3339), d.Part, d.State, d.Attempts, d.Error, sent, d.Parts})
+			out = append(out, row{d.Group, d.Slot.Format(time.RFC3339), d.Part, stateLabel(d.State), d.Attempts, d.Error, sent, d.Parts, d.Channel, d.Kind, d.RemoteID})
 		}
 		return writeJSON(a.stdout, out)
 	}
@@ -256,7 +306,14 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 		return nil
 	}
 	for _, d := range ds {
-		line := fmt.Sprintf("%s  %s  %d/%d  %s", d.Slot.In(cfg.loc).Format("2006-01-02 15:04"), d.Group, d.Part, d.Parts, d.State)
+		target := d.Group
+		if d.Channel != data.ChannelWeChat {
+			target = "渠道 " + d.Channel
+		}
+		line := fmt.Sprintf("%s  %s  %d/%d  %s", d.Slot.In(cfg.loc).Format("2006-01-02 15:04"), target, d.Part, d.Parts, stateLabel(d.State))
+		if d.Kind == data.PartImage {
+			line += "  图片"
+		}
 		if d.Attempts > 0 {
 			line += fmt.Sprintf("  尝试%d次", d.Attempts)
 		}
@@ -266,4 +323,13 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 		fmt.Fprintln(a.stdout, line)
 	}
 	return nil
+}
+
+// stateLabel is a ledger state as `deliveries` prints it: a task waiting
+// for its sender reads "awaiting confirmation".
+func stateLabel(state string) string {
+	if state == data.DeliveryAwaiting {
+		return "awaiting confirmation"
+	}
+	return state
 }

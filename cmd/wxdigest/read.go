@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wxdigest/wxdigest/bot"
+	"github.com/wxdigest/wxdigest/card"
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
 )
@@ -45,16 +49,38 @@ func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 	fs := newFlags(a, "digest")
 	storeFlags(fs, &cfg)
 	date := fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text, json or png (the image card 早报图; needs --out)")
+	out := fs.String("out", "", "PNG file to write with --format png; a day needing several cards adds -2, -3… before .png")
+	font := fs.String("font", a.getenv("WXDIGEST_FONT"), "CJK font file for --format png (env WXDIGEST_FONT; default: Noto Sans CJK found on the system)")
 	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "characters per message part (env WXDIGEST_BUDGET)")
-	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
+	if err := parseNoArgs(fs, args, &cfg, nil); err != nil {
 		return err
+	}
+	png := *format == "png"
+	if !png {
+		if err := checkFormat(*format); err != nil {
+			return usagef("format %q: want text, json or png", *format)
+		}
+	}
+	if png && *out == "" {
+		return usagef("--format png needs --out FILE")
+	}
+	var cards *card.Renderer
+	if png {
+		// The font first: a missing one is the likeliest failure.
+		var err error
+		if cards, err = card.Load(*font); err != nil {
+			return err
+		}
 	}
 	day, civil, arts, err := a.loadDay(ctx, cfg, *date)
 	if err != nil {
 		return err
 	}
 	d := bot.ComposeDay(arts, civil, cfg.LeadBudget)
+	if png {
+		return writeCards(a, cards, d, *out)
+	}
 	parts := digest.Render(d, cfg.Budget)
 	if *format == "json" {
 		type item struct {
@@ -76,6 +102,28 @@ func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 		return writeJSON(a.stdout, out)
 	}
 	writeParts(a.stdout, parts)
+	return nil
+}
+
+// writeCards draws the day's image cards into out (out-2.png, … for the
+// further cards of a long day), each file 0644, and says what it wrote.
+func writeCards(a *app, r *card.Renderer, d digest.Digest, out string) error {
+	cs := card.FromDigest(d)
+	for i, c := range cs {
+		b, err := r.Render(c)
+		if err != nil {
+			return fmt.Errorf("image card %d: %w", i+1, err)
+		}
+		path := out
+		if i > 0 {
+			ext := filepath.Ext(out)
+			path = strings.TrimSuffix(out, ext) + "-" + strconv.Itoa(i+1) + ext
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s\t%d 条\t%d 字节\t字体 %s\n", path, len(c.Items), len(b), r.FontName())
+	}
 	return nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -17,6 +19,9 @@ import (
 
 	"github.com/wxdigest/wxdigest/bot"
 	"github.com/wxdigest/wxdigest/bot/wechat"
+	"github.com/wxdigest/wxdigest/bot/wecom"
+	"github.com/wxdigest/wxdigest/bot/wecom/wecomtest"
+	"github.com/wxdigest/wxdigest/card"
 	"github.com/wxdigest/wxdigest/bot/wechat/wechattest"
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/source"
@@ -48,16 +53,29 @@ func pacingFlags(fs *flag.FlagSet, p *pacing) {
 // botRuntime is a running bot: the transport, the paced sender, the
 // dispatcher and the router over one store.
 type botRuntime struct {
-	store  *data.Store
-	tr     bot.Transport
-	sender *bot.Pacer
-	sched  *bot.Scheduler
-	router *bot.Router
-	log    *slog.Logger
-	errc   chan error
-	wg     sync.WaitGroup
-	holder string
-	ttl    time.Duration
+	store    *data.Store
+	tr       bot.Transport // the personal account; nil with --no-wechat
+	sender   *bot.Pacer    // its queue; nil with --no-wechat
+	channels []*runChannel // the WeCom channels that started
+	queues   *bot.Queues
+	sched    *bot.Scheduler
+	router   *bot.Router // nil with --no-wechat: no chat to read
+	log      *slog.Logger
+	errc     chan error
+	wg       sync.WaitGroup
+	holder   string
+	ttl      time.Duration
+	now      func() time.Time
+	missing  map[string]bool // channels added while running, logged once
+}
+
+// runChannel is a WeCom channel as `run` started it.
+type runChannel struct {
+	name, kind string
+	tr         bot.Transport
+	pacer      *bot.Pacer
+	robot      *wecom.RobotChannel // kind wecom-robot
+	task       *wecom.TaskChannel  // kind wecom-task
 }
 
 // botOptions is what differs between `run` and `demo`.
@@ -73,6 +91,18 @@ type botOptions struct {
 	// web fetches the sources' feeds and pages and forwarded articles;
 	// nil: no source is polled and forwards keep only their cards.
 	web *source.Client
+	// channels are the WeCom channels to start beside the personal
+	// account; allowPrivate lets their URLs be http or private.
+	channels     []data.Channel
+	allowPrivate bool
+	// alertChannel names where alerts go ("" : the personal account's
+	// file helper, when there is one).
+	alertChannel string
+	alertAfter   time.Duration // default bot.DefaultAlertAfter
+	taskPoll     time.Duration // default bot.DefaultTaskPoll
+	// cards draws image cards; nil: subscriptions asking for images get text.
+	cards bot.CardRenderer
+	now   func() time.Time
 }
 
 // startBot takes the store's lease (so a second process neither logs in nor
@@ -91,7 +121,12 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 	if !ok {
 		return nil, fmt.Errorf("another wxdigest (%s) is running on this store; it alone logs in and sends — stop it first, or use another --db", current)
 	}
-	rt := &botRuntime{store: st, tr: o.transport, log: log, errc: make(chan error, 8), holder: holder, ttl: ttl}
+	rt := &botRuntime{store: st, tr: o.transport, log: log, errc: make(chan error, 8), holder: holder, ttl: ttl,
+		now: o.now, missing: make(map[string]bool)}
+	if rt.now == nil {
+		rt.now = time.Now
+	}
+	release := func() { _ = st.ReleaseLease(context.Background(), leaseName, holder) }
 	cfg := o.cfg
 	// The flags default to the sender's defaults, so a 0 typed there means
 	// none, which the sender spells as a negative value (its 0 is "default").
@@ -101,95 +136,253 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 		}
 		return d
 	}
-	rt.sender = bot.NewSender(bot.SenderConfig{
-		Transport:      o.transport,
-		Ledger:         st,
-		MinGap:         none(o.pacing.minGap),
-		Jitter:         none(o.pacing.jitter),
-		RateLimitPause: o.pacing.rateLimitPause,
-		PerMinute:      o.pacing.perMinute,
-		PerDay:         o.pacing.perDay,
-		Zone:           cfg.loc,
-		Logger:         log,
-		// State() is a cheap read; checking often lets queued messages go
-		// out soon after a re-login.
-		LoginPoll: time.Second,
-	})
+	queues := map[string]*bot.Pacer{}
+	if o.transport != nil {
+		rt.sender = bot.NewSender(bot.SenderConfig{
+			Transport:      o.transport,
+			Ledger:         st,
+			MinGap:         none(o.pacing.minGap),
+			Jitter:         none(o.pacing.jitter),
+			RateLimitPause: o.pacing.rateLimitPause,
+			PerMinute:      o.pacing.perMinute,
+			PerDay:         o.pacing.perDay,
+			Zone:           cfg.loc,
+			Logger:         log,
+			Cards:          o.cards,
+			// State() is a cheap read; checking often lets queued messages go
+			// out soon after a re-login.
+			LoginPoll: time.Second,
+		})
+		queues[data.ChannelWeChat] = rt.sender
+	}
+	kinds := map[string]string{}
+	for _, c := range o.channels {
+		kinds[c.Name] = c.Kind
+		if !c.Enabled {
+			continue
+		}
+		rc, err := startChannel(c, st, o, log)
+		if err != nil {
+			// One channel that cannot start never holds up the others: its
+			// parts stay pending, and admins see why in the log and in
+			// `channel list`.
+			log.Error("channel not started", "channel", c.Name, "err", err)
+			_ = st.SetChannelError(ctx, c.Name, err.Error(), rt.now())
+			continue
+		}
+		rt.channels = append(rt.channels, rc)
+		queues[c.Name] = rc.pacer
+		log.Info("channel started", "channel", c.Name, "kind", c.Kind)
+	}
+	adminSend, via, err := rt.alertRoute(o.alertChannel)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	rt.queues = bot.NewQueues(queues, adminSend, log)
 	// The router is built after the dispatcher it uses; OnShown reaches it
 	// through this variable, set before anything runs.
 	var router *bot.Router
 	rt.sched, err = bot.NewDispatcher(bot.DispatcherConfig{
 		Store:      st,
-		Outbox:     rt.sender,
+		Outbox:     rt.queues,
 		Logger:     log,
 		Zone:       cfg.loc,
 		Budget:     cfg.Budget,
 		LeadBudget: cfg.LeadBudget,
 		Grace:      o.pacing.grace,
-		OnShown:    func(chat bot.Target, ids []int64) { router.Shown(chat, ids) },
+		OnShown: func(chat bot.Target, ids []int64) {
+			if router != nil {
+				router.Shown(chat, ids)
+			}
+		},
+		Formats: func(channel string) bot.Format {
+			images := o.cards != nil
+			switch kinds[channel] {
+			case data.ChannelWeComRobot:
+				return bot.Format{Bytes: wecom.TextMaxBytes, Images: images}
+			case data.ChannelWeComTask:
+				return bot.Format{Bytes: wecom.TemplateTextMaxBytes}
+			}
+			return bot.Format{Images: images}
+		},
 	})
 	if err != nil {
-		_ = st.ReleaseLease(context.Background(), leaseName, holder)
+		release()
 		return nil, err
-	}
-	rcfg := bot.RouterConfig{
-		Store:      st,
-		Outbox:     rt.sender,
-		Dispatcher: rt.sched,
-		State:      o.transport.State,
-		Logger:     log,
-		Zone:       cfg.loc,
-		Budget:     cfg.Budget,
-		LeadBudget: cfg.LeadBudget,
 	}
 	var poller *source.Poller
 	if o.web != nil {
-		// Chat forwards go through the same client as the poller, so
-		// --allow-private (off by default) governs both.
-		rcfg.FetchArticle = o.web.FetchArticle
 		if poller, err = source.NewPoller(source.PollerConfig{Store: st, Client: o.web, Zone: cfg.loc, Logger: log}); err != nil {
-			_ = st.ReleaseLease(context.Background(), leaseName, holder)
+			release()
 			return nil, err
 		}
 	}
-	router = bot.NewRouter(rcfg)
-	rt.router = router
-	if err := rt.bindGroups(ctx); err != nil {
-		log.Warn("bind groups", "err", err)
-	}
-
-	// Messages are handled on one goroutine: the transport's callback only
-	// queues, as it must return quickly.
-	inbox := make(chan bot.Message, 256)
-	handle := func(m bot.Message) {
-		select {
-		case inbox <- m:
-		default:
-			log.Warn("inbox full, message dropped", "id", m.ID, "chat", m.Chat.Name)
+	var inbox chan bot.Message
+	if o.transport != nil {
+		rcfg := bot.RouterConfig{
+			Store:      st,
+			Outbox:     rt.sender,
+			Dispatcher: rt.sched,
+			State:      o.transport.State,
+			Logger:     log,
+			Zone:       cfg.loc,
+			Budget:     cfg.Budget,
+			LeadBudget: cfg.LeadBudget,
 		}
+		if o.web != nil {
+			// Chat forwards go through the same client as the poller, so
+			// --allow-private (off by default) governs both.
+			rcfg.FetchArticle = o.web.FetchArticle
+		}
+		router = bot.NewRouter(rcfg)
+		rt.router = router
+		if err := rt.bindGroups(ctx); err != nil {
+			log.Warn("bind groups", "err", err)
+		}
+		// Messages are handled on one goroutine: the transport's callback
+		// only queues, as it must return quickly.
+		inbox = make(chan bot.Message, 256)
+		handle := func(m bot.Message) {
+			select {
+			case inbox <- m:
+			default:
+				log.Warn("inbox full, message dropped", "id", m.ID, "chat", m.Chat.Name)
+			}
+		}
+		rt.goRun(ctx, "transport", func(ctx context.Context) error { return o.transport.Run(ctx, handle) })
+		rt.goRun(ctx, "sender", rt.sender.Run)
 	}
-	rt.goRun(ctx, "transport", func(ctx context.Context) error { return o.transport.Run(ctx, handle) })
-	rt.goRun(ctx, "sender", rt.sender.Run)
+	watched := []bot.WatchedChannel{}
+	if o.transport != nil {
+		watched = append(watched, bot.WatchedChannel{Name: data.ChannelWeChat, Kind: bot.KindWeChat, Transport: o.transport, Queue: rt.sender})
+	}
+	for _, rc := range rt.channels {
+		rc := rc
+		rt.goRun(ctx, "channel "+rc.name, func(ctx context.Context) error { return rc.tr.Run(ctx, nil) })
+		rt.goRun(ctx, "sender "+rc.name, rc.pacer.Run)
+		kind := bot.KindWeComBot
+		if rc.task != nil {
+			kind = bot.KindWeComTask
+			w := bot.NewTaskWatcher(bot.TaskWatcherConfig{Channel: rc.name, Checker: rc.task, Ledger: st, Poll: o.taskPoll,
+				Grace: o.pacing.grace, Zone: cfg.loc, Logger: log, Report: func(text string) { rt.queues.Reply(bot.Target{}, text) }})
+			rt.goRun(ctx, "tasks "+rc.name, w.Run)
+		}
+		watched = append(watched, bot.WatchedChannel{Name: rc.name, Kind: kind, Transport: rc.tr, Queue: rc.pacer})
+	}
+	alerter := bot.NewAlerter(bot.AlerterConfig{
+		Channels: watched,
+		Send:     func(text string) { rt.queues.Reply(bot.Target{}, text) },
+		Via:      via,
+		After:    o.alertAfter,
+		Poll:     min(bot.DefaultAlertPoll, max(o.alertAfter/4, 100*time.Millisecond)),
+		Zone:     cfg.loc,
+		Logger:   log,
+		OnChange: func(channel, errText string) {
+			if channel == data.ChannelWeChat {
+				return
+			}
+			if err := st.SetChannelError(context.WithoutCancel(ctx), channel, errText, rt.now()); err != nil {
+				log.Warn("record channel state", "channel", channel, "err", err)
+			}
+		},
+	})
+	rt.goRun(ctx, "alerts", alerter.Run)
 	rt.goRun(ctx, "dispatcher", rt.sched.Run)
 	if poller != nil {
 		rt.goRun(ctx, "sources", poller.Run)
 	}
-	rt.goRun(ctx, "router", func(ctx context.Context) error {
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case m := <-inbox:
-				if reply, ok := echo(m); ok {
-					rt.sender.Reply(m.Chat, reply)
-					continue
+	if router != nil {
+		rt.goRun(ctx, "router", func(ctx context.Context) error {
+			for {
+				select {
+				case <-ctx.Done():
+					return nil
+				case m := <-inbox:
+					if reply, ok := echo(m); ok {
+						rt.sender.Reply(m.Chat, reply)
+						continue
+					}
+					router.Handle(ctx, m)
 				}
-				router.Handle(ctx, m)
 			}
-		}
-	})
+		})
+	}
 	rt.goRun(ctx, "housekeeping", func(ctx context.Context) error { return rt.housekeeping(ctx, o.onLogin) })
 	return rt, nil
+}
+
+// startChannel builds a WeCom channel and its own paced queue: a robot
+// takes 20 messages a minute (WeCom's limit, so a pause on 45009 is rare);
+// its pauses and failures reach admins through the alerter, never the
+// residents' group.
+func startChannel(c data.Channel, st *data.Store, o botOptions, log *slog.Logger) (*runChannel, error) {
+	rc := &runChannel{name: c.Name, kind: c.Kind}
+	allow := o.allowPrivate
+	var name, hint string
+	switch c.Kind {
+	case data.ChannelWeComRobot:
+		r, err := wecom.NewRobotChannel(c.Name, wecom.RobotConfig{URL: c.URL, AllowPrivate: allow, Logger: log}, o.now)
+		if err != nil {
+			return nil, fmt.Errorf("%w (pass --allow-private to run for a robot on a private address)", err)
+		}
+		rc.tr, rc.robot = r, r
+		name, hint = "企业微信群机器人「"+c.Name+"」", "群机器人每分钟最多发 20 条，请减少推送的条数或次数。"
+	case data.ChannelWeComTask:
+		t, err := wecom.NewTaskChannel(c.Name, wecom.CorpConfig{API: c.URL, CorpID: c.CorpID, Secret: c.Secret, AllowPrivate: allow, Now: o.now, Logger: log}, c.Sender, c.ChatIDs)
+		if err != nil {
+			return nil, fmt.Errorf("%w (pass --allow-private to run for an API on a private address)", err)
+		}
+		rc.tr, rc.task = t, t
+		name, hint = "企业微信客户群群发「"+c.Name+"」", "请稍后再试。"
+	default:
+		return nil, fmt.Errorf("unknown channel kind %q", c.Kind)
+	}
+	rc.pacer = bot.NewSender(bot.SenderConfig{
+		Transport:      rc.tr,
+		Ledger:         st,
+		MinGap:         -1,
+		Jitter:         -1,
+		PerMinute:      20,
+		PerDay:         -1,
+		RateLimitPause: time.Minute,
+		MaxPause:       30 * time.Minute,
+		Zone:           o.cfg.loc,
+		Logger:         log.With("channel", c.Name),
+		Name:           name,
+		PauseHint:      hint,
+		NoNotices:      true,
+		Cards:          o.cards,
+		LoginPoll:      time.Second,
+	})
+	return rc, nil
+}
+
+// alertRoute decides where alerts and reports for admins go: the named
+// channel (the personal account's file helper for "wechat", a robot's
+// group), or by default the file helper when the personal account runs;
+// with neither, the log alone. via is the channel it uses.
+func (rt *botRuntime) alertRoute(name string) (send func(parts ...string), via string, err error) {
+	switch {
+	case name == "" && rt.sender == nil:
+		rt.log.Warn("alerts go to the log only: no personal WeChat and no --alert-channel")
+		return nil, "", nil
+	case name == "" || name == data.ChannelWeChat:
+		if rt.sender == nil {
+			return nil, "", usagef("--alert-channel %s: personal WeChat is off (--no-wechat)", name)
+		}
+		return func(parts ...string) { rt.sender.Reply(bot.Target{Kind: bot.ChatSelf}, parts...) }, data.ChannelWeChat, nil
+	}
+	for _, rc := range rt.channels {
+		if rc.name != name {
+			continue
+		}
+		if rc.robot == nil {
+			return nil, "", usagef("--alert-channel %s: a customer-group task channel cannot carry alerts (a person must confirm each task); use a robot channel or wechat", name)
+		}
+		return func(parts ...string) { rc.pacer.Reply(bot.Target{Kind: bot.ChatGroup, Name: rc.name}, parts...) }, rc.name, nil
+	}
+	return nil, "", fmt.Errorf("--alert-channel %s: no such running channel (see wxdigest channel list; it must be enabled and start)", name)
 }
 
 func (rt *botRuntime) goRun(ctx context.Context, name string, f func(context.Context) error) {
@@ -226,10 +419,39 @@ func (rt *botRuntime) bindGroups(ctx context.Context) error {
 	}
 	names := make([]string, 0, len(subs))
 	for _, s := range subs {
-		names = append(names, s.Group)
+		if s.Channel == data.ChannelWeChat {
+			names = append(names, s.Group)
+		}
 	}
 	rt.tr.BindGroups(names)
 	return nil
+}
+
+// refreshChannels follows `channel add` run while the bot runs: a robot
+// given a new URL (its old key revoked) uses it at once; a channel added
+// since start is reported once, as it starts with the next run.
+func (rt *botRuntime) refreshChannels(ctx context.Context) {
+	chs, err := rt.store.Channels(ctx)
+	if err != nil {
+		rt.log.Warn("reload channels", "err", err)
+		return
+	}
+	running := map[string]*runChannel{}
+	for _, rc := range rt.channels {
+		running[rc.name] = rc
+	}
+	for _, c := range chs {
+		rc, ok := running[c.Name]
+		switch {
+		case !ok && c.Enabled && !rt.missing[c.Name]:
+			rt.missing[c.Name] = true
+			rt.log.Warn("channel added while running; restart wxdigest run to start it", "channel", c.Name)
+		case ok && rc.robot != nil && c.Kind == data.ChannelWeComRobot:
+			if err := rc.robot.SetURL(c.URL); err != nil {
+				rt.log.Warn("channel's new URL refused", "channel", c.Name, "err", err)
+			}
+		}
+	}
 }
 
 // housekeeping renews the lease, notices login changes (remembering the
@@ -259,10 +481,17 @@ func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginSt
 			if err := rt.sched.Reload(ctx); err != nil {
 				rt.log.Warn("reload subscriptions", "err", err)
 			}
+			rt.refreshChannels(ctx)
+			if rt.tr == nil {
+				continue
+			}
 			if err := rt.bindGroups(ctx); err != nil {
 				rt.log.Warn("bind groups", "err", err)
 			}
 		case <-state.C:
+			if rt.tr == nil {
+				continue
+			}
 			s := rt.tr.State()
 			if s.LoggedIn == online {
 				continue
@@ -305,12 +534,20 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	server := fs.String("wechat-server", a.getenv("WXDIGEST_WECHAT_SERVER"), "WeChat web server to use instead of the real one, e.g. a fake on loopback (env WXDIGEST_WECHAT_SERVER)")
 	session := fs.String("session", "", "hot-login session file (default: the store path + .session)")
 	otherAccount := fs.Bool("allow-other-account", false, "accept a WeChat account other than the one this store knows")
-	allowPrivate := allowPrivateFlag(fs)
+	allowPrivate := fs.Bool("allow-private", false, "allow loopback and private-network addresses for sources, forwards and WeCom channels (never needed for public sites or WeCom itself)")
+	noWeChat := fs.Bool("no-wechat", false, "no personal-WeChat login at all: deliver through the WeCom channels only")
+	alertChannel := fs.String("alert-channel", a.getenv("WXDIGEST_ALERT_CHANNEL"), "channel that tells admins when a channel fails or recovers: wechat (the file helper) or a robot channel's name (env WXDIGEST_ALERT_CHANNEL; default wechat)")
+	alertAfter := fs.Duration("alert-after", bot.DefaultAlertAfter, "how long a channel must be down before admins are told")
+	taskPoll := fs.Duration("task-poll", bot.DefaultTaskPoll, "how often customer-group tasks are checked for confirmation")
+	font := fs.String("font", a.getenv("WXDIGEST_FONT"), "CJK font file for image cards (env WXDIGEST_FONT; default: Noto Sans CJK found on the system)")
 	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "characters per message part (env WXDIGEST_BUDGET)")
 	var p pacing
 	pacingFlags(fs, &p)
 	if err := parseNoArgs(fs, args, &cfg, nil); err != nil {
 		return err
+	}
+	if *alertAfter <= 0 || *taskPoll <= 0 {
+		return usagef("--alert-after and --task-poll must be positive")
 	}
 	if *session == "" {
 		*session = cfg.DB + ".session"
@@ -344,41 +581,88 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	tr, err := wechat.New(wechat.Config{
-		ServerURL:         *server,
-		StoragePath:       *session,
-		ExpectUin:         uin,
-		AllowOtherAccount: *otherAccount,
-		QR:                a.stdout,
-		Logger:            log,
-		Now:               a.now,
-		OnRename: func(old, new string) {
-			if err := st.RenameGroup(ctx, old, new); err != nil {
-				log.Warn("rename group", "old", old, "new", new, "err", err)
-			}
-		},
-	})
+	chs, err := st.Channels(ctx)
 	if err != nil {
 		return err
+	}
+	if *noWeChat && len(chs) == 0 {
+		return usagef("--no-wechat leaves no channel: add one first (wxdigest channel add)")
+	}
+	cards, err := loadCards(ctx, st, *font, log)
+	if err != nil {
+		return err
+	}
+	var tr bot.Transport
+	if !*noWeChat {
+		wt, err := wechat.New(wechat.Config{
+			ServerURL:         *server,
+			StoragePath:       *session,
+			ExpectUin:         uin,
+			AllowOtherAccount: *otherAccount,
+			QR:                a.stdout,
+			Logger:            log,
+			Now:               a.now,
+			OnRename: func(old, new string) {
+				if err := st.RenameGroup(ctx, old, new); err != nil {
+					log.Warn("rename group", "old", old, "new", new, "err", err)
+				}
+			},
+		})
+		if err != nil {
+			return err
+		}
+		tr = wt
 	}
 	web, err := a.sourceClient(*allowPrivate, log)
 	if err != nil {
 		return err
 	}
-	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, leaseTTL: ttl, web: web, onLogin: func(s bot.LoginState) {
-		if s.LoggedIn {
-			fmt.Fprintf(a.stdout, "已登录：%s（在线）\n", s.Self)
-			for _, pr := range s.Problems {
-				fmt.Fprintf(a.stdout, "注意：%s\n", pr)
+	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, leaseTTL: ttl, web: web,
+		channels: chs, allowPrivate: *allowPrivate, alertChannel: *alertChannel, alertAfter: *alertAfter,
+		taskPoll: *taskPoll, cards: cards, now: a.now,
+		onLogin: func(s bot.LoginState) {
+			if s.LoggedIn {
+				fmt.Fprintf(a.stdout, "已登录：%s（在线）\n", s.Self)
+				for _, pr := range s.Problems {
+					fmt.Fprintf(a.stdout, "注意：%s\n", pr)
+				}
+			} else {
+				fmt.Fprintln(a.stdout, "已离线，正在重新登录…")
 			}
-		} else {
-			fmt.Fprintln(a.stdout, "已离线，正在重新登录…")
-		}
-	}}, log)
+		}}, log)
 	if err != nil {
 		return err
 	}
+	for _, rc := range rt.channels {
+		fmt.Fprintf(a.stdout, "渠道已启动：%s（%s）\n", rc.name, kindZH(rc.kind))
+	}
 	return rt.Wait(ctx, cancel)
+}
+
+// loadCards loads the font for image cards. A font named with --font must
+// load; the system's is looked for quietly, and its absence matters only
+// when a subscription asks for images (they then get text, and the log
+// says which font to install).
+func loadCards(ctx context.Context, st *data.Store, path string, log *slog.Logger) (bot.CardRenderer, error) {
+	r, err := card.Load(path)
+	if err == nil {
+		log.Debug("image cards", "font", r.FontName())
+		return r, nil
+	}
+	if path != "" {
+		return nil, err
+	}
+	subs, serr := st.Subscriptions(ctx)
+	if serr != nil {
+		return nil, serr
+	}
+	for _, s := range subs {
+		if s.Style != data.StyleText {
+			log.Error("image cards are off; subscriptions asking for them get text", "err", err)
+			break
+		}
+	}
+	return nil, nil
 }
 
 // cmdFakeWeChat serves a fake WeChat web server with its JSON control API on
@@ -418,4 +702,50 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// cmdFakeWeCom serves a fake WeCom server (group robots, tokens and the
+// customer-group task flow) with its JSON control API on loopback, for
+// the demo and for tests outside this repository.
+func cmdFakeWeCom(ctx context.Context, a *app, cfg config, args []string) error {
+	fs := newFlags(a, "fake-wecom")
+	listen := fs.String("listen", "127.0.0.1:0", "loopback address to listen on")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if cfg.LogLevel == defaultConfig().LogLevel {
+		cfg.LogLevel = "info"
+	}
+	srv := wecomtest.New(wecomtest.Config{Now: a.now, Logger: cfg.logger(a.stderr)})
+	url, stop, err := serveLoopback(*listen, srv.Handler())
+	if err != nil {
+		return err
+	}
+	defer stop()
+	fmt.Fprintf(a.stdout, "fake WeCom server on %s (control API under %s/_fake/)\n", url, url)
+	<-ctx.Done()
+	return nil
+}
+
+// serveLoopback serves h on addr, which must be a loopback address, and
+// returns its URL and a stop function.
+func serveLoopback(addr string, h http.Handler) (string, func(), error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", nil, usagef("--listen %q: want HOST:PORT", addr)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return "", nil, usagef("--listen %q: a fake server listens on loopback only", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	return "http://" + l.Addr().String(), func() { _ = srv.Close() }, nil
 }
