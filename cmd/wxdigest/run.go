@@ -19,10 +19,10 @@ import (
 
 	"github.com/wxdigest/wxdigest/bot"
 	"github.com/wxdigest/wxdigest/bot/wechat"
+	"github.com/wxdigest/wxdigest/bot/wechat/wechattest"
 	"github.com/wxdigest/wxdigest/bot/wecom"
 	"github.com/wxdigest/wxdigest/bot/wecom/wecomtest"
 	"github.com/wxdigest/wxdigest/card"
-	"github.com/wxdigest/wxdigest/bot/wechat/wechattest"
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/source"
 )
