@@ -345,7 +345,8 @@ func startChannel(c data.Channel, st *data.Store, o botOptions, log *slog.Logger
 		Jitter:         -1,
 		PerMinute:      20,
 		PerDay:         -1,
-		RateLimitPause: time.Minute,
+		// WeCom's window is a minute: never pause longer to begin with.
+		RateLimitPause: min(o.pacing.rateLimitPause, time.Minute),
 		MaxPause:       30 * time.Minute,
 		Zone:           o.cfg.loc,
 		Logger:         log.With("channel", c.Name),
