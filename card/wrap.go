@@ -90,16 +90,17 @@ func canBreakBefore(rs []rune, i int) bool {
 }
 
 // wrapLines breaks s into lines no wider than width. It follows the
-// Chinese rules above and breaks inside a word only when the word alone is
-// wider than a line. Spaces where a line breaks are kept at the end of
-// that line, so the lines joined give s back exactly.
+// Chinese rules above, breaks inside a word only when the word alone is
+// wider than a line, and leaves no lone character on the last line when
+// the line before can give it company. Spaces where a line breaks are kept
+// at the end of that line, so the lines joined give s back exactly.
 func wrapLines(s string, width fixed.Int26_6, adv advanceFunc) []string {
 	rs := []rune(s)
 	if len(rs) == 0 {
 		return nil
 	}
-	var lines []string
-	lineStart := 0 // index in rs of the current line's first rune
+	starts := []int{0} // index in rs of each line's first rune
+	lineStart := 0
 	var lineW fixed.Int26_6
 	prev := rune(-1)
 
@@ -109,57 +110,98 @@ func wrapLines(s string, width fixed.Int26_6, adv advanceFunc) []string {
 		for segEnd < len(rs) && !canBreakBefore(rs, segEnd) {
 			segEnd++
 		}
-		// The segment's width after what is already on the line, and
-		// without its trailing spaces (they may hang past the margin).
-		var w, visible fixed.Int26_6
-		p := prev
-		for _, r := range rs[segStart:segEnd] {
-			w += adv(p, r)
-			if !unicode.IsSpace(r) {
-				visible = w
-			}
-			p = r
-		}
+		seg := rs[segStart:segEnd]
+		w, visible := measure(seg, prev, adv)
 		switch {
 		case lineW+visible <= width:
 			lineW += w
-			prev = p
-		case segStart > lineStart && segmentWidth(rs[segStart:segEnd], adv) <= width:
-			lines = append(lines, string(rs[lineStart:segStart]))
+			prev = seg[len(seg)-1]
+		case segStart > lineStart && visibleWidth(seg, adv) <= width:
+			starts = append(starts, segStart)
 			lineStart = segStart
-			lineW = segmentWidth(rs[segStart:segEnd], adv)
-			prev = rs[segEnd-1]
+			lineW, _ = measure(seg, -1, adv)
+			prev = seg[len(seg)-1]
 		default:
 			// Wider than a whole line: break inside the segment.
 			if segStart > lineStart {
-				lines = append(lines, string(rs[lineStart:segStart]))
-				lineStart = segStart
+				starts = append(starts, segStart)
 			}
-			var done []string
-			done, lineStart, lineW, prev = hardBreak(rs, segStart, segEnd, width, adv)
-			lines = append(lines, done...)
+			var more []int
+			more, lineStart, lineW, prev = hardBreak(rs, segStart, segEnd, width, adv)
+			starts = append(starts, more...)
 		}
 		segStart = segEnd
 	}
-	return append(lines, string(rs[lineStart:]))
+	starts = avoidWidow(rs, starts, width, adv)
+
+	lines := make([]string, len(starts))
+	for i, st := range starts {
+		end := len(rs)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		lines[i] = string(rs[st:end])
+	}
+	return lines
 }
 
-// segmentWidth is the width of rs at the start of a line, trailing spaces
-// included.
-func segmentWidth(rs []rune, adv advanceFunc) fixed.Int26_6 {
-	var w fixed.Int26_6
-	p := rune(-1)
-	for _, r := range rs {
-		w += adv(p, r)
-		p = r
+// avoidWidow moves the last break of a paragraph back by one break
+// opportunity when the last line would hold a single character (plus its
+// closing marks), as long as the new last line fits and the line before
+// keeps at least two characters.
+func avoidWidow(rs []rune, starts []int, width fixed.Int26_6, adv advanceFunc) []int {
+	n := len(starts)
+	if n < 2 || letters(rs[starts[n-1]:]) > 1 {
+		return starts
 	}
-	return w
+	for k := starts[n-1] - 1; k > starts[n-2]; k-- {
+		if !canBreakBefore(rs, k) {
+			continue
+		}
+		if letters(rs[starts[n-2]:k]) < 2 || visibleWidth(rs[k:], adv) > width {
+			break
+		}
+		starts[n-1] = k
+		break
+	}
+	return starts
+}
+
+// letters counts the runes of rs that are not spaces or punctuation.
+func letters(rs []rune) int {
+	n := 0
+	for _, r := range rs {
+		if !unicode.IsSpace(r) && !unicode.IsPunct(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// measure is the width of rs drawn after prev, and its width without the
+// trailing spaces (they may hang past the margin).
+func measure(rs []rune, prev rune, adv advanceFunc) (w, visible fixed.Int26_6) {
+	for _, r := range rs {
+		w += adv(prev, r)
+		if !unicode.IsSpace(r) {
+			visible = w
+		}
+		prev = r
+	}
+	return w, visible
+}
+
+// visibleWidth is the width of rs at the start of a line, trailing spaces
+// left out.
+func visibleWidth(rs []rune, adv advanceFunc) fixed.Int26_6 {
+	_, v := measure(rs, -1, adv)
+	return v
 }
 
 // hardBreak splits rs[start:end], which begins a line and is wider than
-// one, into full lines, avoiding a forbidden start or end where it can.
-// It returns the full lines and the state of the last, open one.
-func hardBreak(rs []rune, start, end int, width fixed.Int26_6, adv advanceFunc) (lines []string, lineStart int, lineW fixed.Int26_6, prev rune) {
+// one, avoiding a forbidden start or end where it can. It returns where
+// the lines it adds start, and the state of the last, open one.
+func hardBreak(rs []rune, start, end int, width fixed.Int26_6, adv advanceFunc) (starts []int, lineStart int, lineW fixed.Int26_6, prev rune) {
 	lineStart, prev = start, -1
 	for i := start; i < end; i++ {
 		a := adv(prev, rs[i])
@@ -168,9 +210,12 @@ func hardBreak(rs []rune, start, end int, width fixed.Int26_6, adv advanceFunc) 
 			for cut-1 > lineStart && (noLineStart(rs[cut]) || noLineEnd(rs[cut-1])) {
 				cut--
 			}
-			lines = append(lines, string(rs[lineStart:cut]))
+			if noLineStart(rs[cut]) || noLineEnd(rs[cut-1]) {
+				cut = i // nowhere legal on this line: break where it is full
+			}
+			starts = append(starts, cut)
 			lineStart = cut
-			lineW = segmentWidth(rs[cut:i], adv)
+			lineW, _ = measure(rs[cut:i], -1, adv)
 			prev = -1
 			if i > cut {
 				prev = rs[i-1]
@@ -180,5 +225,5 @@ func hardBreak(rs []rune, start, end int, width fixed.Int26_6, adv advanceFunc) 
 		lineW += a
 		prev = rs[i]
 	}
-	return lines, lineStart, lineW, prev
+	return starts, lineStart, lineW, prev
 }

@@ -20,13 +20,17 @@ func TestWrapLines(t *testing.T) {
 		want  []string
 	}{
 		{"fits", "一二三", 5, []string{"一二三"}},
-		{"plain CJK breaks anywhere", "一二三四五六七", 3, []string{"一二三", "四五六", "七"}},
+		{"plain CJK breaks anywhere", "一二三四五六七八", 3, []string{"一二三", "四五六", "七八"}},
+		{"no lone character on the last line", "一二三四五六七", 3, []string{"一二三", "四五", "六七"}},
+		{"nor a lone character with its full stop", "一二三四五六七。", 3, []string{"一二三", "四五", "六七。"}},
+		{"a lone character stays when the line before cannot spare one", "一二三。", 3, []string{"一二", "三。"}},
+		{"a lone word is not a widow", "一二三 abcd", 4, []string{"一二三 ", "abcd"}},
 		{"comma never starts a line", "一二三四，五六", 4, []string{"一二三", "四，五六"}},
 		{"ASCII comma never starts a line", "一二三四,五六", 4, []string{"一二三", "四,五六"}},
 		{"full stop and closing quote stay with the word", "他说好。”我们", 3, []string{"他说", "好。”", "我们"}},
 		{"opening bracket never ends a line", "一二三（四五）六", 4, []string{"一二三", "（四五）", "六"}},
 		{"opening quote never ends a line", "一二三“四五”", 4, []string{"一二三", "“四五”"}},
-		{"ellipsis never starts a line", "一二三四……", 5, []string{"一二三", "四……"}},
+		{"ellipsis never starts a line", "一二三四……五六", 5, []string{"一二三", "四……五六"}},
 		{"Latin word kept whole", "区长Zhongyuan区", 10, []string{"区长", "Zhongyuan区"}},
 		{"decimal number kept with its unit", "投资达28.58亿元的项目", 8, []string{"投资达", "28.58亿元的", "项目"}},
 		{"thousands separator", "共1,000人参加", 5, []string{"共", "1,000", "人参加"}},
@@ -86,7 +90,7 @@ func checkWrap(t *testing.T, in string, lines []string, width fixed.Int26_6, adv
 			t.Errorf("line %d is empty in %q", i, lines)
 			continue
 		}
-		if w := segmentWidth([]rune(strings.TrimRightFunc(l, unicode.IsSpace)), adv); w > width && !isOneWord(l) {
+		if w := visibleWidth([]rune(l), adv); w > width && !isOneWord(l) {
 			t.Errorf("line %q is %v wide, more than %v", l, w, width)
 		}
 		if i == 0 {
