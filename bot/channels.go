@@ -16,8 +16,8 @@ type Queues struct {
 	admin  func(parts ...string) // reports for admins (missed slots)
 	log    *slog.Logger
 
-	mu       sync.Mutex
-	unknown  map[string]bool // channels with rows but no queue, logged once
+	mu      sync.Mutex
+	unknown map[string]bool // channels with rows but no queue, logged once
 }
 
 var _ DeliveryQueue = (*Queues)(nil)

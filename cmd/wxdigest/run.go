@@ -339,12 +339,12 @@ func startChannel(c data.Channel, st *data.Store, o botOptions, log *slog.Logger
 		return nil, fmt.Errorf("unknown channel kind %q", c.Kind)
 	}
 	rc.pacer = bot.NewSender(bot.SenderConfig{
-		Transport:      rc.tr,
-		Ledger:         st,
-		MinGap:         -1,
-		Jitter:         -1,
-		PerMinute:      20,
-		PerDay:         -1,
+		Transport: rc.tr,
+		Ledger:    st,
+		MinGap:    -1,
+		Jitter:    -1,
+		PerMinute: 20,
+		PerDay:    -1,
 		// WeCom's window is a minute: never pause longer to begin with.
 		RateLimitPause: min(o.pacing.rateLimitPause, time.Minute),
 		MaxPause:       30 * time.Minute,
