@@ -136,8 +136,7 @@ const (
 type glyph struct {
 	off  image.Point // top-left of the mask relative to the dot
 	w, h int
-	pix  []uint8
-	ok   bool // the font has the rune
+	pix  []uint8 // nil for a rune the font lacks: it is skipped, not boxed
 }
 
 // faceCache is one face with the advances and glyphs drawn so far.
@@ -149,8 +148,7 @@ type faceCache struct {
 	glyphs  map[rune]*glyph
 }
 
-// maxCached bounds each face's glyph cache; beyond it the cache starts
-// afresh (a day's cards use a few hundred distinct characters).
+// maxCached bounds each face's caches; beyond it a cache starts afresh (a day's cards use a few hundred distinct characters).
 const maxCached = 4000
 
 // faceSet is what one Render uses; sets are pooled in the Renderer so the
@@ -186,6 +184,9 @@ func (r *Renderer) newFaceSet() (*faceSet, error) {
 func (fc *faceCache) adv(prev, r rune) fixed.Int26_6 {
 	a, ok := fc.advance[r]
 	if !ok {
+		if len(fc.advance) >= maxCached {
+			clear(fc.advance)
+		}
 		a, _ = fc.face.GlyphAdvance(r)
 		fc.advance[r] = a
 	}
@@ -203,7 +204,7 @@ func (fc *faceCache) glyph(r rune) *glyph {
 		clear(fc.glyphs)
 	}
 	dr, mask, mp, _, ok := fc.face.Glyph(fixed.Point26_6{}, r)
-	g := &glyph{ok: ok}
+	g := &glyph{}
 	if a, isAlpha := mask.(*image.Alpha); isAlpha && ok && !dr.Empty() {
 		g.off, g.w, g.h = dr.Min, dr.Dx(), dr.Dy()
 		g.pix = make([]uint8, g.w*g.h)
