@@ -17,6 +17,8 @@ import (
 	"github.com/wxdigest/wxdigest/bot"
 	"github.com/wxdigest/wxdigest/bot/wechat"
 	"github.com/wxdigest/wxdigest/bot/wechat/wechattest"
+	"github.com/wxdigest/wxdigest/bot/wecom/wecomtest"
+	"github.com/wxdigest/wxdigest/card"
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
 )
@@ -26,6 +28,7 @@ import (
 // the owner's remark, so the impostor gets no rights).
 const (
 	demoGroup  = "幸福里业主群"
+	demoRobot  = "和谐家园群" // a WeCom group reached through a group robot
 	demoSource = "中原区新闻"
 	demoStaff  = "王主任"
 	demoAdmin  = "赵书记"
@@ -130,6 +133,33 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 		return err
 	}
 
+	// The fake WeCom, with a robot in the second group, subscribed to the
+	// same slot beside the WeChat group: the image card when a CJK font is
+	// installed, and the text.
+	wc := wecomtest.New(wecomtest.Config{Now: a.now, Logger: quiet})
+	wcURL, stopWeCom, err := serveLoopback("127.0.0.1:0", wc.Handler())
+	if err != nil {
+		return err
+	}
+	defer stopWeCom()
+	wc.AddRobot("demo-robot-key", demoRobot)
+	robot, err := st.AddChannel(ctx, data.Channel{Name: demoRobot, Kind: data.ChannelWeComRobot,
+		URL: wcURL + "/cgi-bin/webhook/send?key=demo-robot-key", AllowPrivate: true, Enabled: true})
+	if err != nil {
+		return err
+	}
+	cards, _ := card.Load("")
+	style := data.StyleText
+	if cards != nil {
+		style = data.StyleBoth
+	}
+	if _, err := m.Subscribe(ctx, "demo", data.Subscription{
+		Channel: robot.Name, Kind: data.ScheduleCron, TZ: cfg.Zone, Style: style,
+		Spec: fmt.Sprintf("%d %d %d * * *", first.Second(), first.Minute(), first.Hour()),
+	}); err != nil {
+		return err
+	}
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	tr, err := wechat.New(wechat.Config{ServerURL: url, Logger: quiet, Now: a.now})
@@ -138,7 +168,12 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	loggedIn := make(chan struct{})
 	var once bool
-	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, onLogin: func(s bot.LoginState) {
+	var renderer bot.CardRenderer
+	if cards != nil {
+		renderer = cards
+	}
+	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, channels: []data.Channel{robot},
+		allowPrivate: true, cards: renderer, now: a.now, onLogin: func(s bot.LoginState) {
 		if s.LoggedIn && !once {
 			once = true
 			close(loggedIn)
@@ -158,9 +193,35 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 
 	fmt.Fprintf(out, "wxdigest 演示：离线运行，真实的机器人通过 openwechat 登录到本机模拟的微信。\n")
-	fmt.Fprintf(out, "已导入样例版面 %d 篇（%s，%s）。群“%s”已订阅，约 %d 秒后收到第一次定时推送。\n",
-		res.New, demoSource, day, demoGroup, int(firstIn.Round(time.Second)/time.Second))
+	fmt.Fprintf(out, "已导入样例版面 %d 篇（%s，%s）。微信群“%s”和企业微信群“%s”（群机器人）已订阅，约 %d 秒后收到第一次定时推送。\n",
+		res.New, demoSource, day, demoGroup, demoRobot, int(firstIn.Round(time.Second)/time.Second))
 	fmt.Fprintf(out, "试试：今日新闻 · 详情 1 · 搜索 项目 · 帮助；换人说话：:as 王主任（工作人员）、:as 赵书记（管理员）、:as 赵书记(冒名)、:as 我（机器人账号）；:private 私聊 / :group 回群里；Ctrl-D 结束。\n\n")
+
+	// Print what the robot posts in the WeCom group. The fake has no change
+	// signal; a short poll is fine for a person watching.
+	robotDone := make(chan struct{})
+	go func() {
+		defer close(robotDone)
+		seen := 0
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			sent := wc.Sent()
+			for ; seen < len(sent); seen++ {
+				s := sent[seen]
+				text := s.Content
+				if s.MsgType == "image" {
+					text = fmt.Sprintf("［图片：今日早报图，%d 字节］", s.Bytes)
+				}
+				view.say("企业微信·"+demoRobot, "群机器人", text)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 
 	// Print what the bot sends, as it would appear in the chat.
 	printed := make(chan struct{})
@@ -204,6 +265,7 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	cancel()
 	<-printed
+	<-robotDone
 	if werr := rt.Wait(ctx, cancel); werr != nil && err == nil {
 		err = werr
 	}

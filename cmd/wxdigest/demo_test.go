@@ -44,6 +44,8 @@ func TestDemo(t *testing.T) {
 	// The scheduled digest: its header, then every item.
 	waitFor(t, ctx, &out, "[幸福里业主群] wxdigest：【中原区新闻】")
 	waitFor(t, ctx, &out, "5. 中原区举办研发费用入统业务培训会")
+	// The WeCom group beside it, through its robot.
+	waitFor(t, ctx, &out, "[企业微信·和谐家园群] 群机器人：【中原区新闻】")
 
 	say("详情 2")
 	waitFor(t, ctx, &out, "新时代呼唤好少年,好少年需要好榜样。")
