@@ -174,11 +174,11 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, channels: []data.Channel{robot},
 		allowPrivate: true, cards: renderer, now: a.now, onLogin: func(s bot.LoginState) {
-		if s.LoggedIn && !once {
-			once = true
-			close(loggedIn)
-		}
-	}}, quiet)
+			if s.LoggedIn && !once {
+				once = true
+				close(loggedIn)
+			}
+		}}, quiet)
 	if err != nil {
 		return err
 	}
