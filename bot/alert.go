@@ -210,3 +210,27 @@ func oneLineText(s string) string {
 	}
 	return s
 }
+
+// channelStatusLine sums up a channel for 状态: up or why not, and its
+// queue.
+func channelStatusLine(ch WatchedChannel, now time.Time, when func(time.Time) string) string {
+	line := label(ch) + "："
+	st := ch.Transport.State()
+	switch {
+	case !st.LoggedIn:
+		line += "故障"
+		if st.LastErr != "" {
+			line += "（" + oneLineText(st.LastErr) + "）"
+		}
+	default:
+		line += "正常"
+	}
+	if ch.Queue != nil {
+		qs := ch.Queue.Stats()
+		line += fmt.Sprintf("，%d 条待发，今天已发 %d 条", qs.Queued, qs.SentToday)
+		if qs.PausedUntil.After(now) {
+			line += "，限流暂停到 " + when(qs.PausedUntil)
+		}
+	}
+	return line
+}

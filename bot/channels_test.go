@@ -427,3 +427,37 @@ func TestPauseNoticeNamesTheChannel(t *testing.T) {
 		t.Fatal("unreachable")
 	}
 }
+
+// A message the channel will never take (a quota spent, over a size
+// limit) is given up at once, recorded failed, and reported; others are
+// sent on.
+func TestUndeliverableGivenUpAtOnce(t *testing.T) {
+	var gaveUp []string
+	e := scNewEnv(t, time.Date(2026, 12, 6, 7, 0, 0, 0, scShanghai(t)), scOpts{sender: func(c *bot.SenderConfig) {
+		c.OnGiveUp = func(to bot.Target, err error) { gaveUp = append(gaveUp, to.Name+": "+err.Error()) }
+	}})
+	e.importDay("2026-12-06", "中原区召开经济运行分析会")
+	e.sub("甲群", "08:00", false)
+	e.sub("乙群", "08:00", false)
+	e.tr.FailNext(fmt.Errorf("wecom: errcode 41048: quota: %w", bot.ErrUndeliverable))
+	e.start(true)
+	e.runUntil(e.at(2026, 12, 6, 8, 0))
+	e.drain(time.Hour)
+	states := map[string]data.Delivery{}
+	for _, d := range e.deliveries() {
+		states[d.Group] = d
+	}
+	failed, sent := states["甲群"], states["乙群"]
+	if failed.State != data.DeliveryFailed || failed.Attempts != 1 || !strings.Contains(failed.Error, "41048") {
+		t.Fatalf("the refused part: %+v, want failed after one attempt", failed)
+	}
+	if sent.State != data.DeliverySent {
+		t.Fatalf("the other group: %+v", sent)
+	}
+	if len(gaveUp) != 1 || !strings.HasPrefix(gaveUp[0], "甲群: ") {
+		t.Fatalf("OnGiveUp calls %q", gaveUp)
+	}
+	if n := len(e.tr.Calls()); n != 2 {
+		t.Fatalf("%d sends, want 2 (no retry of the refused one)", n)
+	}
+}

@@ -228,6 +228,14 @@ func (statusCmd) run(_ context.Context, c *call) {
 	if os.PausedUntil.After(c.now) {
 		lines = append(lines, "因发送太频繁暂停到 "+when(os.PausedUntil))
 	}
+	if r.channels != nil {
+		if chs := r.channels(); len(chs) > 0 {
+			lines = append(lines, "其他渠道：")
+			for _, ch := range chs {
+				lines = append(lines, "· "+channelStatusLine(ch, c.now, when))
+			}
+		}
+	}
 	c.reply(rtPack(lines, r.budget)...)
 }
 

@@ -32,6 +32,8 @@ type RouterConfig struct {
 	// Forwards keeps forwarded articles; nil: Store, when it has
 	// ImportFetched (as *data.Store does).
 	Forwards ForwardStore
+	// Channels lists the other delivery channels for 状态; nil: none.
+	Channels func() []WatchedChannel
 }
 
 // Router turns incoming chat messages into command replies. Handle is
@@ -49,6 +51,7 @@ type Router struct {
 	leadBudget int
 	fetch      func(ctx context.Context, url string) (digest.Article, error)
 	forwards   ForwardStore
+	channels   func() []WatchedChannel
 
 	cmds    []command
 	byWord  map[string]command // Chinese words
@@ -80,6 +83,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		leadBudget: cfg.LeadBudget,
 		fetch:      cfg.FetchArticle,
 		forwards:   cfg.Forwards,
+		channels:   cfg.Channels,
 		byWord:     make(map[string]command),
 		byAlias:    make(map[string]command),
 		shown:      make(map[Target][]int64),

@@ -55,7 +55,7 @@ type CardRenderer interface {
 
 // errNoImages: an image part on a channel that cannot send pictures, or
 // without a font to draw it. Retrying cannot help.
-var errNoImages = errors.New("this channel cannot send images")
+var errNoImages = fmt.Errorf("this channel cannot send images: %w", ErrUndeliverable)
 
 // SenderConfig configures NewSender. Zero durations and counts mean the
 // defaults above; a negative value turns that limit off (no gap, no
@@ -97,6 +97,9 @@ type SenderConfig struct {
 	NoNotices bool
 	// Cards draws image parts; without it image parts fail.
 	Cards CardRenderer
+	// OnGiveUp is told about a message the sender gave up on (failed
+	// MaxAttempts times, or refused for good), e.g. to tell admins.
+	OnGiveUp func(to Target, err error)
 }
 
 // Message lanes, sent in this order: a notice for admins first, then
@@ -526,7 +529,7 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 				p.log.Error("bot: sender: record failure", "delivery", it.delivery, "err", merr)
 			}
 		}
-		if it.attempts >= p.cfg.MaxAttempts || errors.Is(err, errNoImages) {
+		if it.attempts >= p.cfg.MaxAttempts || errors.Is(err, ErrUndeliverable) {
 			p.mu.Lock()
 			p.inflight--
 			delete(p.held, it.delivery)
@@ -534,7 +537,10 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 				p.noticeQd = false
 			}
 			p.mu.Unlock()
-			p.log.Error("bot: sender: giving up", "to", it.to.Name, "attempts", it.attempts, "delivery", it.delivery, "err", err)
+			p.log.Error("bot: sender: giving up", "channel", p.cfg.Name, "to", it.to.Name, "attempts", it.attempts, "delivery", it.delivery, "err", err)
+			if p.cfg.OnGiveUp != nil && it.textFn == nil {
+				p.cfg.OnGiveUp(it.to, err)
+			}
 			return
 		}
 		it.notBefore = now.Add(p.cfg.RetryBackoff << (it.attempts - 1))

@@ -95,6 +95,10 @@ var (
 	// help; the channel is failed until an admin fixes it, and its parts
 	// stay pending.
 	ErrRejected = errors.New("rejected by the channel")
+	// ErrUndeliverable: the channel will never take this one message (over
+	// a size limit, a monthly quota spent). The sender gives it up at once
+	// and tells admins; the channel itself is fine.
+	ErrUndeliverable = errors.New("the channel will not take this message")
 )
 
 // ImageSender is a Transport that can also send a picture (the digest as

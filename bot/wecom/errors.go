@@ -1,7 +1,6 @@
 package wecom
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -11,11 +10,12 @@ import (
 // ErrQuota: WeCom will not deliver another customer-group mass message this
 // month (每个客户群每月最多可接收的条数已用完). Waiting for the next month, or
 // an admin raising the corp's 群发规则, is the only cure.
-var ErrQuota = errors.New("customer-group mass-send quota used up")
+// It wraps bot.ErrUndeliverable: sending the part again cannot help.
+var ErrQuota = fmt.Errorf("customer-group mass-send quota used up: %w", bot.ErrUndeliverable)
 
 // ErrTooLarge: the message breaks a documented size or count limit; it was
 // not sent.
-var ErrTooLarge = errors.New("message exceeds a WeCom limit")
+var ErrTooLarge = fmt.Errorf("message exceeds a WeCom limit: %w", bot.ErrUndeliverable)
 
 // Error codes the client acts on. Sources are in docs/wecom.md.
 const (

@@ -67,6 +67,7 @@ type botRuntime struct {
 	ttl      time.Duration
 	now      func() time.Time
 	missing  map[string]bool // channels added while running, logged once
+	via      string          // the channel alerts go through
 }
 
 // runChannel is a WeCom channel as `run` started it.
@@ -149,6 +150,7 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 			Zone:           cfg.loc,
 			Logger:         log,
 			Cards:          o.cards,
+			OnGiveUp:       rt.giveUp("个人微信"),
 			// State() is a cheap read; checking often lets queued messages go
 			// out soon after a re-login.
 			LoginPoll: time.Second,
@@ -161,7 +163,7 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 		if !c.Enabled {
 			continue
 		}
-		rc, err := startChannel(c, st, o, log)
+		rc, err := startChannel(c, st, o, log, rt.giveUp(kindZH(c.Kind)+"「"+c.Name+"」"))
 		if err != nil {
 			// One channel that cannot start never holds up the others: its
 			// parts stay pending, and admins see why in the log and in
@@ -179,6 +181,7 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 		release()
 		return nil, err
 	}
+	rt.via = via
 	rt.queues = bot.NewQueues(queues, adminSend, log)
 	// The router is built after the dispatcher it uses; OnShown reaches it
 	// through this variable, set before anything runs.
@@ -229,6 +232,7 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 			Zone:       cfg.loc,
 			Budget:     cfg.Budget,
 			LeadBudget: cfg.LeadBudget,
+			Channels:   rt.watched,
 		}
 		if o.web != nil {
 			// Chat forwards go through the same client as the poller, so
@@ -258,18 +262,15 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 		watched = append(watched, bot.WatchedChannel{Name: data.ChannelWeChat, Kind: bot.KindWeChat, Transport: o.transport, Queue: rt.sender})
 	}
 	for _, rc := range rt.channels {
-		rc := rc
 		rt.goRun(ctx, "channel "+rc.name, func(ctx context.Context) error { return rc.tr.Run(ctx, nil) })
 		rt.goRun(ctx, "sender "+rc.name, rc.pacer.Run)
-		kind := bot.KindWeComBot
 		if rc.task != nil {
-			kind = bot.KindWeComTask
 			w := bot.NewTaskWatcher(bot.TaskWatcherConfig{Channel: rc.name, Checker: rc.task, Ledger: st, Poll: o.taskPoll,
 				Grace: o.pacing.grace, Zone: cfg.loc, Logger: log, Report: func(text string) { rt.queues.Reply(bot.Target{}, text) }})
 			rt.goRun(ctx, "tasks "+rc.name, w.Run)
 		}
-		watched = append(watched, bot.WatchedChannel{Name: rc.name, Kind: kind, Transport: rc.tr, Queue: rc.pacer})
 	}
+	watched = append(watched, rt.watched()...)
 	alerter := bot.NewAlerter(bot.AlerterConfig{
 		Channels: watched,
 		Send:     func(text string) { rt.queues.Reply(bot.Target{}, text) },
@@ -312,11 +313,24 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 	return rt, nil
 }
 
+// watched lists the WeCom channels for 状态.
+func (rt *botRuntime) watched() []bot.WatchedChannel {
+	out := make([]bot.WatchedChannel, 0, len(rt.channels))
+	for _, rc := range rt.channels {
+		kind := bot.KindWeComBot
+		if rc.task != nil {
+			kind = bot.KindWeComTask
+		}
+		out = append(out, bot.WatchedChannel{Name: rc.name, Kind: kind, Transport: rc.tr, Queue: rc.pacer})
+	}
+	return out
+}
+
 // startChannel builds a WeCom channel and its own paced queue: a robot
 // takes 20 messages a minute (WeCom's limit, so a pause on 45009 is rare);
 // its pauses and failures reach admins through the alerter, never the
 // residents' group.
-func startChannel(c data.Channel, st *data.Store, o botOptions, log *slog.Logger) (*runChannel, error) {
+func startChannel(c data.Channel, st *data.Store, o botOptions, log *slog.Logger, giveUp func(bot.Target, error)) (*runChannel, error) {
 	rc := &runChannel{name: c.Name, kind: c.Kind}
 	allow := o.allowPrivate
 	var name, hint string
@@ -355,8 +369,21 @@ func startChannel(c data.Channel, st *data.Store, o botOptions, log *slog.Logger
 		NoNotices:      true,
 		Cards:          o.cards,
 		LoginPoll:      time.Second,
+		OnGiveUp:       giveUp,
 	})
 	return rc, nil
+}
+
+// giveUp tells admins about a message a channel's sender gave up on. A
+// message to admins themselves is only logged, so a failing alert route
+// cannot feed itself.
+func (rt *botRuntime) giveUp(name string) func(bot.Target, error) {
+	return func(to bot.Target, err error) {
+		if to.Kind == bot.ChatSelf || rt.queues == nil || to.Name == rt.via {
+			return
+		}
+		rt.queues.Reply(bot.Target{}, fmt.Sprintf("【wxdigest 告警】%s有一条发往“%s”的消息发不出去，已放弃：%s", name, to.Name, oneLine(err.Error())))
+	}
 }
 
 // alertRoute decides where alerts and reports for admins go: the named
