@@ -102,6 +102,18 @@ func (g *guard) checkLiteral(u *url.URL) error {
 	return g.allowed(netip.AddrPortFrom(a, uint16(p)))
 }
 
+// GuardTransport installs in t the dialer the source client uses: every
+// address a host resolves to is checked, and the socket's real peer once
+// more, so loopback, private, link-local and CGNAT addresses are refused
+// unless allowPrivate; proxies are turned off. Other packages that call
+// out (the WeCom client) use it, so there is one guard to trust.
+func GuardTransport(t *http.Transport, allowPrivate bool, timeout time.Duration) *http.Transport {
+	g := &guard{allowPrivate: allowPrivate, timeout: timeout, resolve: func(ctx context.Context, host string) ([]netip.Addr, error) {
+		return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	}}
+	return g.transport(t)
+}
+
 // transport installs the guarded dialer in t. Proxies are turned off: a
 // proxy would dial on our behalf, out of reach of the check.
 func (g *guard) transport(t *http.Transport) *http.Transport {

@@ -1,15 +1,12 @@
 package wecom
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/wxdigest/wxdigest/source"
@@ -74,86 +71,15 @@ const defaultTimeout = 20 * time.Second
 
 // newHTTPClient is the client used when the caller gives none: the dialer
 // resolves the host itself and refuses internal addresses (unless
-// allowPrivate), mirroring source/guard.go, so a robot URL naming an
+// allowPrivate) with the source client's guard, so a robot URL naming an
 // intranet host cannot make the bot post into the intranet. Redirects are
 // not followed: WeCom does not redirect, and a redirect would carry the
 // key or token elsewhere.
 func newHTTPClient(allowPrivate bool) *http.Client {
-	g := &dialGuard{allowPrivate: allowPrivate, resolve: net.DefaultResolver.LookupNetIP}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.Proxy = nil // a proxy would dial on our behalf, out of reach of the check
-	t.DialContext = g.dial
-	t.DialTLSContext = nil
-	t.TLSHandshakeTimeout = 10 * time.Second
-	t.ResponseHeaderTimeout = defaultTimeout
-	t.MaxIdleConnsPerHost = 2
+	t := source.GuardTransport(http.DefaultTransport.(*http.Transport).Clone(), allowPrivate, defaultTimeout)
 	return &http.Client{
 		Transport:     t,
 		Timeout:       defaultTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-}
-
-type dialGuard struct {
-	allowPrivate bool
-	resolve      func(ctx context.Context, network, host string) ([]netip.Addr, error)
-}
-
-func (g *dialGuard) allowed(a netip.Addr) error {
-	if g.allowPrivate || !source.Blocked(a) {
-		return nil
-	}
-	return fmt.Errorf("%w: %s", source.ErrBlockedAddress, a.Unmap())
-}
-
-// dial checks every address the host resolves to, then dials only those;
-// control checks the socket's real peer once more (DNS rebinding).
-func (g *dialGuard) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, portStr, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	port, err := strconv.ParseUint(portStr, 10, 16)
-	if err != nil {
-		return nil, fmt.Errorf("bad port in %q", addr)
-	}
-	var ips []netip.Addr
-	if a, err := netip.ParseAddr(host); err == nil {
-		ips = []netip.Addr{a}
-	} else {
-		if ips, err = g.resolve(ctx, "ip", host); err != nil {
-			return nil, err
-		}
-		if len(ips) == 0 {
-			return nil, fmt.Errorf("no address for %s", host)
-		}
-	}
-	for _, ip := range ips {
-		if err := g.allowed(ip); err != nil {
-			return nil, fmt.Errorf("%s: %w", host, err)
-		}
-	}
-	d := net.Dialer{Timeout: 10 * time.Second, Control: g.control}
-	var first error
-	for _, ip := range ips {
-		c, err := d.DialContext(ctx, network, netip.AddrPortFrom(ip.Unmap(), uint16(port)).String())
-		if err == nil {
-			return c, nil
-		}
-		if first == nil {
-			first = err
-		}
-		if errors.Is(err, source.ErrBlockedAddress) || ctx.Err() != nil {
-			break
-		}
-	}
-	return nil, first
-}
-
-func (g *dialGuard) control(_, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("%w: unparsable address %q", source.ErrBlockedAddress, address)
-	}
-	return g.allowed(ap.Addr())
 }
