@@ -153,6 +153,10 @@ type deliveryRow struct {
 	Attempts int    `json:"attempts"`
 	Error    string `json:"error"`
 	SentAt   string `json:"sent_at"`
+	Parts    int    `json:"parts"`
+	Channel  string `json:"channel"`
+	Kind     string `json:"kind"`
+	RemoteID string `json:"remote_id"`
 }
 
 func (e *e2e) deliveries() []deliveryRow {

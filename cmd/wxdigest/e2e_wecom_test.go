@@ -140,42 +140,9 @@ func (f *fakeWeCom) waitSent(e *e2e, ctx context.Context, what string, cond func
 	return got
 }
 
-type ledgerRow struct {
-	Group    string `json:"group"`
-	Channel  string `json:"channel"`
-	Kind     string `json:"kind"`
-	Part     int    `json:"part"`
-	Parts    int    `json:"parts"`
-	State    string `json:"state"`
-	Attempts int    `json:"attempts"`
-	Error    string `json:"error"`
-	RemoteID string `json:"remote_id"`
-	Slot     string `json:"slot"`
-}
-
-func (e *e2e) ledger() []ledgerRow {
-	e.t.Helper()
-	var rows []ledgerRow
-	out := e.cli("deliveries", "--format", "json")
-	if err := json.Unmarshal([]byte(out), &rows); err != nil {
-		e.t.Fatalf("deliveries json: %v\n%s", err, out)
-	}
-	return rows
-}
-
-func (e *e2e) waitRows(ctx context.Context, what string, cond func([]ledgerRow) bool) []ledgerRow {
-	e.t.Helper()
-	var rows []ledgerRow
-	e.eventually(ctx, what, func() (bool, string) {
-		rows = e.ledger()
-		return cond(rows), fmt.Sprintf("%+v", rows)
-	})
-	return rows
-}
-
 // allSent: the rows of channel are there and all sent.
-func allSent(channel string) func([]ledgerRow) bool {
-	return func(rows []ledgerRow) bool {
+func allSent(channel string) func([]deliveryRow) bool {
+	return func(rows []deliveryRow) bool {
 		n := 0
 		for _, r := range rows {
 			if r.Channel != channel {
@@ -233,9 +200,9 @@ func TestE2EWeComRobotOnly(t *testing.T) {
 	f.do("POST", "/_fake/faults", map[string]int{"errcode": 45009, "times": 1})
 	p := e.start(append([]string{"--no-wechat", "--allow-private"}, fastPacing...)...)
 	ctx := e.ctx(40 * time.Second)
-	rows := e.waitRows(ctx, "the robot's slot sent", allSent("幸福里"))
+	rows := e.waitLedger(ctx, "the robot's slot sent", allSent("幸福里"))
 	sent := to(f.sent(), "k-xfl")
-	var parts []ledgerRow
+	var parts []deliveryRow
 	for _, r := range rows {
 		if r.Channel == "幸福里" && r.Part > 0 {
 			parts = append(parts, r)
@@ -275,7 +242,7 @@ func TestE2EWeComRobotOnly(t *testing.T) {
 	}
 	if twoSlots {
 		// The second slot passes with nothing new: skipped, nothing sent.
-		e.waitRows(ctx, "the second slot skipped", func(rows []ledgerRow) bool {
+		e.waitLedger(ctx, "the second slot skipped", func(rows []deliveryRow) bool {
 			for _, r := range rows {
 				if r.State == data.DeliverySkipped && r.Channel == "幸福里" {
 					return true
@@ -311,7 +278,7 @@ func TestE2EWeComRemovedKeyAlerts(t *testing.T) {
 			t.Errorf("alert %q does not say %q", a.Content, want)
 		}
 	}
-	rows := e.ledger()
+	rows := e.deliveries()
 	if len(rows) == 0 {
 		t.Fatal("no ledger rows")
 	}
@@ -363,7 +330,7 @@ func TestE2EWeComCustomerGroupTask(t *testing.T) {
 	e.cli("sub", "add", "--channel", "客户群", "--cron", e.slotAhead(2*time.Second), "--tz", e2eZone)
 	p := e.start(append([]string{"--no-wechat", "--allow-private", "--task-poll", "200ms"}, fastPacing...)...)
 	ctx := e.ctx(40 * time.Second)
-	rows := e.waitRows(ctx, "the task awaiting confirmation", func(rows []ledgerRow) bool {
+	rows := e.waitLedger(ctx, "the task awaiting confirmation", func(rows []deliveryRow) bool {
 		return len(rows) == 1 && rows[0].State == "awaiting confirmation" && rows[0].RemoteID != ""
 	})
 	tasks := f.sent()
@@ -371,7 +338,7 @@ func TestE2EWeComCustomerGroupTask(t *testing.T) {
 		t.Fatalf("tasks %+v, want one carrying the digest with msgid %s", tasks, rows[0].RemoteID)
 	}
 	f.do("POST", "/_fake/confirm", map[string]string{"msgid": rows[0].RemoteID})
-	e.waitRows(ctx, "the task recorded sent once confirmed", allSent("客户群"))
+	e.waitLedger(ctx, "the task recorded sent once confirmed", allSent("客户群"))
 	if n := len(f.sent()); n != 1 {
 		t.Fatalf("%d tasks, want 1", n)
 	}
@@ -489,7 +456,7 @@ func TestE2EKillDuringMixedFanOut(t *testing.T) {
 	}
 	second := e.startChild(env, pacing...)
 	e.online(ctx, second, 1)
-	rows := e.waitRows(ctx, "every part of every target sent", func(rows []ledgerRow) bool {
+	rows := e.waitLedger(ctx, "every part of every target sent", func(rows []deliveryRow) bool {
 		for _, r := range rows {
 			if r.State != data.DeliverySent {
 				return false
