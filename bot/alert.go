@@ -89,16 +89,7 @@ func NewAlerter(cfg AlerterConfig) *Alerter {
 
 // Run looks at the channels every Poll until ctx is done.
 func (a *Alerter) Run(ctx context.Context) error {
-	for {
-		a.Check()
-		t := a.cfg.Clock.NewTimer(a.cfg.Poll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-t.C():
-		}
-	}
+	return every(ctx, a.cfg.Clock, a.cfg.Poll, a.Check)
 }
 
 // Check looks at every channel once and sends what is due.

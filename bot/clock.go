@@ -1,6 +1,9 @@
 package bot
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Clock is the time source of the dispatcher and the sender, so tests can
 // drive schedules and pacing without waiting (bottest.Clock is the fake).
@@ -68,5 +71,19 @@ func clockSleep(c Clock, d time.Duration, done <-chan struct{}) bool {
 		return true
 	case <-done:
 		return false
+	}
+}
+
+// every calls f at once and then every d of c until ctx is done.
+func every(ctx context.Context, c Clock, d time.Duration, f func()) error {
+	for {
+		f()
+		t := c.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C():
+		}
 	}
 }

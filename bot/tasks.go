@@ -72,16 +72,7 @@ func NewTaskWatcher(cfg TaskWatcherConfig) *TaskWatcher {
 
 // Run checks at once and then every Poll until ctx is done.
 func (w *TaskWatcher) Run(ctx context.Context) error {
-	for {
-		w.Check(ctx)
-		t := w.cfg.Clock.NewTimer(w.cfg.Poll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-t.C():
-		}
-	}
+	return every(ctx, w.cfg.Clock, w.cfg.Poll, func() { w.Check(ctx) })
 }
 
 // Check makes one pass over the awaiting parts of the channel.
