@@ -360,7 +360,7 @@ func (s *Store) ArticlesByDate(ctx context.Context, date string) ([]digest.Artic
 		return nil, fmt.Errorf("data: articles by date: %w", err)
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+articleCols+` FROM articles
-		WHERE issue_date = ? ORDER BY page_order, id`, date)
+		WHERE issue_date = ? AND withdrawn_at IS NULL ORDER BY page_order, id`, date)
 	if err != nil {
 		return nil, fmt.Errorf("data: articles by date: %w", err)
 	}
@@ -379,21 +379,29 @@ func (s *Store) ArticlesByDate(ctx context.Context, date string) ([]digest.Artic
 	return arts, nil
 }
 
-// Article returns one article, or an error wrapping ErrNotFound.
+// Article returns one article, or an error wrapping ErrNotFound (also
+// ErrWithdrawn when staff withdrew it).
 func (s *Store) Article(ctx context.Context, id int64) (digest.Article, error) {
-	a, err := scanArticle(s.r.QueryRowContext(ctx, `SELECT `+articleCols+` FROM articles WHERE id = ?`, id))
+	var withdrawn sql.NullString
+	row := s.r.QueryRowContext(ctx, `SELECT `+articleCols+`, withdrawn_at FROM articles WHERE id = ?`, id)
+	var a digest.Article
+	err := row.Scan(&a.ID, &a.Source, &a.URL, &a.Date, &a.Kicker, &a.Title, &a.Subtitle,
+		&a.Dateline, &a.Byline, &a.Lead, &a.Body, &withdrawn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return digest.Article{}, fmt.Errorf("data: article %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return digest.Article{}, fmt.Errorf("data: article %d: %w", id, err)
 	}
+	if withdrawn.Valid {
+		return digest.Article{}, fmt.Errorf("data: article %d: %w", id, ErrWithdrawn)
+	}
 	return a, nil
 }
 
 // Dates lists the issue dates that have articles, newest first.
 func (s *Store) Dates(ctx context.Context) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT issue_date FROM articles ORDER BY issue_date DESC`)
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT issue_date FROM articles WHERE withdrawn_at IS NULL ORDER BY issue_date DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("data: dates: %w", err)
 	}
@@ -432,7 +440,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a digest.Article) (err error)
 	}()
 	var oldSource, oldDate string
 	var order int64
-	err = tx.QueryRowContext(ctx, `SELECT source, issue_date, page_order FROM articles WHERE id = ?`, a.ID).
+	err = tx.QueryRowContext(ctx, `SELECT source, issue_date, page_order FROM articles WHERE id = ? AND withdrawn_at IS NULL`, a.ID).
 		Scan(&oldSource, &oldDate, &order)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("data: update article %d: %w", a.ID, ErrNotFound)
@@ -504,6 +512,43 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64) (err error) {
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("data: delete article %d: commit: %w", id, err)
+	}
+	return nil
+}
+
+// WithdrawArticle takes an article out before it goes out (撤下): no digest,
+// search or 详情 shows it again, and importing it again does not bring it
+// back (the row stays as a tombstone, out of the search index). by names
+// who did it. Errors wrap ErrNotFound, or ErrWithdrawn when it already was.
+func (s *Store) WithdrawArticle(ctx context.Context, id int64, by string) (err error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("data: withdraw article %d: %w", id, err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var withdrawn sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT withdrawn_at FROM articles WHERE id = ?`, id).Scan(&withdrawn)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("data: withdraw article %d: %w", id, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("data: withdraw article %d: %w", id, err)
+	case withdrawn.Valid:
+		return fmt.Errorf("data: withdraw article %d: %w", id, ErrWithdrawn)
+	}
+	if _, err = tx.ExecContext(ctx, `UPDATE articles SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?`,
+		botTime(s.now()), by, id); err != nil {
+		return fmt.Errorf("data: withdraw article %d: %w", id, err)
+	}
+	if err = unindex(ctx, tx, id); err != nil {
+		return fmt.Errorf("data: withdraw article %d: %w", id, err)
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("data: withdraw article %d: commit: %w", id, err)
 	}
 	return nil
 }

@@ -224,7 +224,7 @@ func unindex(ctx context.Context, tx *sql.Tx, id int64) error {
 func renumberDay(ctx context.Context, tx *sql.Tx, x *indexer, day int64, date string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.title, a.body, k.key FROM articles AS a
 		LEFT JOIN search_keys AS k ON k.article_id = a.id
-		WHERE a.issue_date = ? ORDER BY a.id`, date)
+		WHERE a.issue_date = ? AND a.withdrawn_at IS NULL ORDER BY a.id`, date)
 	if err != nil {
 		return fmt.Errorf("renumber %s: %w", date, err)
 	}

@@ -270,7 +270,7 @@ func (s *Store) RebuildSearchIndex(ctx context.Context) (err error) {
 	}
 	// Keys number each day's articles in id order.
 	keys := map[int64]int64{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, issue_date FROM articles ORDER BY id`)
+	rows, err := tx.QueryContext(ctx, `SELECT id, issue_date FROM articles WHERE withdrawn_at IS NULL ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("data: rebuild search index: %w", err)
 	}
@@ -308,7 +308,8 @@ func (s *Store) RebuildSearchIndex(ctx context.Context) (err error) {
 	const chunk = 1000
 	var after int64
 	for {
-		rows, err := tx.QueryContext(ctx, `SELECT id, title, body FROM articles WHERE id > ? ORDER BY id LIMIT ?`, after, chunk)
+		rows, err := tx.QueryContext(ctx, `SELECT id, title, body FROM articles
+			WHERE id > ? AND withdrawn_at IS NULL ORDER BY id LIMIT ?`, after, chunk)
 		if err != nil {
 			return fmt.Errorf("data: rebuild search index: %w", err)
 		}

@@ -28,6 +28,9 @@ var (
 	// ErrDuplicate: an update would give an article the same content as
 	// another stored article.
 	ErrDuplicate = errors.New("duplicate content")
+	// ErrWithdrawn: staff withdrew the article (撤下). It wraps ErrNotFound,
+	// so readers that only know "not found" treat it so.
+	ErrWithdrawn = fmt.Errorf("withdrawn by staff: %w", ErrNotFound)
 )
 
 // Options configures Open. Zero values mean defaults.
