@@ -304,10 +304,232 @@ func parseWebOpener(s string) (opener, bool) {
 
 // isWebLeadParagraph: a paragraph that can hold the lead — one with a
 // sentence end, or a long one with commas (a lead whose final mark the site
-// lost). Short lines without final punctuation are sub-heads or labels.
+// lost). Short lines without final punctuation are sub-heads or labels, and
+// so is a short question standing alone (出国前：政治科目会出啥考题？).
 func isWebLeadParagraph(p string) bool {
+	if isWebQuestionSubhead(p) {
+		return false
+	}
 	if strings.ContainsAny(p, "。！？｡") || endsParagraph(p) {
 		return true
 	}
 	return utf8.RuneCountInString(p) > maxWebSubheadRunes && strings.ContainsAny(p, "，,")
+}
+
+// Bylines from a page's metadata
+//
+// A page that prints no byline in its text often names the author
+// elsewhere: <meta name="author">, article:author, or the info line under
+// the headline (来源：郑州日报 作者：张三 发布时间：2026-03-05, 文/张三).
+// NormalizeAuthor and BylineFromInfoLine read those into the normalised
+// byline form of NormalizeByline. An outlet (来源：…) and an editor
+// (编辑：…) are not bylines.
+
+// infoKeyRe finds the keys of an info line: a meta key or a byline key,
+// then a colon. Longer keys come first, so 责任编辑 is not read as 编辑.
+var infoKeyRe = regexp.MustCompile(`(?:` + strings.Join(infoKeyAlternatives(), "|") + `)\s*[:：]`)
+
+// authorKeys name the author outright: the value is a byline or bare names.
+var authorKeys = []string{"作者", "撰稿", "撰文", "采写", "执笔", "文"}
+
+// reporterKeys are byline roles written as keys (记者：张三).
+var reporterKeys = []string{"首席记者", "特约记者", "见习记者", "记者", "特约通讯员", "通讯员", "实习生"}
+
+func infoKeyAlternatives() []string {
+	keys := append(append(append([]string(nil), webMetaKeys...), authorKeys...), reporterKeys...)
+	// Longest first: the regexp prefers the first alternative that matches
+	// at a position.
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && len(keys[j]) > len(keys[j-1]); j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	out := make([]string, 0, len(keys))
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, regexp.QuoteMeta(k))
+		}
+	}
+	return out
+}
+
+// maxAuthorNames caps the bare names an author field may hold.
+const maxAuthorNames = 4
+
+// orgEnds end names of outlets, offices and accounts, which are not
+// authors (中原发布, 郑州日报, 中原区人民政府, 区融媒体中心).
+var orgEnds = []string{"发布", "报", "网", "社", "台", "刊", "站", "中心", "局", "委", "办", "政府", "区", "市",
+	"县", "镇", "乡", "村", "街道", "社区", "部", "院", "厅", "所", "处", "科", "队", "团", "会", "号", "传媒",
+	"融媒", "媒体", "新闻", "频道", "编辑部", "官方", "微信", "公众号", "客户端", "平台", "集团", "公司", "学校"}
+
+// NormalizeAuthor reads an author field (a meta author, readability's
+// byline, the value after 作者：) as a byline: a byline proper (记者 张三 通讯员
+// 李四), or up to four personal names (张三, 张三、李四), with a leading
+// 作者： / 文/ / By dropped. Outlets and offices (中原发布, 郑州日报, 中原区人民政府),
+// Latin handles (admin), photo credits and running text give false.
+func NormalizeAuthor(s string) (string, bool) {
+	s = stripBrackets(cleanWebLine(s))
+	for changed := true; changed && s != ""; {
+		changed = false
+		for _, p := range []string{"作者", "撰稿", "撰文", "采写", "执笔", "文", "By ", "by "} {
+			rest, ok := strings.CutPrefix(s, p)
+			if !ok {
+				continue
+			}
+			rest = trimSpace(rest)
+			for _, sep := range []string{"：", ":", "/", "／", "|", "｜"} {
+				if r, ok := strings.CutPrefix(rest, sep); ok {
+					s, changed = trimSpace(r), true
+					break
+				}
+			}
+			if p == "By " || p == "by " {
+				s, changed = rest, true
+			}
+			if changed {
+				break
+			}
+		}
+	}
+	if s == "" {
+		return "", false
+	}
+	if b, ok := NormalizeByline(s); ok {
+		return b, true
+	}
+	b, credit, ok := parseByline(s, false)
+	if !ok || credit {
+		return "", false
+	}
+	names := strings.Fields(b)
+	if len(names) > maxAuthorNames {
+		return "", false
+	}
+	for _, n := range names {
+		if hasAnySuffix(n, orgEnds) {
+			return "", false
+		}
+	}
+	return b, true
+}
+
+// BylineFromInfoLine reads the byline in a page's info line — 来源：郑州日报
+// 作者：张三 发布时间：2026-03-05, 记者：张三 通讯员：李四, 文/张三, or a plain
+// byline (记者 张三 通讯员 李四) — and reports false when the line names no
+// author (来源：新华网, 编辑：王五, 发布时间：…). The line is at most a furniture
+// line long.
+func BylineFromInfoLine(s string) (string, bool) {
+	s = cleanWebLine(s)
+	if s == "" || utf8.RuneCountInString(s) > maxWebMetaRunes {
+		return "", false
+	}
+	locs := infoKeyRe.FindAllStringIndex(s, -1)
+	if len(locs) == 0 {
+		if b, ok := NormalizeByline(s); ok {
+			return b, true
+		}
+		// 文/张三, 文｜张三 (possibly behind other words: 文/张三 图/李四).
+		for _, f := range strings.Fields(s) {
+			if rest, ok := cutAuthorSlash(f); ok {
+				if b, ok := NormalizeAuthor(rest); ok {
+					return b, true
+				}
+			}
+		}
+		return "", false
+	}
+	byline := ""
+	// What stands before the first key may be a byline (记者 张三 来源：…).
+	if head := trimSpace(s[:locs[0][0]]); head != "" {
+		if b, ok := NormalizeByline(head); ok {
+			byline = b
+		}
+	}
+	for i, loc := range locs {
+		key := strings.TrimRight(s[loc[0]:loc[1]], " ：:")
+		end := len(s)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		val := trimSpace(s[loc[1]:end])
+		if val == "" {
+			continue
+		}
+		switch {
+		case contains(authorKeys, key):
+			if b, ok := NormalizeAuthor(val); ok {
+				byline = joinBylines(byline, b)
+			}
+		case contains(reporterKeys, key):
+			if b, ok := NormalizeByline(key + " " + val); ok {
+				byline = joinBylines(byline, b)
+			}
+		default:
+			// A byline may follow another field's value after a space:
+			// 来源：郑州日报 记者 张三.
+			if b, ok := trailingByline(val); ok {
+				byline = joinBylines(byline, b)
+			}
+		}
+	}
+	return byline, byline != ""
+}
+
+// cutAuthorSlash cuts 文/ or 文｜ off the front of a field.
+func cutAuthorSlash(f string) (string, bool) {
+	rest, ok := strings.CutPrefix(f, "文")
+	if !ok {
+		return "", false
+	}
+	for _, sep := range []string{"/", "／", "|", "｜"} {
+		if r, ok := strings.CutPrefix(rest, sep); ok && r != "" {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+// trailingByline finds a byline in the last fields of a value: the
+// longest run of whole fields, starting with a role, that reads as one.
+func trailingByline(val string) (string, bool) {
+	fields := strings.Fields(val)
+	for i := 1; i < len(fields); i++ {
+		if i, _ := findRoleCore(fields[i]); i < 0 {
+			continue
+		}
+		if b, ok := NormalizeByline(strings.Join(fields[i:], " ")); ok {
+			return b, true
+		}
+	}
+	return "", false
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isWebQuestionSubhead: a short line whose only sentence end is its final
+// question mark — a question-form sub-head (政治科目会出啥考题？,
+// 【问】如何申请？), not the first sentence of the text.
+func isWebQuestionSubhead(p string) bool {
+	if utf8.RuneCountInString(p) > maxWebSubheadRunes {
+		return false
+	}
+	q := strings.TrimRight(p, "”’\"」』)） ")
+	var last rune
+	var n int
+	if q != "" {
+		last, n = utf8.DecodeLastRuneInString(q)
+	}
+	if last != '？' && last != '?' {
+		return false
+	}
+	return !strings.ContainsAny(q[:len(q)-n], "。！？｡!?")
 }

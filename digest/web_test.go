@@ -77,6 +77,13 @@ func TestArticleFromParagraphs(t *testing.T) {
 		// Sub-heads.
 		{"subhead before the lead", []string{"坚持项目为王", lead, second}, Article{Lead: lead}},
 		{"numbered subhead before the lead", []string{"一、项目建设提速", lead, second}, Article{Lead: lead}},
+		{"question subhead before the lead", []string{"出国前：政治科目会出啥考题？", lead, second}, Article{Lead: lead}},
+		{"question subhead in quotes", []string{"“项目为啥能提速？”", lead, second}, Article{Lead: lead}},
+		{"label line before the lead", []string{"【导读】", lead, second}, Article{Lead: lead}},
+		{"question lead with a sentence before it", []string{"会议持续两个小时。项目为啥能提速？", second},
+			Article{Lead: "会议持续两个小时。", Body: "会议持续两个小时。项目为啥能提速？\n" + second}},
+		{"question after the lead stays", []string{lead, "项目为啥能提速？", second},
+			Article{Lead: lead, Body: lead + "\n项目为啥能提速？\n" + second}},
 		{"subhead after the lead stays", []string{lead, "坚持项目为王", second},
 			Article{Lead: lead, Body: lead + "\n坚持项目为王\n" + second}},
 		{"long lead without a final mark", []string{"2月12日，中原区召开2024年重点项目推进会，安排部署全年项目建设工作，区领导出席会议", second},
@@ -171,6 +178,74 @@ func TestNormalizeByline(t *testing.T) {
 		got, ok := NormalizeByline(tt.in)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("NormalizeByline(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestNormalizeAuthor(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"张三", "张三", true},
+		{"张三、李四", "张三 李四", true},
+		{"张三 李四", "张三 李四", true},
+		{"作者：张三", "张三", true},
+		{"文/张三", "张三", true},
+		{"By 张三", "张三", true},
+		{"记者 鲁燕", "记者 鲁燕", true},
+		{"本报记者 刘伟平 通讯员 惠峰", "记者 刘伟平 通讯员 惠峰", true},
+		{"阿依古丽·买买提", "阿依古丽·买买提", true},
+		// Outlets, offices, accounts and handles are not authors.
+		{"中原发布", "", false},
+		{"郑州日报", "", false},
+		{"中原区人民政府", "", false},
+		{"区融媒体中心", "", false},
+		{"人民网", "", false},
+		{"admin", "", false},
+		{"本报记者 王鹏 摄", "", false},
+		{"记者了解到", "", false},
+		{"张三 李四 王五 赵六 钱七", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := NormalizeAuthor(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("NormalizeAuthor(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestBylineFromInfoLine(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"来源：郑州日报 作者：张三 发布时间：2026-03-05", "张三"},
+		{"发布时间：2026-03-05 09:30 来源：郑州日报 作者：张三、李四", "张三 李四"},
+		{"来源：郑州日报作者：张三", "张三"},
+		{"记者 张三 通讯员 李四", "记者 张三 通讯员 李四"},
+		{"记者：张三 通讯员：李四 来源：中原区融媒体中心", "记者 张三 通讯员 李四"},
+		{"作者：记者 张三", "记者 张三"},
+		{"来源：郑州日报 记者 张三", "记者 张三"},
+		{"文/张三", "张三"},
+		{"2026-03-05 文/张三", "张三"},
+		{"文｜张三", "张三"},
+		{"作者：小北", "小北"},
+		// An outlet, an editor or a time is not a byline.
+		{"来源：新华网", ""},
+		{"来源：人民网-人民日报", ""},
+		{"编辑：王五", ""},
+		{"编辑：王五 审核：赵六", ""},
+		{"责任编辑：王佳", ""},
+		{"作者：中原区人民政府", ""},
+		{"发布时间：2024-02-13 10:25:31 来源：中原区应急管理局 浏览次数：356", ""},
+		{"2月12日，记者张三在现场看到，工地上一派繁忙。", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got, ok := BylineFromInfoLine(tt.in)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("BylineFromInfoLine(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
 		}
 	}
 }
