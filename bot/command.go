@@ -28,13 +28,16 @@ type commandInfo struct {
 	// without a space ("详情3", "订阅8:00"); it must be strict, so that
 	// ordinary words starting with a command word stay chat.
 	attached func(args string) bool
+	// freeText: the arguments are text as long as a lead (修改), so the
+	// message may be longer than other commands.
+	freeText bool
 }
 
 // rtCommands lists every chat command in help order, least role first.
 func rtCommands() []command {
 	return []command{
 		todayCmd{}, moreCmd{}, searchCmd{}, helpCmd{},
-		previewCmd{}, pushCmd{}, statusCmd{},
+		previewCmd{}, pushCmd{}, editCmd{}, withdrawCmd{}, statusCmd{},
 		subscribeCmd{}, unsubscribeCmd{}, subsCmd{},
 	}
 }

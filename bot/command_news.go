@@ -114,36 +114,51 @@ func (moreCmd) run(ctx context.Context, c *call) {
 		c.reply("序号要写数字，如“详情 1”")
 		return
 	}
+	id, ok := c.itemID(ctx, n, "详情")
+	if !ok {
+		return
+	}
+	a, err := c.r.store.Article(ctx, id)
+	switch {
+	case errors.Is(err, data.ErrWithdrawn):
+		c.reply("这条新闻已经撤下了，发送“今日新闻”看看最新的")
+		return
+	case errors.Is(err, data.ErrNotFound):
+		c.reply("这条新闻已经删除了，发送“今日新闻”看看最新的")
+		return
+	case err != nil:
+		c.r.log.Error("more: read article", "id", id, "err", err)
+		c.reply("暂时取不到全文，请稍后再试")
+		return
+	}
+	c.reply(digest.RenderArticle(a, c.r.budget)...)
+}
+
+// itemID is the article that item n means in this chat: of the list last
+// shown here (a digest, a preview, a search), else of today's digest as
+// 今日新闻 numbers it. When there is none it replies why (word is the
+// command, for the hint) and returns ok == false.
+func (c *call) itemID(ctx context.Context, n int, word string) (int64, bool) {
 	ids, shown := c.r.shownIDs(c.m.Chat)
 	if !shown {
 		// Nothing shown here yet: number today's digest as 今日新闻 would.
 		_, todayIDs, err := c.r.dayDigest(ctx, c.today())
 		if err != nil {
-			c.r.log.Error("more: read today", "err", err)
+			c.r.log.Error("router: read today", "err", err)
 			c.reply("暂时查不到新闻，请稍后再试")
-			return
+			return 0, false
 		}
 		ids = todayIDs
 	}
 	switch {
 	case len(ids) == 0:
 		c.reply("今天还没有新闻。发送“新闻 昨天”查看昨天的新闻")
-		return
+		return 0, false
 	case n < 1 || n > len(ids):
-		c.reply("没有第 " + strconv.Itoa(n) + " 条，共 " + strconv.Itoa(len(ids)) + " 条，请发送“详情 1”到“详情 " + strconv.Itoa(len(ids)) + "”")
-		return
+		c.reply("没有第 " + strconv.Itoa(n) + " 条，共 " + strconv.Itoa(len(ids)) + " 条，请发送“" + word + " 1”到“" + word + " " + strconv.Itoa(len(ids)) + "”")
+		return 0, false
 	}
-	a, err := c.r.store.Article(ctx, ids[n-1])
-	switch {
-	case errors.Is(err, data.ErrNotFound):
-		c.reply("这条新闻已经删除了，发送“今日新闻”看看最新的")
-		return
-	case err != nil:
-		c.r.log.Error("more: read article", "id", ids[n-1], "err", err)
-		c.reply("暂时取不到全文，请稍后再试")
-		return
-	}
-	c.reply(digest.RenderArticle(a, c.r.budget)...)
+	return ids[n-1], true
 }
 
 // searchCmd: 搜索 关键词 /search.

@@ -17,6 +17,7 @@ import (
 // ManageStore is the slice of the store that management changes.
 type ManageStore interface {
 	Subscriptions
+	ArticleEditor
 	Roles
 	Audit
 }

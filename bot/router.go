@@ -66,8 +66,13 @@ type Router struct {
 	shown map[Target][]int64 // the numbered list last shown per chat, for 详情 N
 }
 
-// maxCommandRunes: longer messages are chat, never commands.
-const maxCommandRunes = 100
+// maxCommandRunes: longer messages are chat, never commands — except
+// those of a command that takes free text (修改 with a new lead), up to
+// maxTextCommandRunes.
+const (
+	maxCommandRunes     = 100
+	maxTextCommandRunes = 600
+)
 
 // NewRouter builds a router from cfg.
 func NewRouter(cfg RouterConfig) *Router {
@@ -186,9 +191,18 @@ const (
 // transport.
 func (r *Router) match(text string) (command, string, matchKind) {
 	s := rtTrimTrailing(rtNormalize(text))
-	if s == "" || utf8.RuneCountInString(s) > maxCommandRunes {
+	n := utf8.RuneCountInString(s)
+	if s == "" || n > maxTextCommandRunes {
 		return nil, "", matchNone
 	}
+	c, args, kind := r.matchWords(s)
+	if n > maxCommandRunes && (c == nil || !c.info().freeText) {
+		return nil, "", matchNone
+	}
+	return c, args, kind
+}
+
+func (r *Router) matchWords(s string) (command, string, matchKind) {
 	if s[0] == '/' {
 		name, args, _ := strings.Cut(s[1:], " ")
 		c := r.byAlias[strings.ToLower(name)]

@@ -24,6 +24,22 @@ type rtStore struct {
 	removeSubscription func(ctx context.Context, group string) error
 	subscriptions      func(ctx context.Context) ([]data.Subscription, error)
 	audit              func(ctx context.Context, e data.AuditEntry) error
+	updateArticle      func(ctx context.Context, a digest.Article) error
+	withdrawArticle    func(ctx context.Context, id int64, by string) error
+}
+
+func (s *rtStore) UpdateArticle(ctx context.Context, a digest.Article) error {
+	if s.updateArticle != nil {
+		return s.updateArticle(ctx, a)
+	}
+	return s.Store.UpdateArticle(ctx, a)
+}
+
+func (s *rtStore) WithdrawArticle(ctx context.Context, id int64, by string) error {
+	if s.withdrawArticle != nil {
+		return s.withdrawArticle(ctx, id, by)
+	}
+	return s.Store.WithdrawArticle(ctx, id, by)
 }
 
 func (s *rtStore) ArticlesByDate(ctx context.Context, date string) ([]digest.Article, error) {

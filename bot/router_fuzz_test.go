@@ -48,6 +48,10 @@ func rtFuzzRouter(panics *atomic.Int32) (*Router, *rtOutbox) {
 			}
 			return digest.Article{}, data.ErrNotFound
 		},
+		// Edits and withdrawals are accepted and forgotten: the fuzzer
+		// keeps the same day to work on.
+		updateArticle:   func(context.Context, digest.Article) error { return nil },
+		withdrawArticle: func(context.Context, int64, string) error { return nil },
 		search: func(_ context.Context, q string, limit int) ([]data.Hit, error) {
 			var hits []data.Hit
 			for _, a := range arts {
@@ -82,7 +86,8 @@ func rtFuzzRouter(panics *atomic.Int32) (*Router, *rtOutbox) {
 func FuzzRouterHandle(f *testing.F) {
 	for _, s := range []string{"今日新闻", "新闻 2月13日", "详情 3", "详情三", "搜索 中原区", "/today 2023-02-13",
 		"订阅 08:00,18:00 工作日", "订阅 cron 0 8 * * *", "退订 甲群", "推送 全部", "状态", "帮助", "我看了今日新闻",
-		"/::)", "／ｓｅａｒｃｈ　好少年", "详情 99999", "新闻 二〇二三年二月三十日", "订阅 下午13点"} {
+		"/::)", "／ｓｅａｒｃｈ　好少年", "详情 99999", "新闻 二〇二三年二月三十日", "订阅 下午13点",
+		"修改 2 导语 新的导语，带逗号。", "/edit 1 标题：新标题", "修改 3 署名 无", "撤下 3", "撤下三"} {
 		f.Add(s, uint8(0))
 		f.Add(s, uint8(2))
 	}

@@ -15,6 +15,14 @@ type Articles interface {
 	Search(ctx context.Context, query string, limit int) ([]data.Hit, error)
 }
 
+// ArticleEditor is the slice of the store that corrects or withdraws an
+// article before it goes out.
+type ArticleEditor interface {
+	Article(ctx context.Context, id int64) (digest.Article, error)  // data.ErrNotFound, data.ErrWithdrawn
+	UpdateArticle(ctx context.Context, a digest.Article) error      // data.ErrNotFound, data.ErrDuplicate
+	WithdrawArticle(ctx context.Context, id int64, by string) error // data.ErrNotFound, data.ErrWithdrawn
+}
+
 // Roles is the slice of the store that keeps who may do what.
 type Roles interface {
 	GrantRole(ctx context.Context, remark string, role data.Role, by string) error
@@ -84,6 +92,7 @@ type Meta interface {
 // Store is everything the bot needs from storage; *data.Store satisfies it.
 type Store interface {
 	Articles
+	ArticleEditor
 	Roles
 	Subscriptions
 	Ledger
