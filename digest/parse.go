@@ -68,6 +68,9 @@ const maxBylineLines = 3
 // maxSubheadRunes caps a numbered sub-head inside a body.
 const maxSubheadRunes = 30
 
+// maxNamesRunes caps a line of bare names (six names and their spaces).
+const maxNamesRunes = 30
+
 // maxTrailerRunes caps an editor trailer line.
 const maxTrailerRunes = 60
 
@@ -82,6 +85,9 @@ type pline struct {
 	// its own although it has no final punctuation.
 	subhead bool
 	pic     bool // may hold an inline photo mark (如图)
+	// names: a kText line of bare names (张三 李四), normalised. Whether it
+	// is a byline depends on the line before it (see markNameLines).
+	names string
 }
 
 // ParsePage splits page text into articles, in page order. Articles keep the
@@ -149,7 +155,20 @@ func classifyLines(text string) []pline {
 			lines = append(lines, classifyLine(l))
 		}
 	}
+	markNameLines(lines)
 	return lines
+}
+
+// markNameLines turns a line of bare names (张三 李四) into a byline when it
+// follows a finished sentence: there it ends an article. Elsewhere — above a
+// headline, at the page start — the same line may be a kicker.
+func markNameLines(lines []pline) {
+	for i := 1; i < len(lines); i++ {
+		l, prev := &lines[i], lines[i-1]
+		if l.names != "" && (prev.kind == kText || prev.kind == kOpener) && prev.ends {
+			l.kind, l.byline = kByline, l.names
+		}
+	}
 }
 
 func classifyLine(s string) pline {
@@ -174,7 +193,7 @@ func classifyLine(s string) pline {
 		p.kind = kCaption
 		return p
 	}
-	if f.role && f.runes <= maxBylineRunes+2 {
+	if (f.role || f.commas == 0 && f.runes <= maxBylineRunes && outletLed(s)) && f.runes <= maxBylineRunes+2 {
 		// Some papers print the end byline in brackets: （记者 鲁燕）.
 		if b, credit, ok := parseByline(stripBrackets(s), true); ok {
 			if credit {
@@ -188,8 +207,18 @@ func classifyLine(s string) pline {
 	p.ends = endsParagraph(s)
 	p.head = f.head
 	p.pic = f.pic
+	if f.head != notHead && f.runes <= maxNamesRunes && f.commas == 0 {
+		p.names, _ = parseNamesLine(s)
+	}
 	p.subhead = p.head == looseHead && f.commas == 0 && f.runes <= maxSubheadRunes && isEnumerated(s)
 	return p
+}
+
+// outletLed: the line's first word, up to a space, is a paper or media name
+// (航空港时报 曾碧娟): a byline without a role word.
+func outletLed(s string) bool {
+	i := strings.IndexAny(s, " \u3000\t")
+	return i > 0 && isOutletToken(s[:i])
 }
 
 // lineFacts are what one pass over a line learns, so that the checks after
@@ -414,7 +443,10 @@ type articleBuilder struct {
 	byline    string // from the opener or a line above the lead
 	endByline string // from lines after the body
 	started   bool   // the lead paragraph has begun
-	ownCopy   bool
+	// bareOpener: the opener stood alone on its line; a byline
+	// parenthesis may start the next one.
+	bareOpener bool
+	ownCopy    bool
 	// expectsEnd: 本报讯 with no byline yet; the byline will come at the end.
 	expectsEnd bool
 	inByline   bool // the previous line was an end byline line
@@ -455,6 +487,7 @@ func (a *articleBuilder) add(l pline) {
 		}
 		a.expectsEnd = a.ownCopy && a.byline == ""
 		a.started = true
+		a.bareOpener = l.op.rest == ""
 		if l.op.rest != "" {
 			a.pendPic = true // openers are few: no need to scan for 图
 			a.addText(l.op.rest, endsParagraph(l.op.rest))
@@ -482,6 +515,21 @@ func (a *articleBuilder) add(l pline) {
 		a.flush()
 	default:
 		a.started = true
+		if a.bareOpener {
+			// 本报讯 alone on its line, the parenthesis starting the next:
+			// (记者 鲁燕 通讯员 李晨)2月7日,…
+			a.bareOpener = false
+			if b, after, ok := cutParenByline(l.text); ok {
+				a.byline = joinBylines(a.byline, b)
+				a.expectsEnd = false
+				if after = trimSpace(after); after == "" {
+					return
+				}
+				a.pendPic = a.pendPic || l.pic
+				a.addText(after, endsParagraph(after))
+				return
+			}
+		}
 		if l.subhead {
 			a.flush()
 			a.addText(l.text, true)

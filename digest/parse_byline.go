@@ -21,8 +21,9 @@ var roleCores = []string{"特约通讯员", "通讯员", "实习生", "见习生
 var keptRanks = []string{"首席", "见习", "特约", "摄影", "驻站", "特派"}
 
 // mediaSuffixes end a paper or media name that prefixes 记者 (本报记者,
-// 郑州晚报记者, 大河网记者, 郑报全媒体记者).
-var mediaSuffixes = []string{"全媒体", "融媒体", "媒体", "日报", "晚报", "报", "台", "网", "社", "刊", "频道", "中心"}
+// 郑州晚报记者, 大河网记者, 郑报全媒体记者, 郑报融媒记者, 大象新闻记者).
+var mediaSuffixes = []string{"全媒体", "融媒体", "媒体", "融媒", "新闻", "日报", "晚报", "时报", "报", "台", "网", "社", "刊", "频道", "中心",
+	"客户端"}
 
 // bylineSuffixes are credits printed after the names.
 var bylineSuffixes = []string{"文/图", "文／图", "图/文", "图／文", "文图", "图文", "报道", "整理"}
@@ -43,6 +44,9 @@ var nameStopStarts = []string{
 type bylineRole struct {
 	role  string
 	names []string
+	// outlet: the role stands for an outlet's name printed without 记者;
+	// its names must read as names (中原网 全新改版 is a headline).
+	outlet bool
 }
 
 // parseByline parses s as a byline. requireRole is false for the contents of
@@ -100,6 +104,16 @@ func parseByline(s string, requireRole bool) (norm string, credit, ok bool) {
 	names := 0
 	hasRole := false
 	for _, r := range roles {
+		if r.outlet {
+			if len(r.names) == 0 {
+				return "", false, false
+			}
+			for _, n := range r.names {
+				if !isSurnameName(n) {
+					return "", false, false
+				}
+			}
+		}
 		names += len(r.names)
 		if r.role != "" {
 			hasRole = true
@@ -140,23 +154,30 @@ func addBylineToken(roles []bylineRole, t string) ([]bylineRole, bool) {
 	for t != "" {
 		i, core := findRoleCore(t)
 		if i < 0 {
-			if !isNameToken(t) || isStopName(t) {
+			if len(roles) == 0 && isOutletToken(t) {
+				// 航空港时报 曾碧娟: the outlet stands for its reporter,
+				// as 郑州晚报记者 does.
+				return append(roles, bylineRole{role: "记者", outlet: true}), true
+			}
+			names, ok := splitNames(t)
+			if !ok || isStopName(t) {
 				return roles, false
 			}
 			if len(roles) == 0 {
 				roles = append(roles, bylineRole{})
 			}
-			roles[len(roles)-1].names = append(roles[len(roles)-1].names, t)
+			roles[len(roles)-1].names = append(roles[len(roles)-1].names, names...)
 			return roles, true
 		}
 		prefix := t[:i]
 		role, ok := normaliseRole(prefix, core)
 		if !ok {
 			// The prefix is a name glued to the next role (鲁燕通讯员木坤坤).
-			if !isNameToken(prefix) || isStopName(prefix) || len(roles) == 0 {
+			names, ok := splitNames(prefix)
+			if !ok || isStopName(prefix) || len(roles) == 0 {
 				return roles, false
 			}
-			roles[len(roles)-1].names = append(roles[len(roles)-1].names, prefix)
+			roles[len(roles)-1].names = append(roles[len(roles)-1].names, names...)
 			role = core
 		}
 		roles = append(roles, bylineRole{role: role})
@@ -201,6 +222,21 @@ func normaliseRole(prefix, core string) (string, bool) {
 		return rank + core, true
 	}
 	return "", false
+}
+
+// isOutletToken: a paper or media name standing alone before the names
+// (航空港时报, 郑州日报, 中原融媒): 3–10 Han characters ending in a media
+// suffix. Two characters are too often a name (周报 is not, but 林台 is).
+func isOutletToken(t string) bool {
+	n := 0
+	for _, r := range t {
+		if !isHan(r) {
+			return false
+		}
+		n++
+	}
+	// 王建社, 黄河报: three characters from a surname read as a name first.
+	return n >= 3 && hasMediaSuffix(t) && (n > 3 || !isSurnameName(t))
 }
 
 func hasMediaSuffix(p string) bool {

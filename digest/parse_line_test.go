@@ -33,6 +33,17 @@ func TestParseOpener(t *testing.T) {
 		{"【大河报·豫视频讯】（记者 王邵怡）近日,郑州新增公园。", true, "【大河报·豫视频讯】", "记者 王邵怡", "近日,郑州新增公园。", false},
 		{"映象网快讯(记者 王邵怡 文/图)近日,郑州新增公园。", true, "映象网快讯", "记者 王邵怡", "近日,郑州新增公园。", false},
 		{"大河网讯 近日,郑州新增公园。", true, "大河网讯", "", "近日,郑州新增公园。", true},
+		// Place and day only: the month is left out for this month's news.
+		{"本报合肥18日电 安徽省合肥市18日召开会议。", true, "本报合肥18日电", "", "安徽省合肥市18日召开会议。", false},
+		{"本报北京3月5日讯 北京市5日出台新规。", true, "本报北京3月5日讯", "", "北京市5日出台新规。", false},
+		{"据新华社北京18日电 会议开幕。", true, "据新华社北京18日电", "", "会议开幕。", false},
+		{"新华社北京3月5日电（记者 张三 李四）会议开幕。", true, "新华社北京3月5日电", "记者 张三 李四", "会议开幕。", false},
+		// 本报讯 with the outlet the copy came from: the whole is the opener.
+		{"本报讯 据长江日报消息:武汉新增口袋公园50个。", true, "本报讯 据长江日报消息", "", "武汉新增口袋公园50个。", false},
+		{"本报讯 据长江日报消息：武汉新增口袋公园50个。", true, "本报讯 据长江日报消息", "", "武汉新增口袋公园50个。", false},
+		{"本报讯 据新华社电 会议开幕。", true, "本报讯 据新华社电", "", "会议开幕。", false},
+		{"本报讯 据了解,武汉新增口袋公园50个。", true, "本报讯", "", "据了解,武汉新增口袋公园50个。", true},
+		{"本报讯 据长江日报消息称,武汉新增公园。", true, "本报讯", "", "据长江日报消息称,武汉新增公园。", true},
 		// Not openers.
 		{"据了解,工程总投资约1.8亿元。", false, "", "", "", false},
 		{"据悉,活动将持续到月底。", false, "", "", "", false},
@@ -43,6 +54,8 @@ func TestParseOpener(t *testing.T) {
 		{"中原区2022年度“新时代好少年”颁奖典礼举行", false, "", "", "", false},
 		{"【相关链接】", false, "", "", "", false},
 		{"新华社记者 李贺 摄", false, "", "", "", false},
+		{"合肥18日召开会议。", false, "", "", "", false},
+		{"本届大会于18日电视直播。", false, "", "", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -83,6 +96,17 @@ func TestParseByline(t *testing.T) {
 		{"本报记者 王鹏 摄", true, "记者 王鹏", true, true},
 		{"记者 王鹏摄", true, "记者 王鹏", true, true},
 		{"张晓涛", false, "张晓涛", false, true},
+		// Outlet and desk prefixes.
+		{"郑报融媒记者 覃岩峰 陈凯", true, "记者 覃岩峰 陈凯", false, true},
+		{"大象新闻记者 王磊", true, "记者 王磊", false, true},
+		{"航空港时报 曾碧娟 通讯员 杨宇", true, "记者 曾碧娟 通讯员 杨宇", false, true},
+		{"中原区融媒体中心 张三", true, "记者 张三", false, true},
+		{"中原网 全新改版", true, "", false, false},     // the outlet's names must read as names
+		{"王建社 李四", false, "王建社 李四", false, true}, // 社 ends a name here
+		// Names printed without spaces.
+		{"通讯员郝丹凤黄卫江", true, "通讯员 郝丹凤 黄卫江", false, true},
+		{"记者王军李小华 通讯员张三李四", true, "记者 王军 李小华 通讯员 张三 李四", false, true},
+		{"记者 郝丹凤黄卫江通讯员杨宇", true, "记者 郝丹凤 黄卫江 通讯员 杨宇", false, true},
 		{"张晓涛", true, "", false, false},
 		// Not bylines.
 		{"记者了解到，该项目已完工。", true, "", false, false},

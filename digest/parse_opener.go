@@ -20,8 +20,9 @@ type opener struct {
 
 // Compiled once; regexps are immutable and safe to share.
 var (
-	// wireRe: agency or paper, optional place, date, 电/讯/消息.
-	wireRe = regexp.MustCompile(`^(?:据)?(?:新华社|中新社|中新网|人民网|新华网|央视网|央视新闻|光明网|中国新闻网|中国日报网|本报|本台|\p{Han}{2,8}?(?:网|社|日报|晚报|报|台))\p{Han}{0,12}?\d{1,2}月\d{1,2}日(?:专?电|讯|消息)`)
+	// wireRe: agency or paper, optional place, date, 电/讯/消息. The month
+	// is often left out when the story is from this month (本报合肥18日电).
+	wireRe = regexp.MustCompile(`^(?:据)?(?:新华社|中新社|中新网|人民网|新华网|央视网|央视新闻|光明网|中国新闻网|中国日报网|本报|本台|\p{Han}{2,8}?(?:网|社|日报|晚报|报|台))\p{Han}{0,12}?(?:\d{1,2}月)?\d{1,2}日(?:专?电|讯|消息)`)
 	// agencyRe: the big agencies also print undated 电 (新华社电, 据中新社电).
 	agencyRe = regexp.MustCompile(`^(?:据)?(?:新华社|中新社)\p{Han}{0,8}?电`)
 	// newsflashRe: 映象网快讯, 大河网讯 — a media name then 讯.
@@ -60,6 +61,15 @@ func parseOpenerHint(s string, wire bool) (opener, bool) {
 				break
 			}
 		}
+		// 本报讯 据长江日报消息： — copy taken from another outlet. The
+		// source belongs to the opener (the lead starts after it), and no
+		// byline of ours waits at the end.
+		if r := trimSpace(rest); strings.HasPrefix(r, "据") {
+			if n := accordingLen(r); n > 0 {
+				o.dateline = s[:len(s)-len(r)+n]
+				rest, o.ownCopy = r[n:], false
+			}
+		}
 	case strings.HasPrefix(s, "【"):
 		end := strings.Index(s, "】")
 		if end < 0 || end > 40*3 {
@@ -93,12 +103,8 @@ func parseOpenerHint(s string, wire bool) (opener, bool) {
 			o.dateline, rest = s[:loc[1]], s[loc[1]:]
 		} else if loc := newsflashRe.FindStringIndex(s); loc != nil && flashFollows(s[loc[1]:]) {
 			o.dateline, rest, o.ownCopy = s[:loc[1]], s[loc[1]:], true
-		} else if m := accordingRe.FindStringSubmatchIndex(s); m != nil {
-			src, kind := s[m[2]:m[3]], s[m[4]:m[5]]
-			if hasAnyPrefix(src, accordingStops) || kind != "电" && !flashFollows(s[m[1]:]) {
-				return opener{}, false
-			}
-			o.dateline, rest = s[:m[1]], s[m[1]:]
+		} else if n := accordingLen(s); n > 0 {
+			o.dateline, rest = s[:n], s[n:]
 		} else {
 			return opener{}, false
 		}
@@ -118,6 +124,22 @@ func parseOpenerHint(s string, wire bool) (opener, bool) {
 	}
 	o.rest = rest
 	return o, true
+}
+
+// accordingLen returns the length of a 据…电/报道/消息 opener at the start of
+// s (据新华社电, 据大河报报道, 据中原区人社局消息), or 0. 据了解 and the like
+// name no source; 报道 and 消息 must end the phrase (not 据…消息称 inside a
+// sentence).
+func accordingLen(s string) int {
+	m := accordingRe.FindStringSubmatchIndex(s)
+	if m == nil {
+		return 0
+	}
+	src, kind := s[m[2]:m[3]], s[m[4]:m[5]]
+	if hasAnyPrefix(src, accordingStops) || kind != "电" && !flashFollows(s[m[1]:]) {
+		return 0
+	}
+	return m[1]
 }
 
 // maybeWire is the cheap test before the regexps: 电, 讯, 消息 or 报道 among

@@ -1,0 +1,223 @@
+package digest
+
+import "testing"
+
+// Cases seen on real pages, one table per rule. Pages are written in the
+// shape of real ones (the real ones are copyrighted).
+
+type pageCase struct {
+	name string
+	page string
+	want []Article
+}
+
+func runPageCases(t *testing.T, tests []pageCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkArticles(t, parse(t, tt.page), tt.want)
+		})
+	}
+}
+
+func TestParsePageOpenersWithPlaceAndDay(t *testing.T) {
+	runPageCases(t, []pageCase{
+		{
+			name: "本报 place and day, no month",
+			page: "合肥推进长三角一体化发展\n\n本报合肥18日电 安徽省合肥市18日召开推进大会，部署长三角一体化发展重点任务。\n\n会议要求各部门加强协作。\n",
+			want: []Article{{Title: "合肥推进长三角一体化发展", Dateline: "本报合肥18日电",
+				Lead: "安徽省合肥市18日召开推进大会，部署长三角一体化发展重点任务。",
+				Body: "安徽省合肥市18日召开推进大会，部署长三角一体化发展重点任务。\n会议要求各部门加强协作。"}},
+		},
+		{
+			name: "本报 place, month and day, 讯",
+			page: "北京出台共享单车停放新规\n\n本报北京3月5日讯 北京市5日出台新规，规范共享单车停放。\n\n新规自4月1日起施行。\n",
+			want: []Article{{Title: "北京出台共享单车停放新规", Dateline: "本报北京3月5日讯",
+				Lead: "北京市5日出台新规，规范共享单车停放。", Body: "北京市5日出台新规，规范共享单车停放。\n新规自4月1日起施行。"}},
+		},
+		{
+			name: "本报讯 with the source outlet, ASCII and full-width colon",
+			page: "武汉今年新增口袋公园50个\n\n本报讯 据长江日报消息:武汉今年新增口袋公园50个，均向市民免费开放。\n\n" +
+				"东湖绿道二期工程开工\n\n本报讯 据长江日报消息：东湖绿道二期工程12日开工。\n\n工程计划年内完工。\n",
+			want: []Article{
+				{Title: "武汉今年新增口袋公园50个", Dateline: "本报讯 据长江日报消息",
+					Lead: "武汉今年新增口袋公园50个，均向市民免费开放。", Body: "武汉今年新增口袋公园50个，均向市民免费开放。"},
+				{Title: "东湖绿道二期工程开工", Dateline: "本报讯 据长江日报消息",
+					Lead: "东湖绿道二期工程12日开工。", Body: "东湖绿道二期工程12日开工。\n工程计划年内完工。"},
+			},
+		},
+		{
+			name: "据新华社 with place and date",
+			page: "十四届全国人大二次会议开幕\n\n据新华社北京3月5日电 第十四届全国人民代表大会第二次会议5日上午在人民大会堂开幕。\n\n大会听取了政府工作报告。\n",
+			want: []Article{{Title: "十四届全国人大二次会议开幕", Dateline: "据新华社北京3月5日电",
+				Lead: "第十四届全国人民代表大会第二次会议5日上午在人民大会堂开幕。",
+				Body: "第十四届全国人民代表大会第二次会议5日上午在人民大会堂开幕。\n大会听取了政府工作报告。"}},
+		},
+		{
+			name: "新华社 dateline with reporters in full-width brackets",
+			page: "全国政协十四届二次会议闭幕\n\n新华社北京3月5日电（记者 张三 李四）全国政协十四届二次会议5日上午闭幕。\n\n会议通过了政治决议。\n",
+			want: []Article{{Title: "全国政协十四届二次会议闭幕", Dateline: "新华社北京3月5日电", Byline: "记者 张三 李四",
+				Lead: "全国政协十四届二次会议5日上午闭幕。", Body: "全国政协十四届二次会议5日上午闭幕。\n会议通过了政治决议。"}},
+		},
+		{
+			name: "parentheses after 本报讯: 通讯员 only, 记者 and 通讯员, names glued",
+			page: "须水街道开展义诊活动\n\n本报讯(通讯员 郝丹凤 黄卫江)近日，须水街道开展义诊活动。\n\n" +
+				"林山寨街道举办招聘会\n\n本报讯（记者 王磊 通讯员 杨宇）近日，林山寨街道举办招聘会。\n\n" +
+				"桐柏路街道清理小广告\n\n本报讯(通讯员郝丹凤黄卫江)近日，桐柏路街道集中清理小广告。\n",
+			want: []Article{
+				{Title: "须水街道开展义诊活动", Dateline: "本报讯", Byline: "通讯员 郝丹凤 黄卫江",
+					Lead: "近日，须水街道开展义诊活动。", Body: "近日，须水街道开展义诊活动。"},
+				{Title: "林山寨街道举办招聘会", Dateline: "本报讯", Byline: "记者 王磊 通讯员 杨宇",
+					Lead: "近日，林山寨街道举办招聘会。", Body: "近日，林山寨街道举办招聘会。"},
+				{Title: "桐柏路街道清理小广告", Dateline: "本报讯", Byline: "通讯员 郝丹凤 黄卫江",
+					Lead: "近日，桐柏路街道集中清理小广告。", Body: "近日，桐柏路街道集中清理小广告。"},
+			},
+		},
+		{
+			name: "opener alone on its line, then the parenthesis on the next",
+			page: "中原区召开安全生产会议\n\n本报讯\n\n（记者 鲁燕 通讯员 李晨）2月7日，中原区召开安全生产工作会议。\n",
+			want: []Article{{Title: "中原区召开安全生产会议", Dateline: "本报讯", Byline: "记者 鲁燕 通讯员 李晨",
+				Lead: "2月7日，中原区召开安全生产工作会议。", Body: "2月7日，中原区召开安全生产工作会议。"}},
+		},
+	})
+}
+
+func TestParsePageBylines(t *testing.T) {
+	runPageCases(t, []pageCase{
+		{
+			name: "outlet and desk prefixes at the end",
+			page: "郑州市启动城市更新行动\n\n本报讯 近日，郑州市启动城市更新行动，首批实施项目120个。\n\n郑报融媒记者 覃岩峰 陈凯\n\n" +
+				"航空港区举办人才招聘会\n\n本报讯 3月2日，航空港区举办春季人才招聘会，提供岗位3000余个。\n\n航空港时报 曾碧娟 通讯员 杨宇\n\n" +
+				"中原区开展植树活动\n\n本报讯 3月12日，中原区开展义务植树活动。\n\n大象新闻记者 王磊\n",
+			want: []Article{
+				{Title: "郑州市启动城市更新行动", Dateline: "本报讯", Byline: "记者 覃岩峰 陈凯",
+					Lead: "近日，郑州市启动城市更新行动，首批实施项目120个。", Body: "近日，郑州市启动城市更新行动，首批实施项目120个。"},
+				{Title: "航空港区举办人才招聘会", Dateline: "本报讯", Byline: "记者 曾碧娟 通讯员 杨宇",
+					Lead: "3月2日，航空港区举办春季人才招聘会，提供岗位3000余个。", Body: "3月2日，航空港区举办春季人才招聘会，提供岗位3000余个。"},
+				{Title: "中原区开展植树活动", Dateline: "本报讯", Byline: "记者 王磊",
+					Lead: "3月12日，中原区开展义务植树活动。", Body: "3月12日，中原区开展义务植树活动。"},
+			},
+		},
+		{
+			name: "names glued inside parentheses and on an end line",
+			page: "须水街道开展义诊活动\n\n本报讯(通讯员郝丹凤黄卫江)近日，须水街道开展义诊活动。\n\n" +
+				"秦岭路小学举办读书节\n\n本报讯 近日，秦岭路小学举办第五届读书节。\n\n记者王军李小华 通讯员张三李四\n",
+			want: []Article{
+				{Title: "须水街道开展义诊活动", Dateline: "本报讯", Byline: "通讯员 郝丹凤 黄卫江",
+					Lead: "近日，须水街道开展义诊活动。", Body: "近日，须水街道开展义诊活动。"},
+				{Title: "秦岭路小学举办读书节", Dateline: "本报讯", Byline: "记者 王军 李小华 通讯员 张三 李四",
+					Lead: "近日，秦岭路小学举办第五届读书节。", Body: "近日，秦岭路小学举办第五届读书节。"},
+			},
+		},
+		{
+			name: "a bare name line ends the article and is not the next kicker",
+			page: "新区道路正式通车\n\n本报讯 近日，新区经三路正式通车。\n\n道路全长5公里。\n\n张三 李四\n\n" +
+				"图书馆新馆开放\n\n本报讯 近日，区图书馆新馆开放。\n\n（王五）\n\n" +
+				"社区食堂开业\n\n本报讯 近日，文昌社区食堂开业。\n\n覃岩峰 欧阳娜娜 陈凯\n\n" +
+				"全民阅读季启动\n\n本报讯 近日，全民阅读季启动。\n",
+			want: []Article{
+				{Title: "新区道路正式通车", Dateline: "本报讯", Byline: "张三 李四",
+					Lead: "近日，新区经三路正式通车。", Body: "近日，新区经三路正式通车。\n道路全长5公里。"},
+				{Title: "图书馆新馆开放", Dateline: "本报讯", Byline: "王五",
+					Lead: "近日，区图书馆新馆开放。", Body: "近日，区图书馆新馆开放。"},
+				{Title: "社区食堂开业", Dateline: "本报讯", Byline: "覃岩峰 欧阳娜娜 陈凯",
+					Lead: "近日，文昌社区食堂开业。", Body: "近日，文昌社区食堂开业。"},
+				{Title: "全民阅读季启动", Dateline: "本报讯",
+					Lead: "近日，全民阅读季启动。", Body: "近日，全民阅读季启动。"},
+			},
+		},
+		{
+			name: "slogans and place names are not bare names",
+			page: "和谐 文明\n中原区开展文明城市创建活动\n\n本报讯 近日，中原区开展文明城市创建活动。\n\n记者 鲁燕\n\n" +
+				"强基础 促发展\n区领导调研基层工作\n\n本报讯 近日，区领导调研基层工作。\n\n会议要求落实。\n\n" +
+				"黄河 长江\n两大流域生态保护推进会召开\n\n本报讯 近日，两大流域生态保护推进会召开。\n",
+			want: []Article{
+				{Kicker: "和谐 文明", Title: "中原区开展文明城市创建活动", Dateline: "本报讯", Byline: "记者 鲁燕",
+					Lead: "近日，中原区开展文明城市创建活动。", Body: "近日，中原区开展文明城市创建活动。"},
+				{Kicker: "强基础 促发展", Title: "区领导调研基层工作", Dateline: "本报讯",
+					Lead: "近日，区领导调研基层工作。", Body: "近日，区领导调研基层工作。\n会议要求落实。"},
+				{Kicker: "黄河 长江", Title: "两大流域生态保护推进会召开", Dateline: "本报讯",
+					Lead: "近日，两大流域生态保护推进会召开。", Body: "近日，两大流域生态保护推进会召开。"},
+			},
+		},
+		{
+			name: "a byline line is never the next article's kicker",
+			page: "中原区召开推进会\n\n本报讯 近日，中原区召开推进会。\n郑州晚报记者 张改华 通讯员 付琳琳\n" +
+				"区领导调研企业复工情况\n\n本报讯 近日，区领导调研企业复工情况。\n航空港时报 曾碧娟\n" +
+				"不断加大研发投入\n中原区举办培训会\n\n本报讯 2月7日，中原区举办培训会。\n",
+			want: []Article{
+				{Title: "中原区召开推进会", Dateline: "本报讯", Byline: "记者 张改华 通讯员 付琳琳",
+					Lead: "近日，中原区召开推进会。", Body: "近日，中原区召开推进会。"},
+				{Title: "区领导调研企业复工情况", Dateline: "本报讯", Byline: "记者 曾碧娟",
+					Lead: "近日，区领导调研企业复工情况。", Body: "近日，区领导调研企业复工情况。"},
+				{Kicker: "不断加大研发投入", Title: "中原区举办培训会", Dateline: "本报讯",
+					Lead: "2月7日，中原区举办培训会。", Body: "2月7日，中原区举办培训会。"},
+			},
+		},
+	})
+}
+
+func TestSplitNames(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"鲁燕", []string{"鲁燕"}},
+		{"木坤坤", []string{"木坤坤"}},
+		{"欧阳娜娜", []string{"欧阳娜娜"}}, // a compound surname
+		{"阿不都拉", []string{"阿不都拉"}}, // no surname: one name
+		{"张三李四", []string{"张三", "李四"}},
+		{"郝丹凤黄卫江", []string{"郝丹凤", "黄卫江"}},
+		{"王军李小华", []string{"王军", "李小华"}},
+		{"李小华王军", []string{"李小华", "王军"}},
+		{"郝丹凤黄卫江杨宇", []string{"郝丹凤", "黄卫江", "杨宇"}},
+		{"欧阳娜娜陈凯", []string{"欧阳娜娜", "陈凯"}},
+		{"阿依古丽·买买提", []string{"阿依古丽·买买提"}},
+		// Not names.
+		{"了解到这家企业", nil},
+		{"区教育局获悉", nil},
+		{"张", nil},
+		{"王五赵六孙七周八吴九郑十冯一", nil}, // 14 runes: more than four names
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := splitNames(tt.in)
+			if ok != (tt.want != nil) || len(got) != len(tt.want) {
+				t.Fatalf("splitNames(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("splitNames(%q) = %q; want %q", tt.in, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestParseNamesLine(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"张三 李四", "张三 李四", true},
+		{"覃岩峰　陈凯", "覃岩峰 陈凯", true},
+		{"（王五）", "王五", true},
+		{"(王五 赵六)", "王五 赵六", true},
+		{"司马南 欧阳娜娜", "司马南 欧阳娜娜", true},
+		{"王五", "", false},                   // one bare word may be a kicker
+		{"和谐 文明", "", false},                // 和 and 文 are left out of the surnames
+		{"夯实基础 积蓄动能", "", false},            // four characters: not a single-surname name
+		{"强基础 促发展", "", false},              // 促 is no surname
+		{"黄河 长江", "", false},                // 长 is no surname
+		{"王五 赵六 孙七 周八 吴九 郑十 冯一", "", false}, // more than six
+		{"李四 在现场", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := parseNamesLine(tt.in)
+			if ok != tt.ok || got != tt.want {
+				t.Errorf("parseNamesLine(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
