@@ -2,12 +2,10 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
 )
 
@@ -64,10 +62,7 @@ func (m Manager) EditArticle(ctx context.Context, who string, id int64, e Articl
 	if len(changes) == 0 {
 		return a, nil
 	}
-	if err := m.Store.UpdateArticle(ctx, a); err != nil {
-		if errors.Is(err, data.ErrDuplicate) {
-			return digest.Article{}, argErrorf(err, "改完后和另一篇稿件一模一样，没有保存", "bot: edit article %d: %v", id, err)
-		}
+	if err := m.Store.CorrectArticle(ctx, a); err != nil {
 		return digest.Article{}, fmt.Errorf("bot: edit article %d: %w", id, err)
 	}
 	return a, m.audit(ctx, who, "article.edit", fmt.Sprintf("id=%d %s", id, strings.Join(changes, "; ")))

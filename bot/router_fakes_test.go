@@ -24,15 +24,15 @@ type rtStore struct {
 	removeSubscription func(ctx context.Context, group string) error
 	subscriptions      func(ctx context.Context) ([]data.Subscription, error)
 	audit              func(ctx context.Context, e data.AuditEntry) error
-	updateArticle      func(ctx context.Context, a digest.Article) error
+	correctArticle     func(ctx context.Context, a digest.Article) error
 	withdrawArticle    func(ctx context.Context, id int64, by string) error
 }
 
-func (s *rtStore) UpdateArticle(ctx context.Context, a digest.Article) error {
-	if s.updateArticle != nil {
-		return s.updateArticle(ctx, a)
+func (s *rtStore) CorrectArticle(ctx context.Context, a digest.Article) error {
+	if s.correctArticle != nil {
+		return s.correctArticle(ctx, a)
 	}
-	return s.Store.UpdateArticle(ctx, a)
+	return s.Store.CorrectArticle(ctx, a)
 }
 
 func (s *rtStore) WithdrawArticle(ctx context.Context, id int64, by string) error {

@@ -50,7 +50,7 @@ func rtFuzzRouter(panics *atomic.Int32) (*Router, *rtOutbox) {
 		},
 		// Edits and withdrawals are accepted and forgotten: the fuzzer
 		// keeps the same day to work on.
-		updateArticle:   func(context.Context, digest.Article) error { return nil },
+		correctArticle:  func(context.Context, digest.Article) error { return nil },
 		withdrawArticle: func(context.Context, int64, string) error { return nil },
 		search: func(_ context.Context, q string, limit int) ([]data.Hit, error) {
 			var hits []data.Hit

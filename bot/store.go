@@ -18,8 +18,11 @@ type Articles interface {
 // ArticleEditor is the slice of the store that corrects or withdraws an
 // article before it goes out.
 type ArticleEditor interface {
-	Article(ctx context.Context, id int64) (digest.Article, error)  // data.ErrNotFound, data.ErrWithdrawn
-	UpdateArticle(ctx context.Context, a digest.Article) error      // data.ErrNotFound, data.ErrDuplicate
+	Article(ctx context.Context, id int64) (digest.Article, error) // data.ErrNotFound, data.ErrWithdrawn
+	// CorrectArticle stores a staff correction; the article keeps the
+	// fingerprint of its printed text, so a re-import does not bring the
+	// uncorrected version back.
+	CorrectArticle(ctx context.Context, a digest.Article) error     // data.ErrNotFound
 	WithdrawArticle(ctx context.Context, id int64, by string) error // data.ErrNotFound, data.ErrWithdrawn
 }
 

@@ -424,7 +424,19 @@ func (s *Store) Dates(ctx context.Context) ([]string, error) {
 // re-indexes it. Moving it to another source or day puts it last on that
 // day. Errors wrap ErrNotFound, ErrInvalid, or ErrDuplicate when the new
 // title and body equal another stored article's.
-func (s *Store) UpdateArticle(ctx context.Context, a digest.Article) (err error) {
+func (s *Store) UpdateArticle(ctx context.Context, a digest.Article) error {
+	return s.updateArticle(ctx, a, false)
+}
+
+// CorrectArticle is UpdateArticle for a staff correction (a title, lead or
+// byline put right before it goes out): the article keeps the fingerprint
+// of the text as printed, so importing the same page again finds it
+// instead of storing the uncorrected version beside it.
+func (s *Store) CorrectArticle(ctx context.Context, a digest.Article) error {
+	return s.updateArticle(ctx, a, true)
+}
+
+func (s *Store) updateArticle(ctx context.Context, a digest.Article, keepHash bool) (err error) {
 	newDay, err := checkArticle(&a)
 	if err != nil {
 		return fmt.Errorf("data: update article %d: %w", a.ID, err)
@@ -455,10 +467,11 @@ func (s *Store) UpdateArticle(ctx context.Context, a digest.Article) (err error)
 	}
 	hash := contentHash(a.Title, a.Body)
 	_, err = tx.ExecContext(ctx, `UPDATE articles SET source = ?, issue_date = ?, page_order = ?, url = ?,
-		kicker = ?, title = ?, subtitle = ?, dateline = ?, byline = ?, lead = ?, body = ?, content_hash = ?
+		kicker = ?, title = ?, subtitle = ?, dateline = ?, byline = ?, lead = ?, body = ?,
+		content_hash = CASE WHEN ? THEN content_hash ELSE ? END
 		WHERE id = ?`,
 		a.Source, a.Date, order, a.URL, a.Kicker, a.Title, a.Subtitle, a.Dateline, a.Byline, a.Lead, a.Body,
-		hash[:], a.ID)
+		keepHash, hash[:], a.ID)
 	if isUnique(err) {
 		return fmt.Errorf("data: update article %d: %w", a.ID, ErrDuplicate)
 	}

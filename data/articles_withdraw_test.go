@@ -90,3 +90,34 @@ func TestWithdrawArticle(t *testing.T) {
 		t.Fatalf("Dates = %v, %v", dates, err)
 	}
 }
+
+// A staff correction keeps the printed text's fingerprint: importing the
+// page again does not store the uncorrected version beside it, and search
+// finds the corrected title.
+func TestCorrectArticle(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	res, err := s.ImportArticles(ctx, sampleArticles())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Article(ctx, res.IDs[1])
+	a.Title, a.Lead = "须水街道第十届樱花节开幕", "第十届樱花节在须水街道开幕。"
+	if err := s.CorrectArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Article(ctx, a.ID); got.Title != a.Title || got.Lead != a.Lead {
+		t.Fatalf("after the correction: %+v", got)
+	}
+	again, err := s.ImportArticles(ctx, sampleArticles())
+	if err != nil || again.New != 0 {
+		t.Fatalf("re-import after a correction = %+v, %v; want nothing new", again, err)
+	}
+	if hits, _ := s.Search(ctx, "第十届", 5); len(hits) != 1 || hits[0].Article.ID != a.ID {
+		t.Fatalf("search after the correction: %+v", hits)
+	}
+	a.ID = 9999
+	if err := s.CorrectArticle(ctx, a); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("correcting an unknown id: %v", err)
+	}
+}

@@ -120,7 +120,7 @@ func commands() []command {
 		{"parse", "FILE [--format text|json]", "parse a page and print its articles (no store)", cmdParse},
 		{"import", "[--db PATH] [--date YYYY-MM-DD] [--source NAME] [--allow-private] FILE|URL...", "store the articles of pages ('-' reads stdin) or web article pages", cmdImport},
 		{"digest", "[--db PATH] [--date D] [--format text|json|png] [--out FILE] [--font FILE] [--budget RUNES]", "print a day's digest as it would be sent, or draw it as an image card", cmdDigest},
-		{"articles", "[--db PATH] [--date D] [--format text|json]", "list a day's stored articles", cmdArticles},
+		{"articles", "[list] [--db PATH] [--date D] [--format text|json] | edit --id N [--title T] [--lead L] [--byline B] | delete --id N", "list a day's stored articles; correct or withdraw one before it goes out", cmdArticles},
 		{"search", "[--db PATH] [--limit N] QUERY", "search stored articles, newest first", cmdSearch},
 		{"reindex", "[--db PATH]", "rebuild the search index from the stored articles", cmdReindex},
 		{"sub", "add (--group NAME | --channel NAME) (--at HH:MM[,HH:MM] | --cron SPEC) [--style text|image|both] [--weekdays] [--tz ZONE] | list [--format json] | remove (--group NAME | --channel NAME)", "manage the groups and channels that get the digest, and when", cmdSub},

@@ -152,6 +152,14 @@ type articleJSON struct {
 }
 
 func cmdArticles(ctx context.Context, a *app, cfg config, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "edit", "delete":
+			return cmdArticlesChange(ctx, a, cfg, args[0], args[1:])
+		case "list":
+			args = args[1:]
+		}
+	}
 	fs := newFlags(a, "articles")
 	storeFlags(fs, &cfg)
 	date := fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
@@ -183,6 +191,81 @@ func cmdArticles(ctx context.Context, a *app, cfg config, args []string) error {
 		writeArticleText(a.stdout, i+1, x)
 	}
 	return nil
+}
+
+// cmdArticlesChange corrects (edit) or withdraws (delete) a stored article
+// before it goes out, audited as the command line.
+func cmdArticlesChange(ctx context.Context, a *app, cfg config, verb string, args []string) error {
+	fs := newFlags(a, "articles "+verb)
+	storeFlags(fs, &cfg)
+	id := fs.Int64("id", 0, "the article's id (see wxdigest articles --format json)")
+	var title, lead, byline optString
+	if verb == "edit" {
+		fs.Var(&title, "title", "the corrected title")
+		fs.Var(&lead, "lead", "the corrected lead (导语)")
+		fs.Var(&byline, "byline", "the corrected byline; \"\" removes it")
+	}
+	if err := parseNoArgs(fs, args, &cfg, nil); err != nil {
+		return err
+	}
+	if *id <= 0 {
+		return usagef("--id N is required (see wxdigest articles --format json)")
+	}
+	if verb == "edit" && !title.set && !lead.set && !byline.set {
+		return usagef("nothing to change: give --title, --lead or --byline")
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m := a.manager(st)
+	if verb == "delete" {
+		art, err := m.WithdrawArticle(ctx, cliWho, *id)
+		if errors.Is(err, data.ErrWithdrawn) {
+			return fmt.Errorf("article %d is already withdrawn", *id)
+		}
+		if errors.Is(err, data.ErrNotFound) {
+			return fmt.Errorf("no article with id %d", *id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "已撤下 %d：%s（%s）。之后的摘要、搜索和详情都不会再出现。\n", art.ID, art.Title, art.Date)
+		return nil
+	}
+	art, err := m.EditArticle(ctx, cliWho, *id, bot.ArticleEdit{Title: title.ptr(), Lead: lead.ptr(), Byline: byline.ptr()})
+	var argErr *bot.ArgError
+	switch {
+	case errors.As(err, &argErr):
+		return usageError{argErr.Msg}
+	case errors.Is(err, data.ErrNotFound):
+		return fmt.Errorf("no article with id %d (or it was withdrawn)", *id)
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(a.stdout, "已修改 %d：\n", art.ID)
+	writeArticleText(a.stdout, int(art.ID), art)
+	return nil
+}
+
+// optString is a string flag that knows whether it was given, so that
+// --byline "" can clear a field.
+type optString struct {
+	v   string
+	set bool
+}
+
+func (o *optString) String() string { return o.v }
+func (o *optString) Set(v string) error {
+	o.v, o.set = v, true
+	return nil
+}
+func (o *optString) ptr() *string {
+	if !o.set {
+		return nil
+	}
+	return &o.v
 }
 
 func cmdSearch(ctx context.Context, a *app, cfg config, args []string) error {
