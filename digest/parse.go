@@ -321,11 +321,25 @@ func strongStarts(lines []pline) []start {
 		if !isAnchor(lines, j) {
 			continue
 		}
-		k := j
-		for k > floor && j-k < maxHeadLines && lines[k-1].kind == kText && lines[k-1].head != notHead {
-			k--
+		k, heads := j, 0
+		for k > floor && heads < maxHeadLines {
+			switch prev := lines[k-1]; {
+			case prev.kind == kCaption && heads == 0:
+				// A photo caption between the headline and the
+				// opener; captions higher up end the headline.
+				k--
+				continue
+			case prev.kind == kText && prev.head != notHead:
+				k--
+				heads++
+				continue
+			}
+			break
 		}
-		if k < j {
+		for k < j && lines[k].kind == kCaption {
+			k++ // captions above the headline belong to no one
+		}
+		if heads > 0 {
 			out = append(out, start{head: k, body: j})
 			floor = j + 1
 		}
@@ -347,6 +361,7 @@ func isAnchor(lines []pline, j int) bool {
 		for m < len(lines) && lines[m].kind == kByline {
 			m++
 		}
+		m = skipCaptions(lines, m)
 		if m == len(lines) {
 			return false
 		}
@@ -383,10 +398,19 @@ func weakStart(lines []pline, i int, cur *articleBuilder) (int, bool) {
 	for h < len(lines) && h-i < maxHeadLines && lines[h].kind == kText && lines[h].head == strictHead {
 		h++
 	}
-	if h == len(lines) || lines[h].kind != kText || lines[h].head != notHead {
+	b := skipCaptions(lines, h) // a photo caption between headline and lead
+	if b == len(lines) || lines[b].kind != kText || lines[b].head != notHead {
 		return 0, false
 	}
 	return h, true
+}
+
+// skipCaptions returns the first line at or after i that is not a caption.
+func skipCaptions(lines []pline, i int) int {
+	for i < len(lines) && lines[i].kind == kCaption {
+		i++
+	}
+	return i
 }
 
 // endsParagraph: the line ends with a sentence-final mark (closers after it
@@ -465,7 +489,9 @@ type articleBuilder struct {
 func newArticle(head []pline) *articleBuilder {
 	a := &articleBuilder{}
 	for _, l := range head {
-		a.head = append(a.head, l.text)
+		if l.kind == kText { // not a caption between headline and opener
+			a.head = append(a.head, l.text)
+		}
 	}
 	return a
 }
@@ -639,8 +665,14 @@ func cleanParagraph(p string, pic bool) (string, string) {
 	byline := ""
 	if i := lastSentenceEnd(p); i > 0 && i < len(p) {
 		tail := trimSpace(p[i:])
-		if b, _, ok := parseByline(tail, true); ok {
-			byline, p = b, trimSpace(p[:i])
+		if b, credit, ok := parseByline(tail, true); ok {
+			// A photo credit (… 本报记者 王五 摄) names no author.
+			if !credit {
+				byline = b
+			}
+			p = trimSpace(p[:i])
+		} else if creditTail(p) == i {
+			p = trimSpace(p[:i]) // …。新华社发（李贺 摄）
 		}
 	}
 	return p, byline

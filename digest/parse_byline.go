@@ -341,7 +341,15 @@ func stripBrackets(s string) string {
 
 // captionStarts begin photo captions and picture furniture.
 var captionStarts = []string{"图为", "上图", "下图", "左图", "右图", "图一", "图二", "图片为", "图片来源", "图：", "图:",
-	"资料图", "▲", "△", "↑", "↓", "←", "→", "（如图）", "(如图)", "新华社发", "新华社记者"}
+	"资料图", "▲", "△", "↑", "↓", "←", "→", "（如图）", "(如图)", "新华社发", "新华社记者", "图片由", "本版图片", "本版摄影"}
+
+// pictureNotes start a bracketed note about the page's pictures: (附图片),
+// （图片由区委宣传部提供）, （资料图片）, （视频截图）.
+var pictureNotes = []string{"附图", "图片", "资料图", "视频截图", "截图", "配图", "摄影", "本版图片", "本版摄影"}
+
+// maxCaptionRunes caps a caption that ends in its credit: longer lines are
+// body text with a credit glued on (cleanParagraph cuts it).
+const maxCaptionRunes = 160
 
 // isCaption reports photo captions and credits: 图为…, （如图）, 本报记者 X 摄.
 func isCaption(s string) bool {
@@ -355,16 +363,67 @@ func isCaption(s string) bool {
 			return true
 		}
 	}
+	if len(s) <= maxCaptionRunes*3 && creditTail(s) >= 0 {
+		return true
+	}
 	if len(s) > maxBylineRunes*4 {
 		return false // credits are short; spare long lines the work below
 	}
 	inner := stripBrackets(s)
+	if inner != s && isPictureNote(inner) {
+		return true
+	}
 	if hasAnySuffix(inner, creditSuffixes) {
 		if _, credit, ok := parseByline(inner, false); ok && credit {
 			return true
 		}
 	}
 	return inner != s && (inner == "如图" || inner == "图" || strings.HasSuffix(inner, "供图") || strings.HasSuffix(inner, "摄"))
+}
+
+// isPictureNote: the inside of a bracketed note about a picture.
+func isPictureNote(inner string) bool {
+	return hasAnyPrefix(inner, pictureNotes) ||
+		strings.HasSuffix(inner, "提供") && strings.Contains(inner, "图") && utf8.RuneCountInString(inner) <= 30
+}
+
+// creditEnds are the ways a caption's credit ends (…摄, 新华社发, …供图,
+// （图片由…提供）), checked before anything slower.
+var creditEndings = []string{"摄", "摄）", "摄)", "摄影", "新华社发", "供图", "供图）", "供图)", "提供）", "提供)"}
+
+// creditTail returns where a photo credit glued after the last sentence of s
+// starts — …人民大会堂开幕。新华社记者鞠鹏摄, …。本报记者 王五 摄,
+// …。新华社发（李贺 摄）, …。（图片由区委宣传部提供） — or -1. What stands
+// before it is the caption's text: the whole line is a caption.
+func creditTail(s string) int {
+	if !hasAnySuffix(s, creditEndings) {
+		return -1
+	}
+	i := lastSentenceEnd(s)
+	if i <= 0 || i >= len(s) {
+		return -1
+	}
+	tail := trimSpace(s[i:])
+	inner := stripBrackets(tail)
+	switch {
+	case tail == "新华社发":
+	case strings.HasPrefix(tail, "新华社发") && isCreditText(stripBrackets(trimSpace(tail[len("新华社发"):]))):
+	case isCreditText(inner):
+	case inner != tail && isPictureNote(inner):
+	default:
+		return -1
+	}
+	return i
+}
+
+// isCreditText: a photo credit (本报记者 王五 摄, 李贺摄) or 张三 供图.
+func isCreditText(s string) bool {
+	if strings.HasSuffix(s, "供图") {
+		_, _, ok := parseByline(trimSpace(strings.TrimSuffix(s, "供图")), false)
+		return ok || utf8.RuneCountInString(s) <= 20
+	}
+	_, credit, ok := parseByline(s, false)
+	return ok && credit
 }
 
 func hasAnySuffix(s string, ss []string) bool {

@@ -221,3 +221,69 @@ func TestParseNamesLine(t *testing.T) {
 		})
 	}
 }
+
+func TestParsePagePhotoCaptions(t *testing.T) {
+	runPageCases(t, []pageCase{
+		{
+			name: "a caption with its credit glued and (附图片) between two articles",
+			page: "十四届全国人大二次会议开幕\n\n新华社北京3月5日电 第十四届全国人民代表大会第二次会议5日上午在人民大会堂开幕。\n\n大会听取了政府工作报告。\n\n" +
+				"3月5日，第十四届全国人民代表大会第二次会议在北京人民大会堂开幕。新华社记者鞠鹏摄\n\n(附图片)\n\n" +
+				"各地春耕生产有序推进\n\n本报讯 近日，各地春耕生产有序推进。\n\n农民抢抓农时。\n",
+			want: []Article{
+				{Title: "十四届全国人大二次会议开幕", Dateline: "新华社北京3月5日电",
+					Lead: "第十四届全国人民代表大会第二次会议5日上午在人民大会堂开幕。",
+					Body: "第十四届全国人民代表大会第二次会议5日上午在人民大会堂开幕。\n大会听取了政府工作报告。"},
+				{Title: "各地春耕生产有序推进", Dateline: "本报讯",
+					Lead: "近日，各地春耕生产有序推进。", Body: "近日，各地春耕生产有序推进。\n农民抢抓农时。"},
+			},
+		},
+		{
+			name: "captions above a headline: a credit line, 图为… with its credit, a picture note",
+			page: "中原区召开推进会\n\n本报讯 近日，中原区召开推进会。\n\n记者 鲁燕\n\n本报记者 徐建中摄\n\n" +
+				"图为农民在田间劳作。本报记者 王五 摄\n\n（图片由区委宣传部提供）\n\n" +
+				"春耕生产忙\n\n本报讯 近日，中原区各地春耕生产忙。\n\n记者 李晨\n",
+			want: []Article{
+				{Title: "中原区召开推进会", Dateline: "本报讯", Byline: "记者 鲁燕",
+					Lead: "近日，中原区召开推进会。", Body: "近日，中原区召开推进会。"},
+				{Title: "春耕生产忙", Dateline: "本报讯", Byline: "记者 李晨",
+					Lead: "近日，中原区各地春耕生产忙。", Body: "近日，中原区各地春耕生产忙。"},
+			},
+		},
+		{
+			name: "a caption between the headline and the dateline",
+			page: "新区公园开放\n\n3月5日，市民在新区公园游玩。本报记者 王五 摄\n\n本报讯 近日，新区公园正式开放。\n\n公园面积120公顷。\n\n记者 鲁燕\n\n" +
+				"区里召开会议\n\n（资料图片）\n\n本报讯（记者 甲乙）近日，区里召开会议。\n",
+			want: []Article{
+				{Title: "新区公园开放", Dateline: "本报讯", Byline: "记者 鲁燕",
+					Lead: "近日，新区公园正式开放。", Body: "近日，新区公园正式开放。\n公园面积120公顷。"},
+				{Title: "区里召开会议", Dateline: "本报讯", Byline: "记者 甲乙",
+					Lead: "近日，区里召开会议。", Body: "近日，区里召开会议。"},
+			},
+		},
+		{
+			name: "a caption between the headline and a lead with no opener",
+			page: "嵩北区图书馆新馆开放\n\n图为读者在新馆阅览区看书。本报记者 王五 摄\n\n3月18日，嵩北区图书馆新馆正式对外开放。\n\n（责编：王芳）\n\n" +
+				"全民阅读季同步启动\n\n（图片由区文旅局提供）\n\n当天，全民阅读季同步启动。\n",
+			want: []Article{
+				{Title: "嵩北区图书馆新馆开放", Lead: "3月18日，嵩北区图书馆新馆正式对外开放。", Body: "3月18日，嵩北区图书馆新馆正式对外开放。"},
+				{Title: "全民阅读季同步启动", Lead: "当天，全民阅读季同步启动。", Body: "当天，全民阅读季同步启动。"},
+			},
+		},
+		{
+			name: "a caption between a byline above the lead and the lead",
+			page: "社区食堂开到家门口\n\n本报记者 韩永森 文/图\n\n3月9日，社区长者食堂开业。新华社发（李贺 摄）\n\n3月9日中午，文昌社区长者食堂正式开业。\n",
+			want: []Article{
+				{Title: "社区食堂开到家门口", Byline: "记者 韩永森", Lead: "3月9日中午，文昌社区长者食堂正式开业。", Body: "3月9日中午，文昌社区长者食堂正式开业。"},
+			},
+		},
+		{
+			name: "a credit glued to a long body paragraph is cut, not taken for the byline",
+			page: "中原区召开推进会\n\n本报讯 近日，中原区召开推进会。\n\n" +
+				"会议要求，各级各部门要切实提高政治站位，坚决贯彻落实区委决策部署，把项目建设作为经济发展主引擎，把抓开工保在建作为一季度的首要任务，积极学习先进经验，坚持一线工作法，不讲条件、不惧困难，争着干、比着干、抢着干，以项目看实绩、以项目比高下，全力夯实稳的基础、增添进的势能，奋力实现全区经济社会发展开门红全年红。本报记者 王五 摄\n\n记者 鲁燕\n",
+			want: []Article{
+				{Title: "中原区召开推进会", Dateline: "本报讯", Byline: "记者 鲁燕", Lead: "近日，中原区召开推进会。",
+					Body: "近日，中原区召开推进会。\n会议要求，各级各部门要切实提高政治站位，坚决贯彻落实区委决策部署，把项目建设作为经济发展主引擎，把抓开工保在建作为一季度的首要任务，积极学习先进经验，坚持一线工作法，不讲条件、不惧困难，争着干、比着干、抢着干，以项目看实绩、以项目比高下，全力夯实稳的基础、增添进的势能，奋力实现全区经济社会发展开门红全年红。"},
+			},
+		},
+	})
+}
