@@ -7,7 +7,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
@@ -63,8 +65,14 @@ func isHTML(ct string, body []byte) bool {
 // the site's suffix (og:title or <h1> preferred when <title> carries one);
 // the body paragraphs go through digest.ArticleFromParagraphs, so Lead is the
 // first real sentence, with datelines, bylines, captions and page furniture
-// removed. The article's URL is pageURL. A page with no sentence in it fails
-// with ErrNotArticle.
+// removed, and short bold, heading or question lines above the text are
+// sub-heads, not the lead. When the text has no byline, the page's info
+// line (作者：张三, 记者 张三, 文/张三), readability's byline, <meta
+// name="author"> or article:author gives it. Source is the site's name
+// (og:site_name, else the <title>'s suffix; a 公众号's account name), ""
+// when the page gives none; callers complete it with SourceName. The
+// article's URL is pageURL. A page with no sentence in it fails with
+// ErrNotArticle.
 func ExtractArticle(htmlText string, pageURL string) (digest.Article, error) {
 	a, err := extract(htmlText, pageURL)
 	if err != nil {
@@ -83,21 +91,27 @@ func extract(htmlText, pageURL string) (digest.Article, error) {
 		u = nil
 	}
 	m := readMeta(doc)
+	// The page's text in order, before readability rearranges the tree:
+	// the info line under the headline may lie outside the content.
+	page := paragraphs(doc)
 	unhideWeChatContent(doc)
+	markBoldStyles(doc)
 	var content []string
+	var heads map[string]bool
 	p := readability.NewParser()
 	p.MaxElemsToParse = maxElems
 	ra, rerr := p.ParseDocument(doc, u)
 	if rerr == nil && ra.Node != nil {
-		content = paragraphs(ra.Node)
+		content, heads = headParagraphs(ra.Node)
 	}
 	title := chooseTitle(m.title, m.ogTitle, m.h1s, raTitle(ra, rerr))
-	a, err := digest.ArticleFromParagraphs(title, dropTitle(content, title, m.h1s))
+	a, err := articleSkippingHeads(title, dropTitle(content, title, m.h1s), heads)
 	if err != nil {
 		// Readability found nothing usable (short pages, odd markup): read
 		// the page body in order; navigation is mostly short lines without
 		// final punctuation, which the lead rules skip.
-		a, err = digest.ArticleFromParagraphs(title, dropTitle(bodyParagraphs(doc, m.h1Node), title, m.h1s))
+		body, bodyHeads := bodyParagraphs(doc, m.h1Node)
+		a, err = articleSkippingHeads(title, dropTitle(body, title, m.h1s), bodyHeads)
 	}
 	if err != nil {
 		if errors.Is(err, digest.ErrNoArticles) {
@@ -106,15 +120,84 @@ func extract(htmlText, pageURL string) (digest.Article, error) {
 		return digest.Article{}, err
 	}
 	if a.Byline == "" {
-		for _, b := range []string{m.author, raByline(ra, rerr)} {
-			if nb, ok := digest.NormalizeByline(b); ok {
-				a.Byline = nb
-				break
-			}
-		}
+		a.Byline = metaByline(page, title, m, raByline(ra, rerr), a.Lead)
 	}
+	a.Source = siteName(m, u)
 	a.URL = pageURL
 	return a, nil
+}
+
+// maxHeadRunes caps a bold or heading line taken for a sub-head; a longer
+// bold paragraph is a summary written as text.
+const maxHeadRunes = 60
+
+// articleSkippingHeads builds the article from paras; while its lead
+// comes from a short paragraph set wholly in bold or as a heading
+// (<strong>坚持项目为王，推动高质量发展。</strong>, <h3>…？</h3>), that
+// paragraph is a sub-head and is dropped, unless nothing would be left.
+func articleSkippingHeads(title string, paras []string, heads map[string]bool) (digest.Article, error) {
+	a, err := digest.ArticleFromParagraphs(title, paras)
+	for tries := 0; err == nil && len(heads) > 0 && tries < 16; tries++ {
+		i := slices.IndexFunc(paras, func(p string) bool {
+			return heads[p] && utf8.RuneCountInString(p) <= maxHeadRunes && strings.Contains(p, a.Lead)
+		})
+		if i < 0 {
+			break
+		}
+		rest := slices.Delete(slices.Clone(paras), i, i+1)
+		next, nerr := digest.ArticleFromParagraphs(title, rest)
+		if nerr != nil {
+			break
+		}
+		paras, a = rest, next
+	}
+	return a, err
+}
+
+// maxInfoLines bounds how far below the headline (or above the lead) the
+// info line is looked for.
+const maxInfoLines = 8
+
+// metaByline is the byline a page gives outside its text, normalised:
+// the info line under the headline (来源：郑州日报 作者：张三, 记者 张三 通讯员
+// 李四, 文/张三), then readability's byline, <meta name="author"> and
+// article:author. Outlets, editors and site accounts are not bylines.
+func metaByline(page []string, title string, m pageMeta, raByline, lead string) string {
+	if b := infoLineByline(page, title, m.h1s, lead); b != "" {
+		return b
+	}
+	for _, s := range []string{raByline, m.author, m.articleAuthor} {
+		if b, ok := digest.NormalizeAuthor(s); ok {
+			return b
+		}
+	}
+	return ""
+}
+
+// infoLineByline looks for a byline in the lines between the headline and
+// the lead paragraph (at most maxInfoLines), or, when the headline is not
+// found as a line of its own, in the lines just above the lead.
+func infoLineByline(page []string, title string, h1s []string, lead string) string {
+	start := slices.IndexFunc(page, func(p string) bool {
+		return p == title || slices.ContainsFunc(h1s, func(h string) bool { return collapse(h) == p })
+	})
+	from := max(start+1, 0)
+	end := len(page)
+	if lead != "" {
+		if i := slices.IndexFunc(page[from:], func(p string) bool { return strings.Contains(p, lead) }); i >= 0 {
+			end = from + i
+		}
+	}
+	if start < 0 {
+		from = max(0, end-maxInfoLines)
+	}
+	end = min(end, from+maxInfoLines)
+	for _, p := range page[from:end] {
+		if b, ok := digest.BylineFromInfoLine(p); ok {
+			return b
+		}
+	}
+	return ""
 }
 
 func raTitle(ra readability.Article, err error) string {
@@ -156,6 +239,9 @@ func dropTitle(paras []string, title string, h1s []string) []string {
 // pageMeta is what the page says about itself outside the content.
 type pageMeta struct {
 	title, ogTitle, author string
+	articleAuthor          string // article:author
+	ogSite                 string // og:site_name
+	account                string // a 公众号 page's account name (#js_name)
 	h1s                    []string
 	h1Node                 *html.Node // the first <h1>, where the fallback starts reading
 }
@@ -183,9 +269,17 @@ func readMeta(doc *html.Node) pageMeta {
 					if m.ogTitle == "" {
 						m.ogTitle = collapse(attr(n, "content"))
 					}
-				case "author", "article:author", "byline":
+				case "author", "byline":
 					if m.author == "" {
 						m.author = collapse(attr(n, "content"))
+					}
+				case "article:author":
+					if m.articleAuthor == "" {
+						m.articleAuthor = collapse(attr(n, "content"))
+					}
+				case "og:site_name":
+					if m.ogSite == "" {
+						m.ogSite = collapse(attr(n, "content"))
 					}
 				}
 			case atom.H1:
@@ -197,6 +291,9 @@ func readMeta(doc *html.Node) pageMeta {
 				}
 			case atom.Script, atom.Style, atom.Svg:
 				return
+			}
+			if m.account == "" && (attr(n, "id") == "js_name" || hasClass(n, "profile_nickname")) {
+				m.account = textContent(n)
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -216,13 +313,18 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
+func hasClass(n *html.Node, class string) bool {
+	return slices.Contains(strings.Fields(attr(n, "class")), class)
+}
+
 // bodyParagraphs reads the page's paragraphs in order, from the first <h1>
-// on when there is one (what stands above the headline is the site's).
-func bodyParagraphs(doc, h1 *html.Node) []string {
+// on when there is one (what stands above the headline is the site's),
+// with those set wholly in bold or as headings.
+func bodyParagraphs(doc, h1 *html.Node) ([]string, map[string]bool) {
 	if h1 == nil {
-		return paragraphs(doc)
+		return headParagraphs(doc)
 	}
-	w := paraWriter{}
+	w := paraWriter{heads: map[string]bool{}}
 	// Walk up from the headline, reading each following sibling subtree.
 	for n := h1; n != nil; n = n.Parent {
 		for s := n.NextSibling; s != nil; s = s.NextSibling {
@@ -230,7 +332,7 @@ func bodyParagraphs(doc, h1 *html.Node) []string {
 		}
 		w.flush()
 	}
-	return w.out
+	return w.out, w.heads
 }
 
 // unhideWeChatContent clears the style of a 公众号 article's content
@@ -258,6 +360,25 @@ func unhideWeChatContent(doc *html.Node) {
 			}
 		}
 		return false
+	}
+	walk(doc, 0)
+}
+
+// markBoldStyles turns elements made bold by their style (公众号 editors
+// write <span style="font-weight: bold">) into <strong>, so the bold line
+// is still known after readability drops the styles.
+func markBoldStyles(doc *html.Node) {
+	var walk func(*html.Node, int)
+	walk = func(n *html.Node, depth int) {
+		if depth > maxDepth {
+			return
+		}
+		if n.Type == html.ElementNode && (n.DataAtom == atom.Span || n.DataAtom == atom.Font) && isEmphasis(n, n.DataAtom) {
+			n.DataAtom, n.Data = atom.Strong, "strong"
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
 	}
 	walk(doc, 0)
 }

@@ -13,6 +13,7 @@ import (
 // pageWant is what a fixture page must give.
 type pageWant struct {
 	title, dateline, byline, lead string
+	source                        string // the site's name (digest.Article.Source)
 	// bodyHas and bodyLacks are checked against Body.
 	bodyHas, bodyLacks []string
 	firstPara          string // Body's first paragraph, when it differs from Lead
@@ -26,6 +27,7 @@ var pageFixtures = []struct {
 	{"guangming.html", pageWant{
 		title:    "中原区：老旧小区改造让万余户居民住得更舒心",
 		dateline: "光明网讯",
+		source:   "光明网",
 		byline:   "记者 李晓 通讯员 周婷",
 		lead:     "3月13日，记者从郑州市中原区住房和城乡建设局获悉，该区今年计划完成老旧小区改造86个，惠及居民1.2万余户。",
 		bodyHas:  []string{"“以前下雨天楼道里全是水", "完善长效管理机制\n在改造的同时"},
@@ -36,6 +38,7 @@ var pageFixtures = []struct {
 	{"xinhua.html", pageWant{
 		title:     "郑州：春季义务植树活动启动 万人共植“生态林”",
 		dateline:  "新华社郑州3月14日电",
+		source:    "新华网",
 		byline:    "记者 李文哲 王圣志",
 		lead:      "3月14日，郑州市2024年春季义务植树活动在郑东新区龙湖南岸启动，1万余名干部群众参加植树。",
 		bodyHas:   []string{"森林覆盖率达到35.5%", "“全民植树月”活动。"},
@@ -44,6 +47,7 @@ var pageFixtures = []struct {
 	}},
 	{"district-gov.html", pageWant{
 		title:     "中原区召开2024年安全生产工作会议",
+		source:    "郑州市中原区人民政府",
 		byline:    "记者 鲁燕 通讯员 木坤坤",
 		lead:      "2月12日，中原区召开2024年安全生产工作会议，总结2023年安全生产工作，部署2024年重点任务。",
 		bodyHas:   []string{"区长王建国出席会议并讲话。", "目标责任书。"},
@@ -53,6 +57,8 @@ var pageFixtures = []struct {
 	{"tnw.html", pageWant{
 		title:     "研究显示：短视频平台用户日均使用时长超过两小时",
 		dateline:  "TNW中文站 10月14日报道",
+		source:    "TNW中文站",
+		byline:    "小北", // 作者：小北 in the info line
 		lead:      "据外媒报道，一家市场研究机构周一发布的报告显示，短视频平台用户的日均使用时长已经超过两小时，比去年同期增加了约25分钟。",
 		bodyHas:   []string{"广告收入同步增长\n与使用时长"},
 		bodyLacks: []string{"TNW中文站", "转播到腾讯微博", "作者：", "via Example"},
@@ -60,6 +66,7 @@ var pageFixtures = []struct {
 	}},
 	{"wanbao.gbk.html", pageWant{
 		title:     "二七区春风行动招聘会提供岗位8000余个",
+		source:    "郑州晚报",
 		dateline:  "本报讯",
 		byline:    "记者 刘镕 通讯员 付琳琳",
 		lead:      "2月18日，二七区2024年“春风行动”大型招聘会在区人力资源市场举行，120余家企业提供就业岗位8000余个。",
@@ -69,9 +76,45 @@ var pageFixtures = []struct {
 	}},
 	{"wechat-mp.html", pageWant{
 		title:     "中原区：“15分钟便民生活圈”再添12处",
+		source:    "中原发布", // the account, not 微信公众平台
 		lead:      "3月14日，记者从中原区商务局获悉，今年以来，中原区新建便民生活圈网点12处，居民步行15分钟即可买菜、理发、修鞋。",
 		bodyHas:   []string{"“下楼走几步就能办完事，方便多了。”居民李女士说。"},
 		bodyLacks: []string{"点击蓝字", "关注我们", "来源", "编辑", "审核", "二维码", "预览时标签不可点", "阅读原文", "中原发布", "2024-03-14"},
+		paras:     3,
+	}},
+	// 中原区政府网: the author in the info line under the headline (the
+	// meta author is the site), a label and a bold line above the lead.
+	{"zhongyuan-info.html", pageWant{
+		title:     "须水街道开展春季消防安全大检查",
+		source:    "中原区人民政府",
+		byline:    "张晓燕",
+		lead:      "3月5日，须水街道组织安监、消防等部门，对辖区沿街商铺、“三小”场所开展春季消防安全大检查。",
+		bodyHas:   []string{"下一步怎么干？\n街道将建立隐患台账"},
+		bodyLacks: []string{"导读", "安全无小事", "来源", "作者", "浏览次数", "打印", "主办单位"},
+		paras:     4,
+	}},
+	// 郑州日报网: og:site_name over the title's suffix, article:author over
+	// a meta author of "admin", a question heading and a bold line above
+	// the lead; 编辑： is not a byline.
+	{"zzdaily.html", pageWant{
+		title:     "二七区“家门口”就业服务站开张",
+		source:    "郑州日报",
+		byline:    "记者 王佳 通讯员 陈曦",
+		lead:      "3月4日，二七区首批10个“家门口”就业服务站挂牌运行，为辖区居民提供岗位推荐、政策咨询和技能培训等服务。",
+		bodyHas:   []string{"服务站还能做什么？\n除了推荐岗位"},
+		bodyLacks: []string{"记者探访", "就能找到工作", "刘洋", "分享到", "相关新闻", "郑州春风行动"},
+		paras:     4,
+	}},
+	// 人民网: 文/ in the text, a question line above the lead, the
+	// channel and site cut off the title (标题--河南频道--人民网); the outlet
+	// in <meta name="author"> is not a byline.
+	{"people.html", pageWant{
+		title:     "郑州：外派劳务人员行前培训“开小灶”",
+		source:    "人民网",
+		byline:    "张明远",
+		lead:      "3月4日，郑州市2026年第一期外派劳务人员行前培训在市人社局培训中心开班，150名即将赴海外务工的人员参加培训。",
+		bodyHas:   []string{"预计培训外派劳务人员2000人次。"},
+		bodyLacks: []string{"文/", "政治科目", "责编", "版权所有", "来源"},
 		paras:     3,
 	}},
 }
@@ -129,6 +172,9 @@ func TestExtractArticleFixtures(t *testing.T) {
 				t.Errorf("URL %q", a.URL)
 			}
 			checkPage(t, pageWantGot{a.Title, a.Dateline, a.Byline, a.Lead, a.Body}, tt.want)
+			if a.Source != tt.want.source {
+				t.Errorf("Source %q, want %q", a.Source, tt.want.source)
+			}
 		})
 	}
 }

@@ -46,7 +46,12 @@
 // applies the digest package's lead rules to the content paragraphs, so
 // Lead is the first real sentence: no caption (图为…), dateline
 // (新华社北京3月14日电（记者 …）, TNW中文站 10月14日报道), share furniture
-// (分享到：, 转播到腾讯微博), timestamp or source line, byline or sub-head.
+// (分享到：, 转播到腾讯微博), timestamp or source line, byline or sub-head
+// (bold, heading and question lines above the text included). A byline
+// missing from the text comes from the page's info line or author
+// metadata; Source is the site's name (og:site_name, the <title>'s
+// suffix, a 公众号's account), completed by SourceName with a configured
+// name and never a host name or an IP address.
 //
 // ParseFeed and ExtractArticle are pure: bytes or text in, values out.
 package source

@@ -107,6 +107,33 @@ func tagAtom(n *html.Node) atom.Atom {
 type paraWriter struct {
 	cur strings.Builder
 	out []string
+	// emph is the depth of emphasis (strong, b, h2–h6, bold styles) at
+	// the current node; plain reports text outside it in the current
+	// paragraph. heads collects the paragraphs set wholly in emphasis.
+	emph  int
+	plain bool
+	heads map[string]bool
+}
+
+// headParagraphs returns the paragraphs under n and those of them set
+// wholly in bold or as a heading (sub-heads, not text).
+func headParagraphs(n *html.Node) ([]string, map[string]bool) {
+	w := paraWriter{heads: map[string]bool{}}
+	w.walk(n, 0)
+	w.flush()
+	return w.out, w.heads
+}
+
+// isEmphasis: an element whose text reads as a sub-head when it fills a
+// paragraph.
+func isEmphasis(n *html.Node, a atom.Atom) bool {
+	switch a {
+	case atom.Strong, atom.B, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	st := strings.ToLower(strings.ReplaceAll(attr(n, "style"), " ", ""))
+	return strings.Contains(st, "font-weight:bold") || strings.Contains(st, "font-weight:700") ||
+		strings.Contains(st, "font-weight:800") || strings.Contains(st, "font-weight:900")
 }
 
 func (w *paraWriter) walk(n *html.Node, depth int) {
@@ -116,6 +143,9 @@ func (w *paraWriter) walk(n *html.Node, depth int) {
 	switch n.Type {
 	case html.TextNode:
 		w.cur.WriteString(n.Data)
+		if w.emph == 0 && strings.TrimFunc(n.Data, isWhite) != "" {
+			w.plain = true
+		}
 		return
 	case html.ElementNode:
 		a := tagAtom(n)
@@ -125,6 +155,10 @@ func (w *paraWriter) walk(n *html.Node, depth int) {
 		if blockAtoms[a] {
 			w.flush()
 			defer w.flush()
+		}
+		if isEmphasis(n, a) {
+			w.emph++
+			defer func() { w.emph-- }()
 		}
 	case html.CommentNode, html.DoctypeNode:
 		return
@@ -140,8 +174,12 @@ func (w *paraWriter) flush() {
 	}
 	if p := collapse(w.cur.String()); p != "" {
 		w.out = append(w.out, p)
+		if !w.plain && w.heads != nil {
+			w.heads[p] = true
+		}
 	}
 	w.cur.Reset()
+	w.plain = false
 }
 
 // collapse trims s and collapses its whitespace: a run holding a markup

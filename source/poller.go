@@ -259,7 +259,9 @@ func (p *Poller) gather(ctx context.Context, src data.Source, now time.Time) (Re
 		if a.URL == "" {
 			a.URL = src.URL
 		}
-		a.ID, a.Source, a.Date = 0, src.Name, now.In(p.zone).Format(time.DateOnly)
+		// A page is named after its site, as the digest header shows it;
+		// the configured name when the page gives none.
+		a.ID, a.Source, a.Date = 0, SourceName(a.Source, src.Name), now.In(p.zone).Format(time.DateOnly)
 		if strings.TrimSpace(a.Title) == "" {
 			return Result{}, etag, lastMod, fmt.Errorf("%w: the page has no title", ErrNotArticle)
 		}
@@ -310,6 +312,8 @@ func (p *Poller) feedArticle(ctx context.Context, src data.Source, it FeedItem, 
 	if day.IsZero() {
 		day = now
 	}
+	// A feed's items keep its configured name, teaser pages included: one
+	// feed is one source in the digest header and in subscriptions.
 	a.ID, a.Source, a.Date = 0, src.Name, day.In(p.zone).Format(time.DateOnly)
 	if a.URL == "" {
 		a.URL = it.Link

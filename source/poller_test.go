@@ -480,35 +480,48 @@ func TestPollerTeasers(t *testing.T) {
 }
 
 // TestPollerPage: a page source is fetched as one article of the fetch
-// day, stored once however often it is polled.
+// day, stored once however often it is polled, under the site's name
+// (og:site_name, else the title's suffix), else the configured name —
+// never the test server's IP address.
 func TestPollerPage(t *testing.T) {
-	srv := newPTServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, `<html><head><title>区长信箱回复选登 - 中原区人民政府</title></head><body><div id="content">
-<h1>区长信箱回复选登</h1>
+	const body = `<h1>区长信箱回复选登</h1>
 <p>近日，区长信箱收到居民来信，反映建设路夜间施工噪音扰民问题。</p>
-<p>区城管局接到转办后，立即约谈施工单位，要求其严格遵守夜间施工规定。</p>
-</div></body></html>`)
-	})
-	e := newPTEnv(t, Config{AllowPrivate: true})
-	e.add("区长信箱", data.SourcePage, srv.URL+"/mail.html", time.Hour)
-	for i := range 3 {
-		res, err := e.poller.FetchNow(context.Background(), "区长信箱")
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantNew := 0
-		if i == 0 {
-			wantNew = 1
-		}
-		if res.New != wantNew || res.Existing != 1-wantNew {
-			t.Errorf("fetch %d = %+v", i+1, res)
-		}
+<p>区城管局接到转办后，立即约谈施工单位，要求其严格遵守夜间施工规定。</p>`
+	cases := []struct {
+		name, head, source string
+	}{
+		{"title suffix", `<title>区长信箱回复选登 - 中原区人民政府</title>`, "中原区人民政府"},
+		{"og:site_name", `<title>区长信箱回复选登 - 中原区人民政府</title><meta property="og:site_name" content="郑州市中原区人民政府网">`, "郑州市中原区人民政府网"},
+		{"no site name", `<title>区长信箱回复选登</title>`, "区长信箱"},
+		{"host as site name", `<title>区长信箱回复选登_www.zhongyuan.gov.cn</title><meta property="og:site_name" content="127.0.0.1">`, "区长信箱"},
 	}
-	arts := e.articles("区长信箱")
-	if len(arts) != 1 || arts[0].Title != "区长信箱回复选登" || arts[0].Date != "2023-02-13" ||
-		arts[0].Lead != "近日，区长信箱收到居民来信，反映建设路夜间施工噪音扰民问题。" {
-		t.Errorf("page stored as %+v", arts)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := newPTServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				fmt.Fprint(w, `<html><head>`+c.head+`</head><body><div id="content">`+body+`</div></body></html>`)
+			})
+			e := newPTEnv(t, Config{AllowPrivate: true})
+			e.add("区长信箱", data.SourcePage, srv.URL+"/mail.html", time.Hour)
+			for i := range 3 {
+				res, err := e.poller.FetchNow(context.Background(), "区长信箱")
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantNew := 0
+				if i == 0 {
+					wantNew = 1
+				}
+				if res.New != wantNew || res.Existing != 1-wantNew {
+					t.Errorf("fetch %d = %+v", i+1, res)
+				}
+			}
+			arts := e.articles(c.source)
+			if len(arts) != 1 || arts[0].Title != "区长信箱回复选登" || arts[0].Date != "2023-02-13" ||
+				arts[0].Lead != "近日，区长信箱收到居民来信，反映建设路夜间施工噪音扰民问题。" {
+				t.Errorf("page stored under %q as %+v", c.source, arts)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,9 @@
 package source
 
 import (
+	"net"
+	"net/netip"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,7 +15,7 @@ import (
 // after a separator is cut only when it reads as a site or channel name.
 
 // titleSeps separate a headline from the site's name, longest first.
-var titleSeps = []string{"——", " - ", " | ", " _ ", "｜", "|", "_", "－", "—", "-", "::", "–", "·"}
+var titleSeps = []string{"——", " - ", " | ", " _ ", "--", "｜", "|", "_", "－", "—", "-", "::", "–", "·"}
 
 // siteWords end or make up site and channel names.
 // Place names (区, 市, 县) are not among them: a subtitle may end in one
@@ -26,18 +29,56 @@ const maxSiteRunes = 24
 // splitSiteSuffix cuts site names off the end of a title and reports whether
 // it cut any.
 func splitSiteSuffix(t string) (string, bool) {
+	head, _ := cutSiteSuffixes(t)
+	return head, head != collapse(t)
+}
+
+// cutSiteSuffixes cuts site and channel names off the end of a title and
+// returns the headline and the site's name (the last part cut, without a
+// bracketed domain), "" when there was none.
+func cutSiteSuffixes(t string) (head, site string) {
 	t = collapse(t)
-	cut := false
+	lastSep, channel := "", false
 	for {
-		head, ok := cutOneSuffix(t)
-		if !ok {
-			return t, cut
+		h, tail, sep, ok := cutOneSuffix(t)
+		if !ok && site != "" && lastSep == "--" && !channel {
+			// 人民网 names its channel the same way: 标题--地方--人民网.
+			h, tail, ok = cutChannel(t, lastSep)
+			channel = true
 		}
-		t, cut = head, true
+		if !ok {
+			return t, site
+		}
+		if site == "" {
+			site, lastSep = stripDomain(tail), sep
+		}
+		t = h
 	}
 }
 
-func cutOneSuffix(t string) (string, bool) {
+// cutChannel cuts a short channel name after sep (地方 in 标题--地方).
+func cutChannel(t, sep string) (string, string, bool) {
+	i := strings.LastIndex(t, sep)
+	if i <= 0 {
+		return t, "", false
+	}
+	head, tail := strings.TrimSpace(t[:i]), strings.TrimSpace(t[i+len(sep):])
+	if utf8.RuneCountInString(head) < 4 || tail == "" || utf8.RuneCountInString(tail) > 6 ||
+		strings.ContainsAny(tail, "，。：！？、,.:!?“”") {
+		return t, "", false
+	}
+	return head, tail, true
+}
+
+// stripDomain drops a bracketed domain: 央视网(cctv.com) → 央视网.
+func stripDomain(s string) string {
+	if i := strings.IndexAny(s, "(（"); i > 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+func cutOneSuffix(t string) (head, tail, sep string, ok bool) {
 	// The separator ending last wins; of two ending together (—— and its
 	// second —) the longer.
 	best, bestLen := -1, 0
@@ -52,14 +93,14 @@ func cutOneSuffix(t string) (string, bool) {
 		best, bestLen = i, len(sep)
 	}
 	if best < 0 {
-		return t, false
+		return t, "", "", false
 	}
-	head := strings.TrimSpace(t[:best])
-	tail := strings.TrimSpace(t[best+bestLen:])
+	head = strings.TrimSpace(t[:best])
+	tail = strings.TrimSpace(t[best+bestLen:])
 	if utf8.RuneCountInString(head) < 4 || !isSiteName(tail) {
-		return t, false
+		return t, "", "", false
 	}
-	return head, true
+	return head, tail, t[best : best+bestLen], true
 }
 
 func digitsAround(t string, i, n int) bool {
@@ -136,4 +177,87 @@ func chooseTitle(title, ogTitle string, h1s []string, fallback string) string {
 		return h1
 	}
 	return stripped
+}
+
+// The site's name
+//
+// The digest names where an article came from: the site's own name for a
+// page (og:site_name, else the suffix of its <title>: 标题_中原区人民政府),
+// a 公众号 page's account name, else the name the source was configured
+// with. A host name or an IP address is never a name.
+
+// weChatPlatform is the og:site_name of every 公众号 page: the platform,
+// not the account.
+const weChatPlatform = "微信公众平台"
+
+// siteName is the name a page gives its site, or "" when it gives none
+// that reads as a name.
+func siteName(m pageMeta, u *url.URL) string {
+	weChat := u != nil && strings.EqualFold(u.Hostname(), "mp.weixin.qq.com") || m.ogSite == weChatPlatform
+	if weChat {
+		if isUsableName(m.account) {
+			return m.account
+		}
+		return ""
+	}
+	if og := stripDomain(m.ogSite); isUsableName(og) {
+		return og
+	}
+	if _, site := cutSiteSuffixes(m.title); isUsableName(site) {
+		return site
+	}
+	return ""
+}
+
+// SourceName is the name an article fetched from a page is stored under:
+// the site's name the page gave (digest.Article.Source as FetchArticle
+// returns it), else configured — the source's configured name, or the
+// caller's fallback. Neither is taken when it is a host name or an IP
+// address; when both are, configured is returned as given (the store needs
+// a name, and the operator chose it).
+func SourceName(site, configured string) string {
+	if site = collapse(site); isUsableName(site) {
+		return site
+	}
+	return collapse(configured)
+}
+
+// isUsableName: a non-empty name of reasonable length that is not a host
+// name, an IP address or a URL.
+func isUsableName(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || utf8.RuneCountInString(s) > maxSiteRunes || s == weChatPlatform {
+		return false
+	}
+	return !isHostLike(s)
+}
+
+// isHostLike reports host names (www.zhongyuan.gov.cn, localhost), IP
+// addresses with or without a port, and URLs.
+func isHostLike(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if strings.Contains(s, "://") {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(s); err == nil {
+		s = h
+	}
+	s = strings.Trim(s, "[]")
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	if s == "localhost" {
+		return true
+	}
+	dot := false
+	for _, r := range s {
+		switch {
+		case r == '.':
+			dot = true
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-':
+		default:
+			return false
+		}
+	}
+	return dot
 }
