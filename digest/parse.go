@@ -59,8 +59,9 @@ const (
 // maxHeadRunes caps a headline line (one line may hold title and subtitle).
 const maxHeadRunes = 70
 
-// maxHeadLines is the most lines a headline has: kicker, title, subtitle.
-const maxHeadLines = 3
+// maxHeadLines is the most lines a headline has: one or two kicker lines,
+// title, subtitle.
+const maxHeadLines = 4
 
 // maxBylineLines is the most lines one byline is printed on.
 const maxBylineLines = 3
@@ -210,7 +211,8 @@ func classifyLine(s string) pline {
 	if f.head != notHead && f.runes <= maxNamesRunes && f.commas == 0 {
 		p.names, _ = parseNamesLine(s)
 	}
-	p.subhead = p.head == looseHead && f.commas == 0 && f.runes <= maxSubheadRunes && isEnumerated(s)
+	p.subhead = p.head == looseHead && f.commas == 0 && f.runes <= maxSubheadRunes && isEnumerated(s) &&
+		!strings.HasSuffix(s, "：") && !strings.HasSuffix(s, ":") // 一是： runs on into its list
 	return p
 }
 
@@ -295,6 +297,9 @@ func scanLine(s string) lineFacts {
 		last, prev = r, r
 	}
 	switch {
+	case (last == '：' || last == ':') && !badHead && f.commas == 0 && f.runes <= maxHeadRunes:
+		// …在看望委员时说： above a quoted title; in a body, a broken line.
+		f.head = looseHead
 	case badHead || f.runes > maxHeadRunes || isClauseMark(last):
 		f.head = notHead
 	case f.commas > 0:
@@ -375,7 +380,7 @@ func isAnchor(lines []pline, j int) bool {
 // strict headline lines, then a paragraph, after a visible article end. It
 // returns the index of the paragraph.
 func weakStart(lines []pline, i int, cur *articleBuilder) (int, bool) {
-	if lines[i].kind != kText || lines[i].head != strictHead {
+	if lines[i].kind != kText || lines[i].head == notHead || !weakHeadLine(lines, i, true) {
 		return 0, false
 	}
 	if i > 0 {
@@ -395,7 +400,7 @@ func weakStart(lines []pline, i int, cur *articleBuilder) (int, bool) {
 		}
 	}
 	h := i
-	for h < len(lines) && h-i < maxHeadLines && lines[h].kind == kText && lines[h].head == strictHead {
+	for h < len(lines) && h-i < maxHeadLines && lines[h].kind == kText && weakHeadLine(lines, h, h == i) {
 		h++
 	}
 	b := skipCaptions(lines, h) // a photo caption between headline and lead
@@ -403,6 +408,39 @@ func weakStart(lines []pline, i int, cur *articleBuilder) (int, bool) {
 		return 0, false
 	}
 	return h, true
+}
+
+// weakHeadLine: line h can be a headline line of an article without an
+// opener — a strict headline line, or a looser one that only headlines print:
+// a quoted title (“中国现在很稳定,我也放心”), a dash subtitle (——记…), a
+// line introducing the quoted title below it (…时说：). first: the line would
+// be the headline's first, where only strict lines and quote introductions
+// may stand.
+func weakHeadLine(lines []pline, h int, first bool) bool {
+	l := lines[h]
+	switch {
+	case l.head == strictHead:
+		return true
+	case l.head != looseHead:
+		return false
+	case h+1 < len(lines) && lines[h+1].kind == kText && introducesQuote(l.text, lines[h+1].text):
+		return true
+	}
+	return !first && (isQuotedTitle(l.text) || hasAnyPrefix(l.text, []string{"—", "--"}))
+}
+
+// isQuotedTitle: a line that is one quotation (“…”, “…”？), with no clause
+// mark before the closing quote — body text breaks after “…，” and 。”.
+func isQuotedTitle(s string) bool {
+	if !strings.HasPrefix(s, "“") {
+		return false
+	}
+	s = strings.TrimRight(s, "？！?!")
+	if !strings.HasSuffix(s, "”") {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimSuffix(s, "”"))
+	return !isClauseMark(r)
 }
 
 // skipCaptions returns the first line at or after i that is not a caption.

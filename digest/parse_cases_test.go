@@ -287,3 +287,60 @@ func TestParsePagePhotoCaptions(t *testing.T) {
 		},
 	})
 }
+
+func TestParsePageHeadlinesOfUpToFourLines(t *testing.T) {
+	runPageCases(t, []pageCase{
+		{
+			name: "two kicker lines, the title and a dash subtitle",
+			page: "坚持创新驱动\n奋力谱写新篇章\n中原区召开科技创新大会\n——全年将新增高新技术企业50家\n\n" +
+				"本报讯 2月20日，中原区召开科技创新大会。\n\n会议表彰了一批创新企业。\n\n记者 鲁燕\n",
+			want: []Article{{Kicker: "坚持创新驱动 奋力谱写新篇章", Title: "中原区召开科技创新大会", Subtitle: "全年将新增高新技术企业50家",
+				Dateline: "本报讯", Byline: "记者 鲁燕", Lead: "2月20日，中原区召开科技创新大会。",
+				Body: "2月20日，中原区召开科技创新大会。\n会议表彰了一批创新企业。"}},
+		},
+		{
+			name: "a quoted title with the …时说 kicker line above it",
+			page: "习近平在看望参加政协会议的民盟民进教育界委员时说\n“中国现在很稳定,我也放心”\n\n" +
+				"新华社北京3月6日电（记者 张三 李四）中共中央总书记习近平6日下午看望了参加全国政协会议的委员。\n\n委员们表示备受鼓舞。\n",
+			want: []Article{{Kicker: "习近平在看望参加政协会议的民盟民进教育界委员时说", Title: "“中国现在很稳定,我也放心”",
+				Dateline: "新华社北京3月6日电", Byline: "记者 张三 李四",
+				Lead: "中共中央总书记习近平6日下午看望了参加全国政协会议的委员。",
+				Body: "中共中央总书记习近平6日下午看望了参加全国政协会议的委员。\n委员们表示备受鼓舞。"}},
+		},
+		{
+			name: "kicker ending in a colon, quoted title, subtitle, with no opener after a finished article",
+			page: "区里召开会议\n\n本报讯 近日,区里召开会议。\n\n记者 甲乙\n\n" +
+				"老党员王大爷谈起家乡变化时说：\n“日子越过越有奔头”\n——记中原区须水街道老党员王大爷\n\n" +
+				"今年78岁的王大爷，是须水街道的一名老党员。\n\n他见证了家乡几十年的变化。\n",
+			want: []Article{
+				{Title: "区里召开会议", Dateline: "本报讯", Byline: "记者 甲乙", Lead: "近日,区里召开会议。", Body: "近日,区里召开会议。"},
+				{Kicker: "老党员王大爷谈起家乡变化时说：", Title: "“日子越过越有奔头”", Subtitle: "记中原区须水街道老党员王大爷",
+					Lead: "今年78岁的王大爷，是须水街道的一名老党员。",
+					Body: "今年78岁的王大爷，是须水街道的一名老党员。\n他见证了家乡几十年的变化。"},
+			},
+		},
+		{
+			name: "——记… subtitle under a slogan title",
+			page: "守护绿水青山\n——记林业工人张三\n\n本报讯 张三在林场工作了三十年。\n\n他种下了十万棵树。\n\n记者 鲁燕\n",
+			want: []Article{{Title: "守护绿水青山", Subtitle: "记林业工人张三", Dateline: "本报讯", Byline: "记者 鲁燕",
+				Lead: "张三在林场工作了三十年。", Body: "张三在林场工作了三十年。\n他种下了十万棵树。"}},
+		},
+		{
+			name: "the lead is never a headline line: four headline lines, then a lead with no opener",
+			page: "区里召开会议\n\n本报讯 近日,区里召开会议。\n\n记者 甲乙\n\n" +
+				"坚持创新驱动\n奋力谱写新篇章\n中原区召开科技创新大会\n——全年将新增高新技术企业50家\n" +
+				"2月20日，中原区召开科技创新大会。\n会议表彰了一批创新企业。\n",
+			want: []Article{
+				{Title: "区里召开会议", Dateline: "本报讯", Byline: "记者 甲乙", Lead: "近日,区里召开会议。", Body: "近日,区里召开会议。"},
+				{Kicker: "坚持创新驱动 奋力谱写新篇章", Title: "中原区召开科技创新大会", Subtitle: "全年将新增高新技术企业50家",
+					Lead: "2月20日，中原区召开科技创新大会。", Body: "2月20日，中原区召开科技创新大会。\n会议表彰了一批创新企业。"},
+			},
+		},
+		{
+			name: "a quoted line broken inside a body is not a headline",
+			page: "区里召开会议\n\n区里近日召开会议。\n\n他说：“我们一定会做好，\n”\n会议要求落实。\n",
+			want: []Article{{Title: "区里召开会议", Lead: "区里近日召开会议。",
+				Body: "区里近日召开会议。\n他说：“我们一定会做好，”会议要求落实。"}},
+		},
+	})
+}

@@ -53,14 +53,24 @@ func splitHeadline(lines []string) (kicker, title, subtitle string) {
 	kick = append(kick, phrases[:f]...)
 	sub = append(sub, phrases[f+1:]...)
 	sub = append(sub, norm[t+1:]...)
-	subtitle = strings.Join(sub, " ")
-	for _, p := range []string{"——", "—", "--"} {
-		if s, ok := strings.CutPrefix(subtitle, p); ok {
-			subtitle = trimSpace(s)
-			break
+	kept := sub[:0]
+	for _, l := range sub {
+		if l = cutDash(l); l != "" { // each subtitle line may open with its dash
+			kept = append(kept, l)
 		}
 	}
+	subtitle = strings.Join(kept, " ")
 	return strings.Join(kick, " "), phrases[f], subtitle
+}
+
+// cutDash removes the dash a subtitle line opens with (——记…).
+func cutDash(l string) string {
+	for _, p := range []string{"——", "—", "--"} {
+		if s, ok := strings.CutPrefix(l, p); ok {
+			return trimSpace(s)
+		}
+	}
+	return l
 }
 
 // titleLine picks the main-title line: the most factual; on a tie the first of
@@ -88,11 +98,26 @@ func titleLine(lines []string) int {
 		if strings.HasPrefix(l, "—") || strings.HasPrefix(l, "--") {
 			sc -= 10
 		}
+		if i+1 < len(lines) && introducesQuote(l, lines[i+1]) {
+			// 习近平在看望…委员时说 / “中国现在很稳定,我也放心”: the
+			// quotation is the title, the line saying who said it a kicker.
+			sc -= 10
+		}
 		if best < 0 || sc > bestScore || sc == bestScore && i == def {
 			best, bestScore = i, sc
 		}
 	}
 	return best
+}
+
+// speechEnds end a headline line that introduces a quotation on the next
+// line (…时说, …强调, …寄语).
+var speechEnds = []string{"说", "表示", "强调", "指出", "寄语", "要求", "提出", "谈到", "回信", "致信", "：", ":"}
+
+// introducesQuote: line l ends in a speech verb or a colon and the next line
+// opens with a quotation mark.
+func introducesQuote(l, next string) bool {
+	return hasAnyPrefix(next, []string{"“", "「", "『", "\""}) && hasAnySuffix(l, speechEnds)
 }
 
 // factualPhrase picks the factual phrase: the highest score, the first on a
