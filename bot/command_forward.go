@@ -24,10 +24,14 @@ const forwardSource = "公众号"
 
 // forward keeps a 公众号 article card that staff forwarded to the bot
 // (privately, or in a group): the page is fetched and stored as an
-// article of today, or, when it cannot be fetched, the card's title and
-// description. Residents' cards are ignored without a word, so a group
-// full of forwards stays quiet. The fetch runs on the router's goroutine,
-// bounded by the fetcher's own timeout.
+// article of today, named after its account or site, or, when it cannot
+// be fetched, the card's title and description. A link the fetch guard
+// refuses (a private or loopback address) is not kept at all. The same
+// article forwarded again (another share of its link) is recognised, and
+// one kept from its card alone is replaced by its page once that can be
+// read. Residents' cards are ignored without a word, so a group full of
+// forwards stays quiet. The fetch runs on the router's goroutine, bounded
+// by the fetcher's own timeout.
 func (r *Router) forward(ctx context.Context, m Message) {
 	card := m.Article
 	role, err := SenderRole(ctx, r.store, m.From)
@@ -59,10 +63,22 @@ func (r *Router) forward(ctx context.Context, m Message) {
 	today := rtDayOf(r.now(), r.zone).Format(dayLayout)
 
 	art, fetchErr := r.fetchForwarded(ctx, link)
+	if errors.Is(fetchErr, source.ErrBlockedAddress) {
+		// A link to an internal address is not kept even as a card: the
+		// bot would offer residents a link into the office network.
+		r.log.Warn("forward: internal address refused", "url", link, "who", auditWho(m.From))
+		r.out.Reply(to, refusedLinkReply)
+		return
+	}
 	if fetchErr != nil {
 		art = cardArticle(card)
 	}
-	art.ID, art.Source, art.Date, art.URL = 0, forwardSource, today, link
+	// A fetched page is named after its account or site; a card alone
+	// does not say which 公众号 published it.
+	art.ID, art.Source, art.Date, art.URL = 0, source.SourceName(art.Source, forwardSource), today, link
+	if fetchErr != nil {
+		art.Source = forwardSource
+	}
 	if strings.TrimSpace(art.Title) == "" {
 		art.Title = title
 	}
@@ -73,6 +89,9 @@ func (r *Router) forward(ctx context.Context, m Message) {
 		return
 	}
 	if !res.Added[0] {
+		if fetchErr == nil && r.upgradeForward(ctx, to, m.From, res.IDs[0], art, today) {
+			return
+		}
 		r.out.Reply(to, "这篇已经收录过了")
 		return
 	}
@@ -93,6 +112,66 @@ func (r *Router) forward(ctx context.Context, m Message) {
 		msg += "（今日第" + strconv.Itoa(n) + "条）"
 	}
 	r.out.Reply(to, msg)
+}
+
+// refusedLinkReply answers a card whose link points into a private or
+// loopback network.
+const refusedLinkReply = "这个链接指向内网地址，出于安全原因没有抓取，也没有保存。"
+
+// forwardUpgrader is the part of the store that replaces an article kept
+// from its card alone by the page read later; *data.Store has it.
+type forwardUpgrader interface {
+	Article(ctx context.Context, id int64) (digest.Article, error)
+	UpdateArticle(ctx context.Context, a digest.Article) error // re-indexes it for search
+}
+
+// upgradeForward replaces stored article id, kept from its card alone
+// when its page could not be read, by the page now read (title, byline,
+// lead, body, source), keeping its id, date and link; the search index
+// follows the edit. It reports whether it did, and then has replied.
+func (r *Router) upgradeForward(ctx context.Context, to Target, from Sender, id int64, page digest.Article, today string) bool {
+	up, ok := r.forwards.(forwardUpgrader)
+	if !ok {
+		return false
+	}
+	stored, err := up.Article(ctx, id)
+	if err != nil {
+		// Withdrawn by staff, or gone: not brought back by a forward.
+		r.log.Info("forward: stored copy not upgraded", "id", id, "err", err)
+		return false
+	}
+	if !isCardOnly(stored, page) {
+		return false
+	}
+	full := page
+	full.ID, full.Date, full.URL = stored.ID, stored.Date, stored.URL
+	if err := up.UpdateArticle(ctx, full); err != nil {
+		// ErrDuplicate: the full text is stored already, under another id.
+		r.log.Warn("forward: upgrade", "id", id, "err", err)
+		return false
+	}
+	if err := r.audit(ctx, auditWho(from), "article.forward.upgrade", "id "+strconv.FormatInt(id, 10)+" "+full.Title+" "+full.URL); err != nil {
+		r.log.Error("forward: audit", "id", id, "err", err)
+	}
+	r.log.Info("router: forwarded article upgraded to its page", "id", id, "title", full.Title, "who", auditWho(from))
+	msg := "这篇之前只收录了标题和摘要，现已更新为全文：" + full.Title
+	if full.Date == today {
+		if n := r.todayPosition(ctx, today, id); n > 0 {
+			msg += "（今日第" + strconv.Itoa(n) + "条）"
+		}
+	}
+	r.out.Reply(to, msg)
+	return true
+}
+
+// isCardOnly: stored looks like an article kept from its card alone — one
+// paragraph (the card's description), no dateline or byline — and page
+// says more.
+func isCardOnly(stored, page digest.Article) bool {
+	if stored.Byline != "" || stored.Dateline != "" || strings.Contains(stored.Body, "\n") {
+		return false
+	}
+	return stored.Body != page.Body && (strings.Count(page.Body, "\n") > 0 || len(page.Body) > len(stored.Body))
 }
 
 // errNoFetcher: the router was built without a fetcher.
@@ -152,9 +231,9 @@ func canonicalArticleURL(raw string) string {
 		return ""
 	}
 	u.Fragment, u.RawFragment = "", ""
-	if strings.EqualFold(u.Hostname(), "mp.weixin.qq.com") && u.Path == "/s" {
+	if strings.EqualFold(u.Hostname(), "mp.weixin.qq.com") {
 		q := u.Query()
-		if q.Get("__biz") != "" && q.Get("mid") != "" {
+		if u.Path == "/s" && q.Get("__biz") != "" && q.Get("mid") != "" {
 			keep := url.Values{}
 			for _, k := range []string{"__biz", "mid", "idx", "sn"} {
 				if v := q.Get(k); v != "" {
@@ -162,9 +241,34 @@ func canonicalArticleURL(raw string) string {
 				}
 			}
 			u.RawQuery = keep.Encode()
+		} else if u.RawQuery != "" {
+			// A short link (/s/AbCdEf) names the article by its path; the
+			// query only says how it was shared.
+			dropped := false
+			for k := range q {
+				if weChatShareParams[strings.ToLower(k)] {
+					q.Del(k)
+					dropped = true
+				}
+			}
+			if dropped {
+				u.RawQuery = q.Encode()
+			}
 		}
 	}
 	return u.String()
+}
+
+// weChatShareParams are the query parameters a 公众号 link picks up as it
+// is shared and opened (tracking, session and client details); they do
+// not name the article.
+var weChatShareParams = map[string]bool{
+	"chksm": true, "scene": true, "subscene": true, "ascene": true, "from": true, "isappinstalled": true,
+	"clicktime": true, "enterid": true, "sessionid": true, "devicetype": true, "version": true,
+	"nettype": true, "abtest_cookie": true, "lang": true, "exportkey": true, "pass_ticket": true,
+	"wx_header": true, "key": true, "uin": true, "shareredirect": true, "sharer_sharetime": true,
+	"sharer_shareid": true, "sharer_shareinfo": true, "sharer_shareinfo_first": true, "srcid": true,
+	"share_source": true, "mpshare": true, "poc_token": true, "realreporttime": true, "countrycode": true,
 }
 
 // fetchReasonZH says in a few Chinese words why a page could not be read.

@@ -7,10 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
@@ -46,7 +49,7 @@ func (f *fwFetcher) calls() []string {
 }
 
 func fwPage(string) (digest.Article, error) {
-	return digest.Article{Title: "中原区启动春季植树活动", Byline: "记者 王磊", Source: "ignored",
+	return digest.Article{Title: "中原区启动春季植树活动", Byline: "记者 王磊", Source: "中原发布",
 		Lead: "3月12日，中原区在须水河畔启动2023年春季义务植树活动。",
 		Body: "3月12日，中原区在须水河畔启动2023年春季义务植树活动。\n活动现场，干部群众挥锹铲土。"}, nil
 }
@@ -91,7 +94,7 @@ func (e *rtEnv) forwarded() []digest.Article {
 	}
 	var out []digest.Article
 	for _, a := range arts {
-		if a.Source == forwardSource {
+		if a.URL != "" { // the sample page's articles have none
 			out = append(out, a)
 		}
 	}
@@ -135,7 +138,7 @@ func TestForwardRoles(t *testing.T) {
 			a := arts[0]
 			// N is the item's number in 今日新闻, so 详情 N there opens it.
 			rtWantReply(t, got, c.to, fmt.Sprintf("已收录：中原区启动春季植树活动（今日第%d条）", e.digestNumber(a.ID)))
-			if a.URL != fwCanonical || a.Date != rtDay || a.Byline != "记者 王磊" ||
+			if a.URL != fwCanonical || a.Date != rtDay || a.Byline != "记者 王磊" || a.Source != "中原发布" ||
 				a.Lead != "3月12日，中原区在须水河畔启动2023年春季义务植树活动。" {
 				t.Errorf("stored %+v", a)
 			}
@@ -162,9 +165,6 @@ func TestForwardUnfetchable(t *testing.T) {
 		{"not found", func(u string) (digest.Article, error) {
 			return digest.Article{}, fmt.Errorf("source: fetch: %w", &source.StatusError{Code: 404, URL: u})
 		}, "网站返回 404"},
-		{"internal address", func(string) (digest.Article, error) {
-			return digest.Article{}, fmt.Errorf("source: %w", source.ErrBlockedAddress)
-		}, "不允许访问内部地址"},
 		{"timeout", func(string) (digest.Article, error) { return digest.Article{}, context.DeadlineExceeded }, "连接超时"},
 		{"not an article", func(string) (digest.Article, error) { return digest.Article{}, source.ErrNotArticle }, "页面里找不到正文"},
 		{"empty article", func(string) (digest.Article, error) { return digest.Article{}, nil }, "页面里找不到正文"},
@@ -181,7 +181,7 @@ func TestForwardUnfetchable(t *testing.T) {
 				t.Fatalf("stored %d, want the card", len(arts))
 			}
 			if a := arts[0]; a.Title != fwCard.Title || a.Lead != "3月12日，中原区在须水河畔启动春季义务植树活动。" ||
-				a.Body != fwCard.Desc || a.URL != fwCanonical {
+				a.Body != fwCard.Desc || a.URL != fwCanonical || a.Source != forwardSource {
 				t.Errorf("card stored as %+v", a)
 			}
 			if log := e.auditLog(); len(log) != 1 || !strings.Contains(log[0].Detail, "card only") {
@@ -245,8 +245,13 @@ func (fwFailingStore) ImportFetched(context.Context, []data.Fetched) (data.Fetch
 func TestCanonicalArticleURL(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{fwURL, fwCanonical},
-		{"https://mp.weixin.qq.com/s/AbCdEf?scene=1", "https://mp.weixin.qq.com/s/AbCdEf?scene=1"},
-		{"https://mp.weixin.qq.com/s?scene=1", "https://mp.weixin.qq.com/s?scene=1"},
+		{"https://mp.weixin.qq.com/s?__biz=MzA5&mid=2651&idx=1&sn=abc&chksm=zz&scene=126&from=timeline&isappinstalled=0", fwCanonical},
+		{"https://mp.weixin.qq.com/s?from=groupmessage&__biz=MzA5&sn=abc&idx=1&mid=2651#rd", fwCanonical},
+		{"https://mp.weixin.qq.com/s/AbCdEf?scene=1", "https://mp.weixin.qq.com/s/AbCdEf"},
+		{"https://mp.weixin.qq.com/s/AbCdEf?chksm=a1&from=singlemessage&isappinstalled=0&scene=1", "https://mp.weixin.qq.com/s/AbCdEf"},
+		{"https://mp.weixin.qq.com/s/AbCdEf?poc_token=x&utm=1", "https://mp.weixin.qq.com/s/AbCdEf?utm=1"},
+		{"https://mp.weixin.qq.com/s?scene=1", "https://mp.weixin.qq.com/s"},
+		{"http://www.zhongyuan.gov.cn/a/1.html?from=timeline", "http://www.zhongyuan.gov.cn/a/1.html?from=timeline"},
 		{"http://www.zhongyuan.gov.cn/a/1.html#top", "http://www.zhongyuan.gov.cn/a/1.html"},
 		{" https://example.invalid/x ", "https://example.invalid/x"},
 		{"ftp://example.invalid/x", ""},
@@ -265,9 +270,10 @@ func TestCanonicalArticleURL(t *testing.T) {
 	}
 }
 
-// TestForwardRefusesInternalAddress: with the real client and its default
-// policy, a card pointing at a loopback service is not fetched; the card
-// is kept and the reply says why.
+// TestForwardRefusesInternalAddress: a card whose link the fetch guard
+// refuses (a loopback or private address) is neither fetched nor stored,
+// and the staff member is told why in one Chinese line; with the real
+// client and its default policy, the internal service is never asked.
 func TestForwardRefusesInternalAddress(t *testing.T) {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -276,19 +282,160 @@ func TestForwardRefusesInternalAddress(t *testing.T) {
 	}))
 	defer srv.Close()
 	client := source.New(source.Config{HostGap: -1})
-	e := newRTEnv(t, func(c *RouterConfig) {
-		c.Forwards = c.Store.(*rtStore).Store.(*data.Store)
-		c.FetchArticle = client.FetchArticle
-	})
-	card := ArticleCard{Title: "看起来像文章", Desc: "其实指向内网。", URL: srv.URL + "/admin"}
-	got := e.forwardCard(privateOf(rtAdmin), rtAdmin, card)
-	rtWantReply(t, got, privateOf(rtAdmin), "已收录标题和摘要（原文打不开：不允许访问内部地址）")
+	blocked := func(string) (digest.Article, error) {
+		return digest.Article{}, fmt.Errorf("source: fetch article: dial: %w", source.ErrBlockedAddress)
+	}
+	cases := []struct {
+		name  string
+		fetch func(context.Context, string) (digest.Article, error)
+		url   string
+		chat  Target
+		from  Sender
+		to    Target
+	}{
+		{"loopback, real client", client.FetchArticle, srv.URL + "/admin", privateOf(rtAdmin), rtAdmin, privateOf(rtAdmin)},
+		{"private address", func(_ context.Context, u string) (digest.Article, error) { return blocked(u) }, "http://192.168.1.10/news/1.html", privateOf(rtStaff), rtStaff, privateOf(rtStaff)},
+		{"in a group, answered privately", func(_ context.Context, u string) (digest.Article, error) { return blocked(u) }, "http://10.0.0.8/a.html", rtGroup, rtStaff, privateOf(rtStaff)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newRTEnv(t, func(rc *RouterConfig) {
+				rc.Forwards = rc.Store.(*rtStore).Store.(*data.Store)
+				rc.FetchArticle = c.fetch
+			})
+			card := ArticleCard{Title: "看起来像文章", Desc: "其实指向内网。", URL: c.url}
+			got := e.forwardCard(c.chat, c.from, card)
+			rtWantReply(t, got, c.to, "这个链接指向内网地址，出于安全原因没有抓取，也没有保存。")
+			if len(got) != 1 {
+				t.Errorf("replies %+v, want one line", got)
+			}
+			if arts := e.forwarded(); len(arts) != 0 {
+				t.Errorf("stored %+v, want nothing", arts)
+			}
+			if log := e.auditLog(); len(log) != 0 {
+				t.Errorf("audit = %+v, want nothing recorded as stored", log)
+			}
+		})
+	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the internal service was asked %d times", n)
 	}
-	if arts := e.forwarded(); len(arts) != 1 || arts[0].Body != card.Desc {
-		t.Errorf("stored %+v, want the card only", arts)
+}
+
+// TestForwardUpgrade: an article kept from its card alone is replaced by
+// its page when the same article (another share of its link) is forwarded
+// again and the page can now be read — same id and date, the page's
+// title, byline, lead, body and site name, found by search through its
+// new text — and the staff member is told. Anything else forwarded again
+// is only recognised.
+func TestForwardUpgrade(t *testing.T) {
+	notFound := func(u string) (digest.Article, error) {
+		return digest.Article{}, &source.StatusError{Code: 404, URL: u}
 	}
+	again := fwCard
+	again.URL = strings.Replace(fwURL, "chksm=zz&scene=21", "chksm=yy&scene=126&from=timeline&isappinstalled=0", 1)
+	cases := []struct {
+		name          string
+		first, second func(string) (digest.Article, error)
+		nextDay       bool
+		reply         string
+		upgraded      bool
+	}{
+		{"card, then the page", notFound, fwPage, false, "这篇之前只收录了标题和摘要，现已更新为全文：中原区启动春季植树活动（今日第", true},
+		{"card, then the page a day later", notFound, fwPage, true, "这篇之前只收录了标题和摘要，现已更新为全文：中原区启动春季植树活动", true},
+		{"card, then still unreadable", notFound, notFound, false, "这篇已经收录过了", false},
+		{"page, then the page", fwPage, fwPage, false, "这篇已经收录过了", false},
+		{"page, then unreadable", fwPage, notFound, false, "这篇已经收录过了", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, f := newFWEnv(t, c.first)
+			e.forwardCard(privateOf(rtStaff), rtStaff, fwCard)
+			before := e.forwarded()
+			if len(before) != 1 {
+				t.Fatalf("first forward stored %d", len(before))
+			}
+			f.mu.Lock()
+			f.fetch = c.second
+			f.mu.Unlock()
+			if c.nextDay {
+				e.clock.Advance(24 * time.Hour)
+			}
+			got := e.forwardCard(rtGroup, rtStaff, again)
+			rtWantReply(t, got, privateOf(rtStaff), c.reply)
+			after := e.forwarded()
+			if len(after) != 1 {
+				t.Fatalf("stored %d copies after the second forward: %+v", len(after), after)
+			}
+			a := after[0]
+			if a.ID != before[0].ID || a.Date != rtDay || a.URL != fwCanonical {
+				t.Errorf("id/date/link changed: before %+v, after %+v", before[0], a)
+			}
+			page, _ := fwPage("")
+			if !c.upgraded {
+				if a != before[0] {
+					t.Errorf("changed without an upgrade:\n%+v\n%+v", before[0], a)
+				}
+				if log := e.auditLog(); len(log) != 1 {
+					t.Errorf("audit = %+v, want the first forward only", log)
+				}
+				return
+			}
+			if a.Title != page.Title || a.Byline != page.Byline || a.Lead != page.Lead || a.Body != page.Body || a.Source != "中原发布" {
+				t.Errorf("upgraded to %+v, want the page %+v", a, page)
+			}
+			if !c.nextDay {
+				if n := e.digestNumber(a.ID); !strings.Contains(got[0].text(), fmt.Sprintf("今日第%d条", n)) {
+					t.Errorf("reply %q, want today's number %d", got[0].text(), n)
+				}
+			}
+			// The search index follows: the page's words find it, the
+			// card's own wording no longer does.
+			hits, err := e.db.Search(context.Background(), "挥锹铲土", 10)
+			if err != nil || len(hits) != 1 || hits[0].Article.ID != a.ID {
+				t.Errorf("search for the page's text = %+v, %v", hits, err)
+			}
+			hits, err = e.db.Search(context.Background(), "千余名干部群众", 10)
+			if err != nil || len(hits) != 0 {
+				t.Errorf("search for the card's text = %+v, %v; want nothing", hits, err)
+			}
+			log := e.auditLog()
+			if len(log) != 2 || !slices.ContainsFunc(log, func(x data.AuditEntry) bool {
+				return x.Action == "article.forward.upgrade" && strings.Contains(x.Detail, strconv.FormatInt(a.ID, 10))
+			}) {
+				t.Errorf("audit = %+v", log)
+			}
+		})
+	}
+}
+
+// TestForwardUpgradeWithoutEditor: a store that cannot edit articles
+// leaves the card as it is.
+func TestForwardUpgradeWithoutEditor(t *testing.T) {
+	db := &fwImportOnly{}
+	e := newRTEnv(t, func(c *RouterConfig) {
+		db.s = c.Store.(*rtStore).Store.(*data.Store)
+		c.Forwards = db
+		c.FetchArticle = func(_ context.Context, u string) (digest.Article, error) { return fwPage(u) }
+	})
+	// Stored from its card earlier.
+	card := cardArticle(&fwCard)
+	card.Source, card.Date, card.URL = forwardSource, rtDay, fwCanonical
+	if _, err := db.s.ImportFetched(context.Background(), []data.Fetched{{Article: card}}); err != nil {
+		t.Fatal(err)
+	}
+	got := e.forwardCard(privateOf(rtStaff), rtStaff, fwCard)
+	rtWantReply(t, got, privateOf(rtStaff), "这篇已经收录过了")
+	if arts := e.forwarded(); len(arts) != 1 || arts[0].Body != fwCard.Desc {
+		t.Errorf("stored %+v, want the card untouched", arts)
+	}
+}
+
+// fwImportOnly keeps forwards but cannot edit them.
+type fwImportOnly struct{ s *data.Store }
+
+func (f *fwImportOnly) ImportFetched(ctx context.Context, items []data.Fetched) (data.FetchedResult, error) {
+	return f.s.ImportFetched(ctx, items)
 }
 
 // FuzzCanonicalArticleURL: any text gives "" or an http(s) URL that is
