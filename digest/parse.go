@@ -86,6 +86,9 @@ type pline struct {
 	// its own although it has no final punctuation.
 	subhead bool
 	pic     bool // may hold an inline photo mark (如图)
+	// endMark: a kText line ending in a trailer or byline glued after its
+	// last sentence; the article ends with it.
+	endMark bool
 	// names: a kText line of bare names (张三 李四), normalised. Whether it
 	// is a byline depends on the line before it (see markNameLines).
 	names string
@@ -206,6 +209,11 @@ func classifyLine(s string) pline {
 		}
 	}
 	p.ends = endsParagraph(s)
+	if !p.ends && f.head == notHead {
+		// …会议要求落实。 责编：王五 / … 记者 鲁燕: the article ends here.
+		p.endMark = hasEndMark(s)
+		p.ends = p.endMark
+	}
 	p.head = f.head
 	p.pic = f.pic
 	if f.head != notHead && f.runes <= maxNamesRunes && f.commas == 0 {
@@ -214,6 +222,21 @@ func classifyLine(s string) pline {
 	p.subhead = p.head == looseHead && f.commas == 0 && f.runes <= maxSubheadRunes && isEnumerated(s) &&
 		!strings.HasSuffix(s, "：") && !strings.HasSuffix(s, ":") // 一是： runs on into its list
 	return p
+}
+
+// hasEndMark: after the last sentence of s stands an editor trailer or a
+// byline (…落实。 责编：王五, …底色。 记者 鲁燕).
+func hasEndMark(s string) bool {
+	i := lastSentenceEnd(s)
+	if i <= 0 || i >= len(s) {
+		return false
+	}
+	tail := trimSpace(s[i:])
+	if isTrailer(tail) {
+		return true
+	}
+	_, credit, ok := parseByline(tail, true)
+	return ok && !credit
 }
 
 // outletLed: the line's first word, up to a space, is a paper or media name
@@ -392,7 +415,7 @@ func weakStart(lines []pline, i int, cur *articleBuilder) (int, bool) {
 				return 0, false
 			}
 		case kText, kOpener:
-			if !prev.ends || cur != nil && cur.expectsEnd {
+			if !prev.endMark && (!prev.ends || cur != nil && cur.expectsEnd) {
 				return 0, false
 			}
 		default:
@@ -695,6 +718,9 @@ func cleanParagraph(p string, pic bool) (string, string) {
 	p = trimSpace(p)
 	for {
 		q := cutTrailingTrailer(p)
+		if i := lastSentenceEnd(q); q == p && i > 0 && i < len(q) && isTrailer(trimSpace(q[i:])) {
+			q = trimSpace(q[:i]) // …会议八。 责任编辑：王五
+		}
 		if q == p {
 			break
 		}
@@ -728,13 +754,15 @@ func cutTrailingTrailer(p string) string {
 		open = "("
 	case '】':
 		open = "【"
+	case '］':
+		open = "［"
 	default:
 		return p
 	}
 	i := strings.LastIndex(p, open)
 	if i < 0 {
 		// （完) and other mixed pairs
-		if i = strings.LastIndexAny(p, "（(【"); i < 0 {
+		if i = strings.LastIndexAny(p, "（(【［"); i < 0 {
 			return p
 		}
 	}

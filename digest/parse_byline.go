@@ -282,7 +282,7 @@ var trailerKeys = []string{"责任编辑", "值班编辑", "编辑", "责编", "
 	"制图", "来源", "作者", "原标题", "稿件来源", "统筹", "监制"}
 
 // trailerFirstRunes are the runes a trailer line can start with.
-const trailerFirstRunes = "（(【[〔责值编审校终美制来作原稿统监完"
+const trailerFirstRunes = "（(【[〔［责值编审校终美制来作原稿统监完"
 
 // isTrailer reports editor lines: （责编：…）, 【编辑:…】, 责任编辑：…, 来源：…,
 // (完), and editor codes like ②9.
@@ -303,13 +303,44 @@ func isTrailer(s string) bool {
 	}
 	for _, k := range trailerKeys {
 		if rest, ok := strings.CutPrefix(inner, k); ok {
+			spaced := rest != trimSpace(rest)
 			rest = trimSpace(rest)
-			if strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, ":") {
+			if strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "/") {
+				return true
+			}
+			// 责任编辑 王五, (责编 王五), 编辑 王五 校对 李四: no colon, so
+			// only names (and more keys) may follow.
+			if spaced && editorNames(rest) {
 				return true
 			}
 		}
 	}
 	return isEditorCode(s)
+}
+
+// editorNames: s is a list of names, maybe with more trailer keys between
+// them (王五 校对 李四), holding at least one name.
+func editorNames(s string) bool {
+	names := 0
+	for _, t := range splitBylineTokens(s) {
+		switch {
+		case slicesContains(trailerKeys, t):
+		case isNameToken(t) && !isStopName(t):
+			names++
+		default:
+			return false
+		}
+	}
+	return names > 0
+}
+
+func slicesContains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // isEditorCode: a short run of circled numbers and digits (②9, ⑥12).
@@ -331,7 +362,7 @@ func isEditorCode(s string) bool {
 // stripBrackets removes one pair of surrounding brackets and spaces.
 func stripBrackets(s string) string {
 	s = trimSpace(s)
-	for _, p := range [][2]string{{"（", "）"}, {"(", ")"}, {"【", "】"}, {"[", "]"}, {"〔", "〕"}} {
+	for _, p := range [][2]string{{"（", "）"}, {"(", ")"}, {"【", "】"}, {"[", "]"}, {"〔", "〕"}, {"［", "］"}} {
 		if strings.HasPrefix(s, p[0]) && strings.HasSuffix(s, p[1]) && len(s) >= len(p[0])+len(p[1]) {
 			return trimSpace(s[len(p[0]) : len(s)-len(p[1])])
 		}

@@ -344,3 +344,72 @@ func TestParsePageHeadlinesOfUpToFourLines(t *testing.T) {
 		},
 	})
 }
+
+func TestParsePageEditorTrailers(t *testing.T) {
+	// Each article ends in a trailer spelled another way; none may reach a
+	// body, a lead or the next article's headline.
+	spellings := []string{
+		"责任编辑：王五", "责任编辑 王五", "（责任编辑：王五）", "【责任编辑：王五】", "［责任编辑：王五］", "责编：王五",
+		"(责编 王五)", "责编 王五", "编辑：王五", "校对：王五", "审核：王五", "编辑：王五 校对：李四 审核：赵六",
+		"责任编辑 王五 校对 李四", "责任编辑/王五",
+	}
+	var tests []pageCase
+	for _, tr := range spellings {
+		tests = append(tests,
+			pageCase{
+				name: "own line: " + tr,
+				page: "中原区召开推进会\n\n本报讯 近日,中原区召开推进会。\n\n会议要求落实。\n\n" + tr + "\n\n" +
+					"区领导调研企业复工情况\n\n本报讯 近日,区领导调研企业复工情况。\n",
+				want: []Article{
+					{Title: "中原区召开推进会", Dateline: "本报讯", Lead: "近日,中原区召开推进会。", Body: "近日,中原区召开推进会。\n会议要求落实。"},
+					{Title: "区领导调研企业复工情况", Dateline: "本报讯", Lead: "近日,区领导调研企业复工情况。", Body: "近日,区领导调研企业复工情况。"},
+				},
+			},
+			pageCase{
+				name: "glued to the last paragraph: " + tr,
+				page: "中原区召开推进会\n\n本报讯 近日,中原区召开推进会。\n\n会议要求落实。 " + tr + "\n\n" +
+					"春季流感高发\n\n近期,多家医院儿科门诊量明显上升。\n",
+				want: []Article{
+					{Title: "中原区召开推进会", Dateline: "本报讯", Lead: "近日,中原区召开推进会。", Body: "近日,中原区召开推进会。\n会议要求落实。"},
+					{Title: "春季流感高发", Lead: "近期,多家医院儿科门诊量明显上升。", Body: "近期,多家医院儿科门诊量明显上升。"},
+				},
+			},
+			pageCase{
+				name: "after the end byline, before an article with no opener: " + tr,
+				page: "中原区召开推进会\n\n本报讯 近日,中原区召开推进会。\n\n记者 鲁燕\n" + tr + "\n" +
+					"春季流感高发\n\n近期,多家医院儿科门诊量明显上升。\n",
+				want: []Article{
+					{Title: "中原区召开推进会", Dateline: "本报讯", Byline: "记者 鲁燕", Lead: "近日,中原区召开推进会。", Body: "近日,中原区召开推进会。"},
+					{Title: "春季流感高发", Lead: "近期,多家医院儿科门诊量明显上升。", Body: "近期,多家医院儿科门诊量明显上升。"},
+				},
+			},
+		)
+	}
+	runPageCases(t, tests)
+}
+
+func TestEditorTrailerLines(t *testing.T) {
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{"责任编辑 王五", true},
+		{"责编　王五", true},
+		{"(责编 王五)", true},
+		{"［责任编辑：王五］", true},
+		{"责任编辑/王五", true},
+		{"编辑 王五 校对 李四", true},
+		// Text, not trailers.
+		{"编辑部召开会议。", false},
+		{"责任编辑要把好关", false},
+		{"编辑 记者 共话新闻理想", false},
+		{"审核 要严格把关", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			if got := isTrailer(tt.line); got != tt.want {
+				t.Errorf("isTrailer(%q) = %v, want %v", tt.line, got, tt.want)
+			}
+		})
+	}
+}
