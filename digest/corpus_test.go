@@ -18,10 +18,10 @@ import (
 const (
 	// minExact is the floor for the share of labelled articles whose title,
 	// lead and byline are all exact.
-	minExact = 0.666
+	minExact = 0.591
 	// minPagesRight is the floor for the share of pages split into the
 	// labelled number of articles.
-	minPagesRight = 0.75
+	minPagesRight = 0.794
 )
 
 const corpusDir = "testdata/real"
