@@ -38,6 +38,17 @@ func TestParseOpener(t *testing.T) {
 		{"本报北京3月5日讯 北京市5日出台新规。", true, "本报北京3月5日讯", "", "北京市5日出台新规。", false},
 		{"据新华社北京18日电 会议开幕。", true, "据新华社北京18日电", "", "会议开幕。", false},
 		{"新华社北京3月5日电（记者 张三 李四）会议开幕。", true, "新华社北京3月5日电", "记者 张三 李四", "会议开幕。", false},
+		// Dates in Chinese numerals, on older pages.
+		{"新华社北京九月二十八日电 华国锋今天会见代表团。", true, "新华社北京九月二十八日电", "", "华国锋今天会见代表团。", false},
+		{"本报北京七月九日讯记者廖先旺报道:今天下午,李鹏会见莱克。", true, "本报北京七月九日讯", "记者 廖先旺", "今天下午,李鹏会见莱克。", false},
+		// A bracketed wire dateline, then the place's 讯.
+		{"【新华社重庆十四日电】拉萨讯:解放军某部先遣部队进抵拉萨。", true, "【新华社重庆十四日电】拉萨讯", "", "解放军某部先遣部队进抵拉萨。", false},
+		{"【新华社十四日讯】任何人只要拿来对照。", true, "【新华社十四日讯】", "", "任何人只要拿来对照。", true},
+		// The paper's own undated 电 from a place.
+		{"本报海口电记者鲍洪俊报道:洋浦建设工地机声隆隆。", true, "本报海口电", "记者 鲍洪俊", "洋浦建设工地机声隆隆。", false},
+		{"本报记者从市电力公司获悉,今年将新建变电站。", false, "", "", "", false},
+		// A note that the copy is compiled from several reports is dropped.
+		{"本报北京4月12日讯 综合各地记者报道:全国各族各界干部群众坚决拥护。", true, "本报北京4月12日讯", "", "全国各族各界干部群众坚决拥护。", false},
 		// 本报讯 with the outlet the copy came from: the whole is the opener.
 		{"本报讯 据长江日报消息:武汉新增口袋公园50个。", true, "本报讯 据长江日报消息", "", "武汉新增口袋公园50个。", false},
 		{"本报讯 据长江日报消息：武汉新增口袋公园50个。", true, "本报讯 据长江日报消息", "", "武汉新增口袋公园50个。", false},

@@ -22,7 +22,17 @@ type opener struct {
 var (
 	// wireRe: agency or paper, optional place, date, 电/讯/消息. The month
 	// is often left out when the story is from this month (本报合肥18日电).
-	wireRe = regexp.MustCompile(`^(?:据)?(?:新华社|中新社|中新网|人民网|新华网|央视网|央视新闻|光明网|中国新闻网|中国日报网|本报|本台|\p{Han}{2,8}?(?:网|社|日报|晚报|报|台))\p{Han}{0,12}?(?:\d{1,2}月)?\d{1,2}日(?:专?电|讯|消息)`)
+	// Older pages write the date in Chinese numerals (九月二十八日).
+	wireRe = regexp.MustCompile(`^(?:据)?(?:新华社|中新社|中新网|人民网|新华网|央视网|央视新闻|光明网|中国新闻网|中国日报网|本报|本台|\p{Han}{2,8}?(?:网|社|日报|晚报|报|台))\p{Han}{0,12}?(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})月)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})日(?:专?电|讯|消息)`)
+	// ownWireRe: the paper's own undated 电 from a place (本报海口电); what
+	// follows must not run on as a word (本报记者从市电力公司获悉).
+	ownWireRe = regexp.MustCompile(`^本报\p{Han}{2,10}?专?电`)
+	// placeFlashRe: a place's 讯 after a bracketed dateline
+	// (【新华社重庆十四日电】拉萨讯:).
+	placeFlashRe = regexp.MustCompile(`^\p{Han}{2,6}?讯`)
+	// compiledRe: a note that the copy is compiled from several reports,
+	// after the opener (综合各地记者报道:); it is neither dateline nor lead.
+	compiledRe = regexp.MustCompile(`^综合[^，,。：:\s]{0,15}?(?:报道|电|消息)\s*[:：]`)
 	// agencyRe: the big agencies also print undated 电 (新华社电, 据中新社电).
 	agencyRe = regexp.MustCompile(`^(?:据)?(?:新华社|中新社)\p{Han}{0,8}?电`)
 	// newsflashRe: 映象网快讯, 大河网讯 — a media name then 讯.
@@ -81,6 +91,14 @@ func parseOpenerHint(s string, wire bool) (opener, bool) {
 		if k < 0 {
 			k, klen = strings.LastIndex(inner, "报道"), len("报道")
 		}
+		if k < 0 {
+			// 【新华社重庆十四日电】: a wire dateline in brackets.
+			if loc := wireRe.FindStringIndex(inner); loc != nil {
+				k, klen = loc[1]-len("电"), len("电")
+			} else if loc := agencyRe.FindStringIndex(inner); loc != nil {
+				k, klen = loc[1]-len("电"), len("电")
+			}
+		}
 		if k < 3 {
 			return opener{}, false
 		}
@@ -93,6 +111,12 @@ func parseOpenerHint(s string, wire bool) (opener, bool) {
 			o.byline = b
 		}
 		o.dateline, rest, o.ownCopy = "【"+head+"】", s[end+len("】"):], o.byline == ""
+		if strings.HasSuffix(head, "电") {
+			o.ownCopy = false // wire copy: no byline of ours at the end
+			if loc := placeFlashRe.FindStringIndex(rest); loc != nil && flashFollows(rest[loc[1]:]) {
+				o.dateline, rest = o.dateline+rest[:loc[1]], rest[loc[1]:]
+			}
+		}
 	default:
 		if !wire {
 			return opener{}, false
@@ -100,6 +124,9 @@ func parseOpenerHint(s string, wire bool) (opener, bool) {
 		if loc := wireRe.FindStringIndex(s); loc != nil {
 			o.dateline, rest = s[:loc[1]], s[loc[1]:]
 		} else if loc := agencyRe.FindStringIndex(s); loc != nil {
+			o.dateline, rest = s[:loc[1]], s[loc[1]:]
+		} else if loc := ownWireRe.FindStringIndex(s); loc != nil && !strings.Contains(s[:loc[1]], "记者") &&
+			(flashFollows(s[loc[1]:]) || reportedRe.MatchString(s[loc[1]:])) {
 			o.dateline, rest = s[:loc[1]], s[loc[1]:]
 		} else if loc := newsflashRe.FindStringIndex(s); loc != nil && flashFollows(s[loc[1]:]) {
 			o.dateline, rest, o.ownCopy = s[:loc[1]], s[loc[1]:], true
@@ -114,6 +141,10 @@ func parseOpenerHint(s string, wire bool) (opener, bool) {
 		o.byline, rest, o.ownCopy = b, after, false
 	} else if m := reportedRe.FindStringSubmatch(rest); m != nil {
 		o.byline, rest, o.ownCopy = "记者 "+m[1], rest[len(m[0]):], false
+	}
+	rest = trimSpace(rest)
+	if loc := compiledRe.FindStringIndex(rest); loc != nil {
+		rest = rest[loc[1]:]
 	}
 	rest = trimSpace(rest)
 	for _, p := range []string{"：", ":", "，", ","} {
