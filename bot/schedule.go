@@ -11,6 +11,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/workday"
 )
 
 // DefaultZone is the zone a subscription without TZ is read in.
@@ -31,9 +32,9 @@ var ErrBadSchedule = errors.New("bad schedule")
 var scheduleParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour |
 	cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
-// scheduleSearchLimit bounds the walk to the next weekday firing: a cron
-// spec that only ever fires on weekends yields the zero time instead of
-// looping.
+// scheduleSearchLimit bounds the walk to the next working-day firing: a
+// cron spec that only ever fires on rest days yields the zero time instead
+// of looping.
 const scheduleSearchLimit = 1000
 
 // NewSchedule reads a subscription's schedule: Kind data.ScheduleAt with
@@ -41,12 +42,20 @@ const scheduleSearchLimit = 1000
 // data.ScheduleCron with a robfig/cron spec of 5 fields, or 6 with seconds
 // first (descriptors like @daily too; @every and TZ= prefixes are refused —
 // the zone is the subscription's TZ). TZ "" means DefaultZone. Weekdays
-// keeps only firings that fall Monday to Friday in that zone.
+// (工作日) keeps only firings that fall on a working day of China's official
+// calendar, judged by the civil date in that zone: statutory holidays are
+// skipped, 调休 weekend days fire, and a year the calendar does not cover
+// is Monday to Friday. The calendar is workday.New() unless WithCalendar
+// gives another.
 //
 // An at-time that does not exist on a day (a DST gap) fires at the same
 // instant time.Date normalises it to (02:30 → 03:30); one that occurs
 // twice (a DST overlap) fires once, at the first occurrence.
-func NewSchedule(s data.Subscription) (Schedule, error) {
+func NewSchedule(s data.Subscription, opts ...ScheduleOption) (Schedule, error) {
+	var o scheduleOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	zone := strings.TrimSpace(s.TZ)
 	if zone == "" {
 		zone = DefaultZone
@@ -73,14 +82,32 @@ func NewSchedule(s data.Subscription) (Schedule, error) {
 		return nil, fmt.Errorf("bot: schedule: unknown kind %q: %w", s.Kind, ErrBadSchedule)
 	}
 	if s.Weekdays {
-		return weekdaySchedule{inner: base, loc: loc}, nil
+		cal := o.cal
+		if cal == nil {
+			cal = workday.New()
+		}
+		return weekdaySchedule{inner: base, loc: loc, cal: cal}, nil
 	}
 	return base, nil
 }
 
+// ScheduleOption adjusts what NewSchedule builds.
+type ScheduleOption func(*scheduleOptions)
+
+type scheduleOptions struct {
+	cal *workday.Calendar
+}
+
+// WithCalendar makes a Weekdays schedule follow cal instead of the
+// built-in calendar (workday.New()); nil keeps the built-in one.
+func WithCalendar(cal *workday.Calendar) ScheduleOption {
+	return func(o *scheduleOptions) { o.cal = cal }
+}
+
 // DescribeSchedule says in Chinese when a subscription fires, for chat and
 // the CLI: "每天 08:00、18:00", "工作日 08:00", "cron 0 8 * * *",
-// "工作日 cron 0 8 * * *". A zone other than DefaultZone is appended as
+// "工作日 cron 0 8 * * *" (工作日 as the official calendar has them, 调休
+// included). A zone other than DefaultZone is appended as
 // "（America/New_York）". A spec NewSchedule refuses is shown as stored.
 func DescribeSchedule(s data.Subscription) string {
 	var b strings.Builder
@@ -239,10 +266,12 @@ func atInstant(y int, mo time.Month, d, m int, loc *time.Location) time.Time {
 	return t
 }
 
-// weekdaySchedule drops firings that fall on Saturday or Sunday in loc.
+// weekdaySchedule drops firings whose civil day in loc is a rest day of
+// cal: a holiday, or a weekend day that is not a 调休 working day.
 type weekdaySchedule struct {
 	inner Schedule
 	loc   *time.Location
+	cal   *workday.Calendar
 }
 
 func (w weekdaySchedule) Next(after time.Time) time.Time {
@@ -253,18 +282,13 @@ func (w weekdaySchedule) Next(after time.Time) time.Time {
 			return t
 		}
 		local := t.In(w.loc)
-		wd := local.Weekday()
-		if wd != time.Saturday && wd != time.Sunday {
+		if w.cal.IsWorkday(local) {
 			return t
 		}
-		// Jump to just before Monday so dense specs do not walk the
-		// weekend one firing at a time.
-		skip := 2
-		if wd == time.Sunday {
-			skip = 1
-		}
+		// Jump to just before the next day so dense specs do not walk a
+		// rest day one firing at a time.
 		y, mo, d := local.Date()
-		t = time.Date(y, mo, d+skip, 0, 0, 0, 0, w.loc).Add(-time.Nanosecond)
+		t = time.Date(y, mo, d+1, 0, 0, 0, 0, w.loc).Add(-time.Nanosecond)
 	}
 	return time.Time{}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/workday"
 )
 
 func mustZone(t testing.TB, name string) *time.Location {
@@ -168,6 +169,121 @@ func TestScheduleNext(t *testing.T) {
 				}
 				if !got.IsZero() && !tt.sub.Weekdays && tt.sub.TZ != "" && got.Location().String() != tt.sub.TZ {
 					t.Errorf("firing %d in zone %s, want %s", i+1, got.Location(), tt.sub.TZ)
+				}
+				cur = got
+			}
+		})
+	}
+}
+
+// TestScheduleWorkdays: 工作日 follows China's official calendar (2025 dates
+// from 国务院办公厅关于2025年部分节假日安排的通知), and Monday to Friday in
+// a year the calendar does not cover.
+func TestScheduleWorkdays(t *testing.T) {
+	sh := mustZone(t, "Asia/Shanghai")
+	at := func(y int, mo time.Month, d, h, mi, s int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, 0, sh)
+	}
+	injected, err := workday.NewFromDays(2040, 2040, []workday.DayInfo{
+		{Date: "2040-10-01", Name: "国庆节"},                  // Monday
+		{Date: "2040-10-02", Name: "国庆节"},                  // Tuesday
+		{Date: "2040-09-29", Workday: true, Name: "国庆节调休"}, // Saturday
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		sub   data.Subscription
+		cal   *workday.Calendar // nil: the built-in one
+		after time.Time
+		want  []time.Time
+	}{
+		{
+			name: "08:00 工作日 across the 2025 National Day week",
+			sub:  data.Subscription{Kind: data.ScheduleAt, Spec: "08:00", TZ: "Asia/Shanghai", Weekdays: true},
+			// Friday 2025-09-26, after its firing: Saturday 27th rests, Sunday
+			// 28th works, 1–8 October rest, Saturday 11th works.
+			after: at(2025, 9, 26, 9, 0, 0),
+			want: []time.Time{
+				at(2025, 9, 28, 8, 0, 0), at(2025, 9, 29, 8, 0, 0), at(2025, 9, 30, 8, 0, 0),
+				at(2025, 10, 9, 8, 0, 0), at(2025, 10, 10, 8, 0, 0), at(2025, 10, 11, 8, 0, 0),
+				at(2025, 10, 13, 8, 0, 0),
+			},
+		},
+		{
+			name: "default zone, instant given in UTC",
+			sub:  data.Subscription{Kind: data.ScheduleAt, Spec: "08:00", Weekdays: true},
+			// 2025-09-30 01:00 UTC is 09:00 in Shanghai: that day's 08:00 has passed.
+			after: time.Date(2025, 9, 30, 1, 0, 0, 0, time.UTC),
+			want:  []time.Time{at(2025, 10, 9, 8, 0, 0)},
+		},
+		{
+			name:  "Spring Festival 2025 with a cron spec",
+			sub:   data.Subscription{Kind: data.ScheduleCron, Spec: "0 9 * * *", TZ: "Asia/Shanghai", Weekdays: true},
+			after: at(2025, 1, 24, 10, 0, 0), // Friday
+			want: []time.Time{
+				at(2025, 1, 26, 9, 0, 0), at(2025, 1, 27, 9, 0, 0), at(2025, 2, 5, 9, 0, 0),
+				at(2025, 2, 6, 9, 0, 0), at(2025, 2, 7, 9, 0, 0), at(2025, 2, 8, 9, 0, 0), at(2025, 2, 10, 9, 0, 0),
+			},
+		},
+		{
+			name:  "Labour Day 2025",
+			sub:   data.Subscription{Kind: data.ScheduleAt, Spec: "18:00", TZ: "Asia/Shanghai", Weekdays: true},
+			after: at(2025, 4, 25, 18, 0, 0), // Friday's firing
+			want: []time.Time{
+				at(2025, 4, 27, 18, 0, 0), at(2025, 4, 28, 18, 0, 0), at(2025, 4, 29, 18, 0, 0),
+				at(2025, 4, 30, 18, 0, 0), at(2025, 5, 6, 18, 0, 0),
+			},
+		},
+		{
+			name:  "dense cron jumps the holiday",
+			sub:   data.Subscription{Kind: data.ScheduleCron, Spec: "* * * * * *", TZ: "Asia/Shanghai", Weekdays: true},
+			after: at(2025, 9, 30, 23, 59, 59),
+			want:  []time.Time{at(2025, 10, 9, 0, 0, 0), at(2025, 10, 9, 0, 0, 1)},
+		},
+		{
+			name:  "a Saturday-only cron fires on the 调休 Saturdays",
+			sub:   data.Subscription{Kind: data.ScheduleCron, Spec: "0 8 * * 6", TZ: "Asia/Shanghai", Weekdays: true},
+			after: at(2025, 1, 1, 0, 0, 0),
+			want:  []time.Time{at(2025, 2, 8, 8, 0, 0), at(2025, 10, 11, 8, 0, 0)},
+		},
+		{
+			name: "a year without data is Monday to Friday",
+			sub:  data.Subscription{Kind: data.ScheduleAt, Spec: "08:00", TZ: "Asia/Shanghai", Weekdays: true},
+			// 2035-09-28 is a Friday, 2035-10-01 a Monday.
+			after: at(2035, 9, 28, 9, 0, 0),
+			want:  []time.Time{at(2035, 10, 1, 8, 0, 0), at(2035, 10, 2, 8, 0, 0)},
+		},
+		{
+			name:  "WithCalendar replaces the built-in calendar",
+			sub:   data.Subscription{Kind: data.ScheduleAt, Spec: "08:00", TZ: "Asia/Shanghai", Weekdays: true},
+			cal:   injected,
+			after: at(2040, 9, 28, 9, 0, 0), // Friday
+			want:  []time.Time{at(2040, 9, 29, 8, 0, 0), at(2040, 10, 3, 8, 0, 0)},
+		},
+		{
+			name:  "without 工作日 holidays fire",
+			sub:   data.Subscription{Kind: data.ScheduleAt, Spec: "08:00", TZ: "Asia/Shanghai"},
+			after: at(2025, 9, 30, 9, 0, 0),
+			want:  []time.Time{at(2025, 10, 1, 8, 0, 0), at(2025, 10, 2, 8, 0, 0)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []ScheduleOption
+			if tt.cal != nil {
+				opts = append(opts, WithCalendar(tt.cal))
+			}
+			s, err := NewSchedule(tt.sub, opts...)
+			if err != nil {
+				t.Fatalf("NewSchedule: %v", err)
+			}
+			cur := tt.after
+			for i, want := range tt.want {
+				got := s.Next(cur)
+				if !got.Equal(want) {
+					t.Fatalf("firing %d after %s: got %s, want %s", i+1, cur, got, want)
 				}
 				cur = got
 			}
