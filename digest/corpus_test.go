@@ -18,10 +18,10 @@ import (
 const (
 	// minExact is the floor for the share of labelled articles whose title,
 	// lead and byline are all exact.
-	minExact = 0.591
+	minExact = 0.672
 	// minPagesRight is the floor for the share of pages split into the
 	// labelled number of articles.
-	minPagesRight = 0.794
+	minPagesRight = 0.808
 )
 
 const corpusDir = "testdata/real"
@@ -110,7 +110,13 @@ func TestCorpusLabels(t *testing.T) {
 			t.Error(err)
 			continue
 		}
-		text := string(b)
+		// Layout breaks are re-joined before sentences are read, so the
+		// lead may run over a line break: compare with the lines joined.
+		var joined strings.Builder
+		for _, line := range strings.Split(string(b), "\n") {
+			joined.WriteString(strings.TrimSpace(line))
+		}
+		text := joined.String()
 		for i, a := range p.Articles {
 			if a.Title == "" || a.Lead == "" {
 				t.Errorf("%s[%d]: title and lead are required", p.File, i)
