@@ -27,6 +27,10 @@ type app struct {
 	stderr io.Writer
 	getenv func(string) string
 	now    func() time.Time
+
+	// flags is the flag set of the command being run (the last newFlags),
+	// so --help can list its flags.
+	flags *flag.FlagSet
 }
 
 // config holds settings filled from defaults, then WXDIGEST_* environment
@@ -132,6 +136,7 @@ func commands() []command {
 		{"fake-wechat", "[--listen 127.0.0.1:PORT]", "serve a fake WeChat web server with a JSON control API, for trying the bot offline", cmdFakeWeChat},
 		{"fake-wecom", "[--listen 127.0.0.1:PORT]", "serve a fake WeCom server (group robots, customer-group tasks) with a JSON control API", cmdFakeWeCom},
 		{"demo", "", "try the whole bot offline: a fake WeChat, a demo group with today's sample page, and a chat prompt", cmdDemo},
+		{"version", "", "print the version, commit and Go version", cmdVersion},
 	}
 }
 
@@ -158,7 +163,11 @@ func (a *app) main(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	name := args[0]
-	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+	if isHelpArg(name) {
+		if len(args) > 1 && !isHelpArg(args[1]) {
+			// wxdigest help CMD [VERB] is CMD [VERB] --help.
+			return a.main(ctx, append(args[1:], "--help"))
+		}
 		a.usage(a.stdout)
 		return exitOK
 	}
@@ -176,6 +185,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 		case err == nil:
 			return exitOK
 		case errors.Is(err, flag.ErrHelp):
+			a.printHelp(a.stdout, c, err)
 			return exitOK
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(a.stderr, "wxdigest %s: %s\n", name, oneLine(err.Error()))
@@ -195,10 +205,13 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// newFlags returns a flag set that reports errors instead of exiting.
-func newFlags(_ *app, name string) *flag.FlagSet {
+// newFlags returns a flag set that reports errors instead of exiting; the
+// app keeps it so --help can list its flags.
+func newFlags(a *app, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	fs.Usage = func() {} // help is printed once, by main, to stdout
+	a.flags = fs
 	return fs
 }
 

@@ -16,6 +16,9 @@ const cliWho = "cli"
 
 // subcommand picks the verb of a two-level command such as `sub add`.
 func subcommand(args []string, verbs ...string) (string, []string, error) {
+	if len(args) > 0 && isHelpArg(args[0]) {
+		return "", nil, verbHelp{verbs}
+	}
 	if len(args) == 0 {
 		return "", nil, usagef("want one of: %s", strings.Join(verbs, ", "))
 	}

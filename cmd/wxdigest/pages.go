@@ -239,7 +239,7 @@ func cmdImport(ctx context.Context, a *app, cfg config, args []string) error {
 		if err != nil {
 			return err
 		}
-		if web, err = a.webArticles(ctx, client, urls, webSource, day, bar); err != nil {
+		if web, err = a.webArticles(ctx, client, urls, webSource, cfg.Source, day, bar); err != nil {
 			return err
 		}
 	}

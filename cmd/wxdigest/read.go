@@ -153,14 +153,16 @@ type articleJSON struct {
 
 func cmdArticles(ctx context.Context, a *app, cfg config, args []string) error {
 	if len(args) > 0 {
-		switch args[0] {
-		case "edit", "delete":
+		switch {
+		case isHelpArg(args[0]):
+			return verbHelp{[]string{"list (the default)", "edit", "delete"}}
+		case args[0] == "edit" || args[0] == "delete":
 			return cmdArticlesChange(ctx, a, cfg, args[0], args[1:])
-		case "list":
+		case args[0] == "list":
 			args = args[1:]
 		}
 	}
-	fs := newFlags(a, "articles")
+	fs := newFlags(a, "articles list")
 	storeFlags(fs, &cfg)
 	date := fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
 	format := fs.String("format", "text", "output format: text or json")
@@ -201,9 +203,9 @@ func cmdArticlesChange(ctx context.Context, a *app, cfg config, verb string, arg
 	id := fs.Int64("id", 0, "the article's id (see wxdigest articles --format json)")
 	var title, lead, byline optString
 	if verb == "edit" {
-		fs.Var(&title, "title", "the corrected title")
-		fs.Var(&lead, "lead", "the corrected lead (导语)")
-		fs.Var(&byline, "byline", "the corrected byline; \"\" removes it")
+		fs.Var(&title, "title", "the corrected `TITLE`")
+		fs.Var(&lead, "lead", "the corrected `LEAD` (导语)")
+		fs.Var(&byline, "byline", "the corrected `BYLINE`; \"\" removes it")
 	}
 	if err := parseNoArgs(fs, args, &cfg, nil); err != nil {
 		return err

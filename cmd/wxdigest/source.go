@@ -300,8 +300,9 @@ func shortDuration(d time.Duration) string {
 }
 
 // fetchWebArticle is `import URL`: one web article, of day, from source
-// (the host when source is "").
-func fetchWebArticle(ctx context.Context, c *source.Client, raw, src, day string) (data.Fetched, error) {
+// (when source is "": the site's name as the page gives it — og:site_name,
+// the title's suffix — else fallback, never a host name).
+func fetchWebArticle(ctx context.Context, c *source.Client, raw, src, fallback, day string) (data.Fetched, error) {
 	if err := checkWebURL(raw); err != nil {
 		return data.Fetched{}, err
 	}
@@ -310,8 +311,7 @@ func fetchWebArticle(ctx context.Context, c *source.Client, raw, src, day string
 		return data.Fetched{}, explainFetchError(err)
 	}
 	if src == "" {
-		u, _ := url.Parse(raw)
-		src = u.Hostname()
+		src = source.SourceName(art.Source, fallback)
 	}
 	art.ID, art.Source, art.Date = 0, src, day
 	if art.URL == "" {
@@ -391,11 +391,11 @@ func (p *progress) finish() {
 }
 
 // webArticles fetches the URL arguments of import, with progress.
-func (a *app) webArticles(ctx context.Context, c *source.Client, urls []string, src, day string, bar *progress) ([]data.Fetched, error) {
+func (a *app) webArticles(ctx context.Context, c *source.Client, urls []string, src, fallback, day string, bar *progress) ([]data.Fetched, error) {
 	var out []data.Fetched
 	for _, u := range urls {
 		bar.start(u)
-		f, err := fetchWebArticle(ctx, c, u, src, day)
+		f, err := fetchWebArticle(ctx, c, u, src, fallback, day)
 		if err != nil {
 			return nil, err
 		}
