@@ -81,8 +81,8 @@ func titleLine(lines []string) int {
 		return 0
 	}
 	best, bestScore := -1, 0
-	def := 0
-	if len(lines) == 3 {
+	def, defScore := 0, 0
+	if len(lines) >= 3 {
 		def = 1
 	}
 	for i, l := range lines {
@@ -98,21 +98,75 @@ func titleLine(lines []string) int {
 		if strings.HasPrefix(l, "—") || strings.HasPrefix(l, "--") {
 			sc -= 10
 		}
-		if i+1 < len(lines) && introducesQuote(l, lines[i+1]) {
-			// 习近平在看望…委员时说 / “中国现在很稳定,我也放心”: the
-			// quotation is the title, the line saying who said it a kicker.
+		if i+1 < len(lines) && (introducesQuote(l, lines[i+1]) || hasAnySuffix(l, sayingEnds)) {
+			// 习近平在看望…委员时说 / “中国现在很稳定,我也放心”, 一些国家重申
+			// / 坚决支持一个中国立场: what was said is the title, the
+			// line saying who said it a kicker.
 			sc -= 10
+		}
+		if isSeriesLine(l) {
+			sc -= 10 // 深化改革系列述评之十一 names the series, not the story
+		}
+		if i == def {
+			defScore = sc
 		}
 		if best < 0 || sc > bestScore || sc == bestScore && i == def {
 			best, bestScore = i, sc
 		}
 	}
+	// The printed order is the better guide (主题 + 副题, 引题 + 主题 +
+	// 副题): another line wins only by an event word's worth, not by a
+	// subject word alone (开发区将于4月13日封关 under 海南洋浦开发紧锣密鼓).
+	if bestScore-defScore < eventScore {
+		return def
+	}
 	return best
+}
+
+// seriesMarks name a series or column a headline line belongs to.
+// (系列活动 is an event, not a series of articles).
+var seriesMarks = []string{"系列述评", "系列报道", "系列评论", "述评之", "评论员文章", "系列谈"}
+
+// isSeriesLine: a headline line naming its series: 深化改革系列述评之十一,
+// …系列报道之三.
+func isSeriesLine(l string) bool {
+	if endsInNumeral(l) {
+		return true
+	}
+	for _, m := range seriesMarks {
+		if strings.Contains(l, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// endsInNumeral: l ends in 之 and a Chinese numeral (…之十一).
+func endsInNumeral(l string) bool {
+	i := strings.LastIndex(l, "之")
+	if i < 0 {
+		return false
+	}
+	tail := l[i+len("之"):]
+	if tail == "" {
+		return false
+	}
+	for _, r := range tail {
+		if !strings.ContainsRune("一二三四五六七八九十百零〇", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // speechEnds end a headline line that introduces a quotation on the next
 // line (…时说, …强调, …寄语).
-var speechEnds = []string{"说", "表示", "强调", "指出", "寄语", "要求", "提出", "谈到", "回信", "致信", "：", ":"}
+var speechEnds = []string{"说", "表示", "强调", "指出", "重申", "宣布", "寄语", "要求", "提出", "谈到", "回信", "致信", "：", ":"}
+
+// sayingEnds end a headline line that introduces the next even without a
+// quotation mark (一些国家重申 / 坚决支持一个中国立场). A bare 说 is left
+// out: 听听群众怎么说 is a title.
+var sayingEnds = []string{"时说", "时表示", "时强调", "时指出", "重申", "表示", "强调", "指出", "宣布", "：", ":"}
 
 // introducesQuote: line l ends in a speech verb or a colon and the next line
 // opens with a quotation mark.
@@ -133,11 +187,14 @@ func factualPhrase(phrases []string) int {
 	return best
 }
 
+// eventScore is what an event word adds to a phrase's score.
+const eventScore = 4
+
 // phraseScore: event word +4, a subject near the start +2, a slogan start -3.
 func phraseScore(p string) int {
 	sc := 0
 	if hasEventWord(p) {
-		sc += 4
+		sc += eventScore
 	}
 	head := p
 	if len(head) > 8*3 {
