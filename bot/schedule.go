@@ -46,7 +46,8 @@ const scheduleSearchLimit = 1000
 // calendar, judged by the civil date in that zone: statutory holidays are
 // skipped, 调休 weekend days fire, and a year the calendar does not cover
 // is Monday to Friday. The calendar is workday.New() unless WithCalendar
-// gives another.
+// gives another. Weekdays with a cron spec that fires only on Saturdays and
+// Sundays is refused: it would fire on 调休 days alone, a few times a year.
 //
 // An at-time that does not exist on a day (a DST gap) fires at the same
 // instant time.Date normalises it to (02:30 → 03:30); one that occurs
@@ -82,6 +83,9 @@ func NewSchedule(s data.Subscription, opts ...ScheduleOption) (Schedule, error) 
 		return nil, fmt.Errorf("bot: schedule: unknown kind %q: %w", s.Kind, ErrBadSchedule)
 	}
 	if s.Weekdays {
+		if cs, ok := base.(cronSchedule); ok && weekendOnly(cs.spec) {
+			return nil, fmt.Errorf("bot: schedule: cron spec %q fires only on Saturday and Sunday, so 工作日 would leave only the odd 调休 day: %w", s.Spec, ErrBadSchedule)
+		}
 		cal := o.cal
 		if cal == nil {
 			cal = workday.New()
@@ -209,6 +213,17 @@ func parseCron(spec string, loc *time.Location) (sched Schedule, err error) {
 	// The parser defaults to time.Local; the subscription's zone rules.
 	ss.Location = loc
 	return cronSchedule{spec: ss, loc: loc}, nil
+}
+
+// cronStarBit is robfig/cron's mark of a field given as * or ?.
+const cronStarBit = 1 << 63
+
+// weekendOnly reports a spec whose days are Saturdays and Sundays only: a
+// day-of-week field without Monday to Friday and a day-of-month field of *
+// (with both restricted, robfig fires on either).
+func weekendOnly(spec *cron.SpecSchedule) bool {
+	const monToFri = 1<<time.Monday | 1<<time.Tuesday | 1<<time.Wednesday | 1<<time.Thursday | 1<<time.Friday
+	return spec.Dow&cronStarBit == 0 && spec.Dow&monToFri == 0 && spec.Dom&cronStarBit != 0
 }
 
 // cronSchedule adapts a robfig spec and returns times in loc.

@@ -243,10 +243,12 @@ func TestScheduleWorkdays(t *testing.T) {
 			want:  []time.Time{at(2025, 10, 9, 0, 0, 0), at(2025, 10, 9, 0, 0, 1)},
 		},
 		{
-			name:  "a Saturday-only cron fires on the 调休 Saturdays",
-			sub:   data.Subscription{Kind: data.ScheduleCron, Spec: "0 8 * * 6", TZ: "Asia/Shanghai", Weekdays: true},
-			after: at(2025, 1, 1, 0, 0, 0),
-			want:  []time.Time{at(2025, 2, 8, 8, 0, 0), at(2025, 10, 11, 8, 0, 0)},
+			name: "day of month or a weekend day: robfig fires on either",
+			sub:  data.Subscription{Kind: data.ScheduleCron, Spec: "0 8 1 * 6", TZ: "Asia/Shanghai", Weekdays: true},
+			// Saturday 27 Sep rests, 1 Oct is a holiday, Saturday 4 Oct rests,
+			// Saturday 11 Oct is a 调休 working day.
+			after: at(2025, 9, 26, 0, 0, 0),
+			want:  []time.Time{at(2025, 10, 11, 8, 0, 0), at(2025, 12, 1, 8, 0, 0)}, // 1 Nov is a Saturday
 		},
 		{
 			name: "a year without data is Monday to Friday",
@@ -313,6 +315,8 @@ func TestNewScheduleErrors(t *testing.T) {
 		{"cron TZ prefix without fields", data.Subscription{Kind: data.ScheduleCron, Spec: "CRON_TZ=UTC"}},
 		{"cron every", data.Subscription{Kind: data.ScheduleCron, Spec: "@every 1h"}},
 		{"cron unknown descriptor", data.Subscription{Kind: data.ScheduleCron, Spec: "@fortnightly"}},
+		{"weekend-only cron with weekdays", data.Subscription{Kind: data.ScheduleCron, Spec: "0 8 * * 6,0", Weekdays: true}},
+		{"Sunday-only cron with weekdays", data.Subscription{Kind: data.ScheduleCron, Spec: "0 8 * * SUN", Weekdays: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
