@@ -259,9 +259,14 @@ func (p *Poller) gather(ctx context.Context, src data.Source, now time.Time) (Re
 		if a.URL == "" {
 			a.URL = src.URL
 		}
-		// A page is named after its site, as the digest header shows it;
-		// the configured name when the page gives none.
-		a.ID, a.Source, a.Date = 0, SourceName(a.Source, src.Name), now.In(p.zone).Format(time.DateOnly)
+		// A page is stored under the name the admin gave its source, as
+		// subscriptions filtered by source name it, and feeds are; when
+		// that name is a host or an address, under the site's own name.
+		name := src.Name
+		if !isUsableName(name) {
+			name = SourceName(a.Source, src.Name)
+		}
+		a.ID, a.Source, a.Date = 0, name, now.In(p.zone).Format(time.DateOnly)
 		if strings.TrimSpace(a.Title) == "" {
 			return Result{}, etag, lastMod, fmt.Errorf("%w: the page has no title", ErrNotArticle)
 		}

@@ -480,20 +480,22 @@ func TestPollerTeasers(t *testing.T) {
 }
 
 // TestPollerPage: a page source is fetched as one article of the fetch
-// day, stored once however often it is polled, under the site's name
-// (og:site_name, else the title's suffix), else the configured name —
-// never the test server's IP address.
+// day, stored once however often it is polled, under its configured name
+// (which subscriptions filter on), or, when that is a host or an address,
+// the site's name (og:site_name, else the title's suffix) — never the test
+// server's IP address.
 func TestPollerPage(t *testing.T) {
 	const body = `<h1>区长信箱回复选登</h1>
 <p>近日，区长信箱收到居民来信，反映建设路夜间施工噪音扰民问题。</p>
 <p>区城管局接到转办后，立即约谈施工单位，要求其严格遵守夜间施工规定。</p>`
 	cases := []struct {
-		name, head, source string
+		name, configured, head, source string
 	}{
-		{"title suffix", `<title>区长信箱回复选登 - 中原区人民政府</title>`, "中原区人民政府"},
-		{"og:site_name", `<title>区长信箱回复选登 - 中原区人民政府</title><meta property="og:site_name" content="郑州市中原区人民政府网">`, "郑州市中原区人民政府网"},
-		{"no site name", `<title>区长信箱回复选登</title>`, "区长信箱"},
-		{"host as site name", `<title>区长信箱回复选登_www.zhongyuan.gov.cn</title><meta property="og:site_name" content="127.0.0.1">`, "区长信箱"},
+		{"configured name", "区长信箱", `<title>区长信箱回复选登 - 中原区人民政府</title>`, "区长信箱"},
+		{"host as configured name, title suffix", "www.zhongyuan.gov.cn", `<title>区长信箱回复选登 - 中原区人民政府</title>`, "中原区人民政府"},
+		{"IP as configured name, og:site_name", "127.0.0.1", `<title>区长信箱回复选登 - 中原区人民政府</title><meta property="og:site_name" content="郑州市中原区人民政府网">`, "郑州市中原区人民政府网"},
+		{"no site name", "区长信箱", `<title>区长信箱回复选登</title>`, "区长信箱"},
+		{"host as site name", "区长信箱", `<title>区长信箱回复选登_www.zhongyuan.gov.cn</title><meta property="og:site_name" content="127.0.0.1">`, "区长信箱"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -502,9 +504,9 @@ func TestPollerPage(t *testing.T) {
 				fmt.Fprint(w, `<html><head>`+c.head+`</head><body><div id="content">`+body+`</div></body></html>`)
 			})
 			e := newPTEnv(t, Config{AllowPrivate: true})
-			e.add("区长信箱", data.SourcePage, srv.URL+"/mail.html", time.Hour)
+			e.add(c.configured, data.SourcePage, srv.URL+"/mail.html", time.Hour)
 			for i := range 3 {
-				res, err := e.poller.FetchNow(context.Background(), "区长信箱")
+				res, err := e.poller.FetchNow(context.Background(), c.configured)
 				if err != nil {
 					t.Fatal(err)
 				}
