@@ -197,9 +197,14 @@ func classifyLine(s string) pline {
 		p.kind = kCaption
 		return p
 	}
-	if (f.role || f.commas == 0 && f.runes <= maxBylineRunes && outletLed(s)) && f.runes <= maxBylineRunes+2 {
-		// Some papers print the end byline in brackets: （记者 鲁燕）.
-		if b, credit, ok := parseByline(stripBrackets(s), true); ok {
+	if (f.role || f.commas == 0 && f.runes <= maxBylineRunes && outletLed(s)) && f.runes <= maxBylineRunes+22 {
+		// Some papers print the end byline in brackets: （记者 鲁燕）;
+		// web archives add their stamp: 本报记者 崔丽 《 中国青年报 》( …版).
+		bl := s
+		if loc := paperStampRe.FindStringIndex(s); loc != nil {
+			bl = trimSpace(s[:loc[0]])
+		}
+		if b, credit, ok := parseByline(stripBrackets(bl), true); ok {
 			if credit {
 				p.kind = kCaption
 			} else {

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -343,6 +344,11 @@ func slicesContains(ss []string, s string) bool {
 	return false
 }
 
+// paperStampRe: the stamp a paper's web archive puts under a headline
+// (a caption-like line, see isCaption):
+// 《 青年参考 》( 2011年08月31日   15 版).
+var paperStampRe = regexp.MustCompile(`《\s*[^》]{2,20}?\s*》\s*[（(]\s*\d{4}年\d{1,2}月\d{1,2}日\s*[A-Za-z]?\d{0,3}\s*版\s*[)）]$`)
+
 // isEditorCode: a short run of circled numbers and digits (②9, ⑥12).
 func isEditorCode(s string) bool {
 	circled, n := false, 0
@@ -395,6 +401,11 @@ func isCaption(s string) bool {
 		}
 	}
 	if len(s) <= maxCaptionRunes*3 && creditTail(s) >= 0 {
+		return true
+	}
+	// A web archive's stamp under the headline, furniture like a caption
+	// and, like one, allowed between headline and lead.
+	if strings.HasPrefix(s, "《") && paperStampRe.MatchString(s) {
 		return true
 	}
 	if len(s) > maxBylineRunes*4 {

@@ -265,6 +265,10 @@ func collapseSpaces(s string) string {
 }
 
 func hasEventWord(p string) bool {
+	if strings.Contains(p, "大会堂") {
+		// 人民大会堂 is a place, not a 大会: judge the rest of the phrase.
+		p = strings.ReplaceAll(p, "大会堂", "堂")
+	}
 	return containsAnyWord(p, eventIndex)
 }
 
