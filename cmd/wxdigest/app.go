@@ -132,6 +132,7 @@ func commands() []command {
 		{"role", "grant --remark REMARK --role admin|staff | list | revoke --remark REMARK", "grant roles to friends by the remark (备注) the bot owner gave them", cmdRole},
 		{"source", "add --name NAME --url URL [--every 30m] [--kind feed|page] | list [--format json] | remove --name NAME | enable|disable --name NAME | fetch [--name NAME] [--allow-private]", "sources the store fills itself from: RSS/Atom feeds and web pages", cmdSource},
 		{"deliveries", "[--since YYYY-MM-DD] [--format json]", "list what was sent, skipped or missed", cmdDeliveries},
+		{"calendar", "[--from YYYY-MM-DD] [--days N] [--format text|json] [--tz ZONE]", "China's working days and holidays (调休 included), as 工作日 subscriptions follow them", cmdCalendar},
 		{"run", "[--db PATH] [--wechat-server URL] [--session FILE] [--no-wechat] [--alert-channel NAME] [--font FILE] [--allow-private]", "log the bot account in, start every channel and keep them delivering", cmdRun},
 		{"fake-wechat", "[--listen 127.0.0.1:PORT]", "serve a fake WeChat web server with a JSON control API, for trying the bot offline", cmdFakeWeChat},
 		{"fake-wecom", "[--listen 127.0.0.1:PORT]", "serve a fake WeCom server (group robots, customer-group tasks) with a JSON control API", cmdFakeWeCom},
