@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -60,4 +61,42 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
 		return fmt.Errorf("data: release lease %q: %w", name, err)
 	}
 	return nil
+}
+
+// Lease reads the named lease: who holds it and until when; ErrNotFound
+// when nobody does.
+func (s *Store) Lease(ctx context.Context, name string) (holder string, until time.Time, err error) {
+	var exp string
+	err = s.r.QueryRowContext(ctx, `SELECT holder, expires_at FROM leases WHERE name = ?`, name).Scan(&holder, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, fmt.Errorf("data: lease %q: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("data: lease %q: %w", name, err)
+	}
+	if until, err = parseBotTime(exp); err != nil {
+		return "", time.Time{}, fmt.Errorf("data: lease %q: %w", name, err)
+	}
+	return holder, until, nil
+}
+
+// TakeLease takes the named lease from from, a holder known to be gone
+// (its process died), for holder until now+ttl, before it expires. It is a
+// compare-and-swap: when the lease is no longer from's (it renewed it, or
+// a third process took it first) nothing changes and ok is false.
+func (s *Store) TakeLease(ctx context.Context, name, holder, from string, ttl time.Duration) (ok bool, err error) {
+	if err := checkName("lease holder", holder); err != nil {
+		return false, fmt.Errorf("data: take lease %q: %w", name, err)
+	}
+	if ttl <= 0 {
+		return false, fmt.Errorf("data: take lease %q: ttl %v is not positive: %w", name, ttl, ErrInvalid)
+	}
+	until := s.now().Add(ttl)
+	r, err := s.w.ExecContext(ctx, `UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND holder = ?`,
+		holder, botTime(until), name, from)
+	if err != nil {
+		return false, fmt.Errorf("data: take lease %q: %w", name, err)
+	}
+	n, _ := r.RowsAffected()
+	return n > 0, nil
 }

@@ -774,6 +774,32 @@ func TestE2EKillDuringFanOut(t *testing.T) {
 	e.stopClean(second)
 }
 
+// TestE2ERestartAfterKill: a `run` killed with SIGKILL cannot release its
+// lease; the next `run` on the same host sees the holder is gone and takes
+// over at once (not after the 45 s lease), logging in within seconds.
+func TestE2ERestartAfterKill(t *testing.T) {
+	t.Parallel()
+	e := newE2E(t)
+	first := e.startChild(nil, fastPacing...)
+	ctx := e.ctx(40 * time.Second)
+	e.online(ctx, first, 1)
+	first.kill()
+	<-first.done
+	began := time.Now()
+	second := e.startChild(nil, fastPacing...)
+	e.online(e.ctx(15*time.Second), second, 1)
+	if took := time.Since(began); took > 15*time.Second {
+		t.Fatalf("the restart took %s", took)
+	}
+	if !strings.Contains(second.errb.String(), "took over the store") || !strings.Contains(second.errb.String(), fmt.Sprintf("pid %d", first.pid)) {
+		t.Errorf("the restart did not say whose lease it took:\n%s", tail(second.errb.String(), 20))
+	}
+	if s := e.srv.Status(); s.Logins != 2 {
+		t.Errorf("logins = %d, want 2", s.Logins)
+	}
+	e.stopClean(second)
+}
+
 // TestE2ESecondInstanceRefused: while one bot runs, a second `run` on the
 // same store exits at once with a one-line message naming the first, and
 // never logs in.
@@ -794,8 +820,9 @@ func TestE2ESecondInstanceRefused(t *testing.T) {
 		t.Errorf("second instance exited %d, want %d", second.code, exitFail)
 	}
 	msg := strings.TrimRight(second.errb.String(), "\n")
-	if strings.Contains(msg, "\n") || !strings.Contains(msg, "another wxdigest") || !strings.Contains(msg, fmt.Sprintf("pid %d ", first.pid)) {
-		t.Errorf("second instance said %q, want one line naming pid %d", msg, first.pid)
+	if strings.Contains(msg, "\n") || !strings.Contains(msg, "another wxdigest") || !strings.Contains(msg, fmt.Sprintf("pid %d ", first.pid)) ||
+		!strings.Contains(msg, "until ") {
+		t.Errorf("second instance said %q, want one line naming pid %d and until when", msg, first.pid)
 	}
 	if second.out.String() != "" {
 		t.Errorf("second instance printed %q", second.out.String())

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,7 +121,25 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 		return nil, fmt.Errorf("lease: %w", err)
 	}
 	if !ok {
-		return nil, fmt.Errorf("another wxdigest (%s) is running on this store; it alone logs in and sends — stop it first, or use another --db", current)
+		// A predecessor on this host that died (kill -9, a crash) cannot
+		// release its lease: take it at once rather than wait it out.
+		if gone, why := holderGone(current); gone {
+			took, err := st.TakeLease(ctx, leaseName, holder, current, ttl)
+			if err != nil {
+				return nil, fmt.Errorf("lease: %w", err)
+			}
+			if took {
+				ok = true
+				log.Warn("took over the store from a wxdigest that is no longer running", "previous", current, "why", why)
+			}
+		}
+	}
+	if !ok {
+		until := ""
+		if h, exp, err := st.Lease(ctx, leaseName); err == nil {
+			current, until = h, " until "+exp.In(o.cfg.loc).Format("2006-01-02 15:04:05")+" unless it renews"
+		}
+		return nil, fmt.Errorf("another wxdigest (%s) is running on this store (its lease runs%s); it alone logs in and sends — stop it first, or use another --db", current, until)
 	}
 	rt := &botRuntime{store: st, tr: o.transport, log: log, errc: make(chan error, 8), holder: holder, ttl: ttl,
 		now: o.now, missing: make(map[string]bool)}
@@ -535,6 +554,27 @@ func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginSt
 			}
 		}
 	}
+}
+
+// holderPattern reads leaseHolder's "HOST pid N (HEX)".
+var holderPattern = regexp.MustCompile(`^(.+) pid (\d+) \([0-9a-f]+\)$`)
+
+// holderGone reports whether a lease holder is a process of this host
+// that no longer runs (see processGone); a holder on another host, or one
+// whose name it cannot read, counts as alive.
+func holderGone(holder string) (bool, string) {
+	m := holderPattern.FindStringSubmatch(holder)
+	if m == nil {
+		return false, ""
+	}
+	if host, _ := os.Hostname(); m[1] != host {
+		return false, ""
+	}
+	pid, err := strconv.Atoi(m[2])
+	if err != nil {
+		return false, ""
+	}
+	return processGone(pid)
 }
 
 // leaseHolder names this process in the lease row, so a refused second
