@@ -46,7 +46,7 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 	style := fs.String("style", data.StyleText, "what a slot sends: text, image (the day as image cards) or both")
 	at := fs.String("at", "", "times of day, HH:MM[,HH:MM]")
 	spec := fs.String("cron", "", "cron spec: 5 fields, or 6 with seconds")
-	weekdays := fs.Bool("weekdays", false, "Monday to Friday only")
+	weekdays := fs.Bool("weekdays", false, "working days only, by China's official calendar (holidays off, 调休 weekend days on; see wxdigest calendar)")
 	source := fs.String("source", "", "only articles of this source")
 	format := fs.String("format", "text", "output format of list: text or json")
 	if err := parseNoArgs(fs, args, &cfg, format); err != nil {

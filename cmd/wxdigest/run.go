@@ -704,6 +704,8 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	for _, rc := range rt.channels {
 		fmt.Fprintf(a.stdout, "渠道已启动：%s（%s）\n", rc.name, kindZH(rc.kind))
 	}
+	// After the lease: a refused second run says one line only.
+	logCalendarCoverage(log, a.now().In(cfg.loc))
 	return rt.Wait(ctx, cancel)
 }
 
