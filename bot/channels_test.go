@@ -461,3 +461,40 @@ func TestUndeliverableGivenUpAtOnce(t *testing.T) {
 		t.Fatalf("%d sends, want 2 (no retry of the refused one)", n)
 	}
 }
+
+// Replies a run kept but did not send (it died) go out at the next start
+// when still fresh; stale ones are dropped; sent ones are forgotten.
+func TestRepliesSurviveARestart(t *testing.T) {
+	start := time.Date(2026, 12, 6, 8, 0, 0, 0, scShanghai(t))
+	e := scNewEnv(t, start, scOpts{sender: func(c *bot.SenderConfig) {
+		c.Replies, c.Channel = nil, data.ChannelWeChat
+	}})
+	mk := func() *bot.Pacer {
+		return bot.NewSender(bot.SenderConfig{Transport: e.tr, Ledger: e.store, Clock: e.clk, Replies: e.store,
+			MinGap: -1, Jitter: -1, Zone: e.loc})
+	}
+	e.tr.SetLoggedIn(false) // the run that dies never gets to send
+	dead := mk()
+	dead.Reply(scGroup("幸福里"), "已推送到 3 个群")
+	e.clk.Advance(4 * time.Minute)
+	dead.Reply(scSelf, "报告")
+	e.clk.Advance(2 * time.Minute) // the first is now 6 minutes old
+	next := mk()
+	queued, dropped, err := next.Restore(context.Background(), 5*time.Minute)
+	if err != nil || queued != 1 || dropped != 1 {
+		t.Fatalf("Restore = %d queued, %d dropped, %v; want 1, 1", queued, dropped, err)
+	}
+	e.tr.SetLoggedIn(true)
+	e.pacer = next
+	e.start(false)
+	e.drain(time.Minute)
+	if got := e.tr.SentTo(scSelf); len(got) != 1 || got[0] != "报告" {
+		t.Fatalf("sent to admins %q", got)
+	}
+	if got := e.tr.SentTo(scGroup("幸福里")); len(got) != 0 {
+		t.Fatalf("a stale reply was sent: %q", got)
+	}
+	if left, _ := e.store.QueuedReplies(context.Background(), data.ChannelWeChat); len(left) != 0 {
+		t.Fatalf("outbox after sending: %+v", left)
+	}
+}

@@ -48,6 +48,14 @@ type TaskSender interface {
 	SendTask(ctx context.Context, to Target, text string) (remoteID string, err error)
 }
 
+// ReplyStore keeps replies until they are sent, so a process that dies
+// loses none (*data.Store has it).
+type ReplyStore interface {
+	QueueReply(ctx context.Context, r data.QueuedReply) (int64, error)
+	DoneReply(ctx context.Context, id int64) error
+	QueuedReplies(ctx context.Context, channel string) ([]data.QueuedReply, error)
+}
+
 // CardRenderer draws an image card (*card.Renderer is one).
 type CardRenderer interface {
 	Render(c card.Card) ([]byte, error)
@@ -100,6 +108,10 @@ type SenderConfig struct {
 	// OnGiveUp is told about a message the sender gave up on (failed
 	// MaxAttempts times, or refused for good), e.g. to tell admins.
 	OnGiveUp func(to Target, err error)
+	// Replies keeps replies until sent, under Channel (default "wechat"),
+	// for Restore after a crash; nil keeps them in memory only.
+	Replies ReplyStore
+	Channel string
 }
 
 // Message lanes, sent in this order: a notice for admins first, then
@@ -117,6 +129,7 @@ type outItem struct {
 	text      string
 	textFn    func() string // computed at send time (notices)
 	delivery  int64         // ledger row id; 0 for replies and notices
+	saved     int64         // outbox row id of a kept reply; 0 when not kept
 	sub       int64         // the delivery's subscription
 	attempts  int           // failed sends in this process
 	notBefore time.Time     // retry backoff
@@ -207,6 +220,9 @@ func NewSender(cfg SenderConfig) *Pacer {
 	if cfg.Name == "" {
 		cfg.Name = "个人微信"
 	}
+	if cfg.Channel == "" {
+		cfg.Channel = data.ChannelWeChat
+	}
 	if cfg.PauseHint == "" {
 		cfg.PauseHint = "如经常出现，请调大发送间隔（--min-gap）。"
 	}
@@ -227,15 +243,78 @@ func loadZone(name string) *time.Location {
 }
 
 // Reply queues parts for one chat, in order; empty parts are dropped.
+// With a ReplyStore each part is kept until it is sent.
 func (p *Pacer) Reply(to Target, parts ...string) {
-	p.mu.Lock()
+	var items []*outItem
 	for _, t := range parts {
-		if strings.TrimSpace(t) != "" {
-			p.pushLocked(laneReply, &outItem{to: to, text: t})
+		if strings.TrimSpace(t) == "" {
+			continue
 		}
+		it := &outItem{to: to, text: t}
+		if p.cfg.Replies != nil {
+			id, err := p.cfg.Replies.QueueReply(context.Background(), data.QueuedReply{
+				Channel: p.cfg.Channel, TargetKind: string(to.Kind), TargetName: to.Name, Text: t})
+			if err != nil {
+				p.log.Error("bot: sender: keep reply", "to", to.Name, "err", err)
+			}
+			it.saved = id
+		}
+		items = append(items, it)
+	}
+	p.mu.Lock()
+	for _, it := range items {
+		p.pushLocked(laneReply, it)
 	}
 	p.mu.Unlock()
 	p.nudge()
+}
+
+// Restore queues the replies a previous process kept but did not send:
+// those younger than maxAge go out (a staff member still waits for
+// "已推送…"), older ones are dropped with a log line, as their moment has
+// passed. It reports how many were queued and dropped.
+func (p *Pacer) Restore(ctx context.Context, maxAge time.Duration) (queued, dropped int, err error) {
+	if p.cfg.Replies == nil {
+		return 0, 0, nil
+	}
+	rows, err := p.cfg.Replies.QueuedReplies(ctx, p.cfg.Channel)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bot: sender: restore replies: %w", err)
+	}
+	now := p.cfg.Clock.Now()
+	var items []*outItem
+	for _, r := range rows {
+		if now.Sub(r.Created) > maxAge {
+			p.log.Warn("bot: sender: dropped a reply left by a previous run", "channel", p.cfg.Channel,
+				"to", r.TargetName, "age", now.Sub(r.Created).Round(time.Second), "text", rtCut(r.Text, 60))
+			if err := p.cfg.Replies.DoneReply(ctx, r.ID); err != nil {
+				p.log.Error("bot: sender: forget reply", "id", r.ID, "err", err)
+			}
+			dropped++
+			continue
+		}
+		items = append(items, &outItem{to: Target{Kind: ChatKind(r.TargetKind), Name: r.TargetName}, text: r.Text, saved: r.ID})
+	}
+	p.mu.Lock()
+	for _, it := range items {
+		p.pushLocked(laneReply, it)
+	}
+	p.mu.Unlock()
+	if len(items) > 0 {
+		p.log.Info("bot: sender: sending replies left by a previous run", "channel", p.cfg.Channel, "replies", len(items))
+		p.nudge()
+	}
+	return len(items), dropped, nil
+}
+
+// forget drops a kept reply once it is sent or given up.
+func (p *Pacer) forget(ctx context.Context, it *outItem) {
+	if it.saved == 0 || p.cfg.Replies == nil {
+		return
+	}
+	if err := p.cfg.Replies.DoneReply(context.WithoutCancel(ctx), it.saved); err != nil {
+		p.log.Error("bot: sender: forget reply", "id", it.saved, "err", err)
+	}
 }
 
 // Deliver queues ledger deliveries (pending or failed parts) for their
@@ -479,6 +558,7 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 				p.log.Error("bot: sender: record sent", "delivery", it.delivery, "err", merr)
 			}
 		}
+		p.forget(ctx, it)
 		p.mu.Lock()
 		p.inflight--
 		delete(p.held, it.delivery)
@@ -537,6 +617,7 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 				p.noticeQd = false
 			}
 			p.mu.Unlock()
+			p.forget(ctx, it)
 			p.log.Error("bot: sender: giving up", "channel", p.cfg.Name, "to", it.to.Name, "attempts", it.attempts, "delivery", it.delivery, "err", err)
 			if p.cfg.OnGiveUp != nil && it.textFn == nil {
 				p.cfg.OnGiveUp(it.to, err)

@@ -34,6 +34,9 @@ const (
 	leaseTTL      = 45 * time.Second // renewed every third of it
 	refreshEvery  = 30 * time.Second // re-read subscriptions changed by the CLI
 	metaWeChatUin = "wechat.uin"
+	// replyMaxAge: a reply a dead run left unsent still goes out when the
+	// next run starts within this; later it would only puzzle.
+	replyMaxAge = 5 * time.Minute
 )
 
 // pacing holds the sender's flags.
@@ -170,6 +173,8 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 			Logger:         log,
 			Cards:          o.cards,
 			OnGiveUp:       rt.giveUp("个人微信"),
+			Replies:        st,
+			Channel:        data.ChannelWeChat,
 			// State() is a cheap read; checking often lets queued messages go
 			// out soon after a re-login.
 			LoginPoll: time.Second,
@@ -194,6 +199,13 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 		rt.channels = append(rt.channels, rc)
 		queues[c.Name] = rc.pacer
 		log.Info("channel started", "channel", c.Name, "kind", c.Kind)
+	}
+	// Replies a previous run kept but did not send (it died): fresh ones
+	// go out, stale ones are dropped with a log line.
+	for name, p := range queues {
+		if _, _, err := p.Restore(ctx, replyMaxAge); err != nil {
+			log.Warn("restore replies", "channel", name, "err", err)
+		}
 	}
 	adminSend, via, err := rt.alertRoute(o.alertChannel)
 	if err != nil {
@@ -389,6 +401,8 @@ func startChannel(c data.Channel, st *data.Store, o botOptions, log *slog.Logger
 		Cards:          o.cards,
 		LoginPoll:      time.Second,
 		OnGiveUp:       giveUp,
+		Replies:        st,
+		Channel:        c.Name,
 	})
 	return rc, nil
 }
