@@ -137,6 +137,7 @@ func commands() []command {
 		{"fake-wechat", "[--listen 127.0.0.1:PORT]", "serve a fake WeChat web server with a JSON control API, for trying the bot offline", cmdFakeWeChat},
 		{"fake-wecom", "[--listen 127.0.0.1:PORT]", "serve a fake WeCom server (group robots, customer-group tasks) with a JSON control API", cmdFakeWeCom},
 		{"demo", "", "try the whole bot offline: a fake WeChat, a demo group with today's sample page, and a chat prompt", cmdDemo},
+		{"backup", "[--db PATH] --out FILE", "write a consistent copy of the store (also while run is running), mode 0600", cmdBackup},
 		{"version", "", "print the version, commit and Go version", cmdVersion},
 	}
 }
