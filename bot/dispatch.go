@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -306,8 +308,11 @@ func (s *Scheduler) load(ctx context.Context) error {
 func sameSub(a, b data.Subscription) bool {
 	ta, tb := a.Updated, b.Updated
 	ca, cb := a.Created, b.Created
+	ia, ib, ea, eb := a.Include, b.Include, a.Exclude, b.Exclude
 	a.Updated, b.Updated, a.Created, b.Created = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	return a == b && ta.Equal(tb) && ca.Equal(cb)
+	a.Include, b.Include, a.Exclude, b.Exclude = nil, nil, nil, nil
+	return reflect.DeepEqual(a, b) && ta.Equal(tb) && ca.Equal(cb) &&
+		slices.Equal(ia, ib) && slices.Equal(ea, eb)
 }
 
 // prepare reads a subscription's schedule in its zone (cfg.Zone if none).
@@ -431,8 +436,9 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 			}
 			byDate[w.date] = arts
 		}
+		f := newSubFilter(r.ss.sub)
 		for _, a := range arts {
-			if r.ss.sub.Source == "" || a.Source == r.ss.sub.Source {
+			if f.keep(a) {
 				w.cand = append(w.cand, a)
 				w.ids = append(w.ids, a.ID)
 			}
@@ -542,6 +548,14 @@ func (s *Scheduler) format(channel string) Format {
 // image cards (their JSON, rendered when sent), text parts, or the cards
 // then the text.
 func (s *Scheduler) render(d digest.Digest, f Format, style string) (parts, kinds []string) {
+	return renderParts(d, f, style, s.cfg.Budget)
+}
+
+// renderParts is render with the part budget given.
+func renderParts(d digest.Digest, f Format, style string, budget int) (parts, kinds []string) {
+	if !f.Images {
+		style = data.StyleText
+	}
 	if style == data.StyleImage || style == data.StyleBoth {
 		for _, c := range card.FromDigest(d) {
 			parts = append(parts, c.Marshal())
@@ -553,7 +567,7 @@ func (s *Scheduler) render(d digest.Digest, f Format, style string) (parts, kind
 		if f.Bytes > 0 {
 			text = digest.RenderBytes(d, f.Bytes)
 		} else {
-			text = digest.Render(d, s.cfg.Budget)
+			text = digest.Render(d, budget)
 		}
 		for _, t := range text {
 			parts = append(parts, t)
@@ -825,4 +839,39 @@ func describeTarget(channel, group string) string {
 		return group
 	}
 	return "渠道「" + channel + "」"
+}
+
+// SlotPreview is what a slot of sub would send on day: the items of that
+// date its filter takes and its group has not received yet, in its
+// channel's format f and its style — the parts, their kinds, and the
+// articles they carry (none: the slot would be skipped).
+func SlotPreview(ctx context.Context, st DispatchStore, sub data.Subscription, day time.Time, f Format, budget, leadBudget int) (parts, kinds []string, ids []int64, err error) {
+	arts, err := st.ArticlesByDate(ctx, day.Format(time.DateOnly))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("bot: preview: %w", err)
+	}
+	arts = FilterArticles(sub, arts)
+	for _, a := range arts {
+		ids = append(ids, a.ID)
+	}
+	if len(ids) > 0 && sub.ID > 0 {
+		got, err := st.Delivered(ctx, sub.ID, ids)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("bot: preview: %w", err)
+		}
+		fresh := arts[:0]
+		ids = ids[:0]
+		for _, a := range arts {
+			if !got[a.ID] {
+				fresh = append(fresh, a)
+				ids = append(ids, a.ID)
+			}
+		}
+		arts = fresh
+	}
+	if len(arts) == 0 {
+		return nil, nil, nil, nil
+	}
+	parts, kinds = renderParts(ComposeDay(arts, day, leadBudget), f, sub.Style, budget)
+	return parts, kinds, ids, nil
 }

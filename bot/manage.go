@@ -171,6 +171,12 @@ func (m Manager) Subscribe(ctx context.Context, who string, sub data.Subscriptio
 	if saved.Source != "" {
 		detail += " source=" + saved.Source
 	}
+	if len(saved.Include) > 0 {
+		detail += " include=" + strings.Join(saved.Include, ",")
+	}
+	if len(saved.Exclude) > 0 {
+		detail += " exclude=" + strings.Join(saved.Exclude, ",")
+	}
 	m.reload(ctx)
 	return saved, m.audit(ctx, who, "subscribe", detail)
 }

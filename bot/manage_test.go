@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestParseSubscribeArgs(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.want.Enabled = true
-			if got != c.want {
+			if !reflect.DeepEqual(got, c.want) {
 				t.Fatalf("got %+v, want %+v", got, c.want)
 			}
 		})

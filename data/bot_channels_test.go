@@ -212,3 +212,31 @@ func TestLedgerChannelsAndTasks(t *testing.T) {
 		t.Fatalf("missed task row = %+v", all)
 	}
 }
+
+// Filters round-trip, replace with the subscription, and refuse words that
+// would not survive the store.
+func TestSubscriptionFilters(t *testing.T) {
+	ctx := context.Background()
+	s := btOpen(t, "", newBTClock())
+	sub, err := s.PutSubscription(ctx, data.Subscription{Group: "g", Kind: data.ScheduleAt, Spec: "08:00", Enabled: true,
+		Source: "中原区新闻,郑州日报", Include: []string{"公园", "地铁"}, Exclude: []string{"广告"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Subscription(ctx, "g")
+	if got.Source != "中原区新闻,郑州日报" || !reflect.DeepEqual(got.Include, []string{"公园", "地铁"}) ||
+		!reflect.DeepEqual(got.Exclude, []string{"广告"}) || got.ID != sub.ID {
+		t.Fatalf("read back %+v", got)
+	}
+	if _, err := s.PutSubscription(ctx, data.Subscription{Group: "g", Kind: data.ScheduleAt, Spec: "08:00", Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = s.Subscription(ctx, "g"); got.Include != nil || got.Exclude != nil || got.Source != "" {
+		t.Fatalf("filters not replaced: %+v", got)
+	}
+	for _, bad := range [][]string{{""}, {"a,b"}} {
+		if _, err := s.PutSubscription(ctx, data.Subscription{Group: "g", Kind: data.ScheduleAt, Spec: "08:00", Include: bad}); !errors.Is(err, data.ErrInvalid) {
+			t.Fatalf("include %q: %v", bad, err)
+		}
+	}
+}

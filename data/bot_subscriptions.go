@@ -5,18 +5,21 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
-const subscriptionCols = `id, channel, group_name, kind, spec, tz, weekdays, source, style, enabled, created_at, updated_at`
+const subscriptionCols = `id, channel, group_name, kind, spec, tz, weekdays, source, style, enabled, created_at, updated_at,
+	include_words, exclude_words`
 
 func scanSubscription(sc botScanner) (Subscription, error) {
 	var sub Subscription
 	var weekdays, enabled int
-	var created, updated string
+	var created, updated, include, exclude string
 	if err := sc.Scan(&sub.ID, &sub.Channel, &sub.Group, &sub.Kind, &sub.Spec, &sub.TZ, &weekdays, &sub.Source,
-		&sub.Style, &enabled, &created, &updated); err != nil {
+		&sub.Style, &enabled, &created, &updated, &include, &exclude); err != nil {
 		return Subscription{}, err
 	}
+	sub.Include, sub.Exclude = splitWords(include), splitWords(exclude)
 	sub.Weekdays, sub.Enabled = weekdays != 0, enabled != 0
 	var err error
 	if sub.Created, err = parseBotTime(created); err != nil {
@@ -37,6 +40,11 @@ func checkSubscription(sub Subscription) error {
 	}
 	if err := checkName("schedule spec", sub.Spec); err != nil {
 		return err
+	}
+	for _, w := range append(append([]string(nil), sub.Include...), sub.Exclude...) {
+		if strings.TrimSpace(w) == "" || strings.Contains(w, ",") {
+			return fmt.Errorf("bad filter word %q: %w", w, ErrInvalid)
+		}
 	}
 	switch sub.Style {
 	case "", StyleText, StyleImage, StyleBoth:
@@ -83,14 +91,17 @@ func (s *Store) PutSubscription(ctx context.Context, sub Subscription) (Subscrip
 	}
 	now := botTime(s.now())
 	row := s.w.QueryRowContext(ctx, `INSERT INTO subscriptions
-		(channel, group_name, kind, spec, tz, weekdays, source, style, enabled, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(channel, group_name, kind, spec, tz, weekdays, source, style, enabled, created_at, updated_at,
+		 include_words, exclude_words)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, group_name) DO UPDATE SET
 			kind = excluded.kind, spec = excluded.spec, tz = excluded.tz,
 			weekdays = excluded.weekdays, source = excluded.source, style = excluded.style,
-			enabled = excluded.enabled, updated_at = excluded.updated_at
+			enabled = excluded.enabled, updated_at = excluded.updated_at,
+			include_words = excluded.include_words, exclude_words = excluded.exclude_words
 		RETURNING `+subscriptionCols,
-		sub.Channel, sub.Group, sub.Kind, sub.Spec, sub.TZ, boolInt(sub.Weekdays), sub.Source, sub.Style, boolInt(sub.Enabled), now, now)
+		sub.Channel, sub.Group, sub.Kind, sub.Spec, sub.TZ, boolInt(sub.Weekdays), sub.Source, sub.Style, boolInt(sub.Enabled), now, now,
+		strings.Join(sub.Include, ","), strings.Join(sub.Exclude, ","))
 	out, err := scanSubscription(row)
 	if err != nil {
 		return Subscription{}, fmt.Errorf("data: put subscription %q: %w", sub.Group, err)
@@ -208,4 +219,12 @@ func (s *Store) RenameGroup(ctx context.Context, old, new string) error {
 		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET group_name = ? WHERE subscription_id = ?`, new, id)
 		return err
 	})
+}
+
+// splitWords reads a comma-separated word list; "" is nil.
+func splitWords(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

@@ -43,11 +43,14 @@ type Subscription struct {
 	Spec     string
 	TZ       string // IANA zone the schedule is read in
 	Weekdays bool   // Monday to Friday only
-	Source   string // only articles of this source; "" = all
-	Style    string // StyleText ("" reads as it), StyleImage or StyleBoth
-	Enabled  bool
-	Created  time.Time
-	Updated  time.Time
+	Source   string // only articles of these sources, comma-separated; "" = all
+	// Include keeps only items with any of these words in the title or
+	// body; Exclude drops items with any of them. nil: no filter.
+	Include, Exclude []string
+	Style            string // StyleText ("" reads as it), StyleImage or StyleBoth
+	Enabled          bool
+	Created          time.Time
+	Updated          time.Time
 }
 
 // ChannelWeChat is the personal WeChat account's channel name: the default

@@ -47,7 +47,9 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 	at := fs.String("at", "", "times of day, HH:MM[,HH:MM]")
 	spec := fs.String("cron", "", "cron spec: 5 fields, or 6 with seconds")
 	weekdays := fs.Bool("weekdays", false, "working days only, by China's official calendar (holidays off, 调休 weekend days on; see wxdigest calendar)")
-	source := fs.String("source", "", "only articles of this source")
+	source := fs.String("source", "", "only articles of these sources, comma-separated: `NAME,…`")
+	include := fs.String("include", "", "only items with any of these words in the title or body: `词,词`")
+	exclude := fs.String("exclude", "", "no items with any of these words in the title or body: `词,词`")
 	format := fs.String("format", "text", "output format of list: text or json")
 	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
 		return err
@@ -64,7 +66,9 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 	default:
 		return usagef("--style %q: want text, image or both", *style)
 	}
-	sub := data.Subscription{Group: *group, Channel: *channel, TZ: cfg.Zone, Weekdays: *weekdays, Source: *source, Style: *style, Enabled: true}
+	sub := data.Subscription{Group: *group, Channel: *channel, TZ: cfg.Zone, Weekdays: *weekdays,
+		Source: strings.Join(splitList(*source), ","), Include: splitList(*include), Exclude: splitList(*exclude),
+		Style: *style, Enabled: true}
 	if verb == "add" {
 		switch {
 		case (*at == "") == (*spec == ""):
@@ -142,17 +146,19 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 func writeSubs(a *app, subs []bot.SubscriptionInfo, format string) error {
 	if format == "json" {
 		type row struct {
-			Group       string `json:"group"`
-			Schedule    string `json:"schedule"`
-			TZ          string `json:"tz"`
-			Enabled     bool   `json:"enabled"`
-			Next        string `json:"next"`
-			Kind        string `json:"kind"`
-			Weekdays    bool   `json:"weekdays"`
-			Source      string `json:"source"`
-			Description string `json:"description"`
-			Channel     string `json:"channel"`
-			Style       string `json:"style"`
+			Group       string   `json:"group"`
+			Schedule    string   `json:"schedule"`
+			TZ          string   `json:"tz"`
+			Enabled     bool     `json:"enabled"`
+			Next        string   `json:"next"`
+			Kind        string   `json:"kind"`
+			Weekdays    bool     `json:"weekdays"`
+			Source      string   `json:"source"`
+			Description string   `json:"description"`
+			Channel     string   `json:"channel"`
+			Style       string   `json:"style"`
+			Include     []string `json:"include"`
+			Exclude     []string `json:"exclude"`
 		}
 		out := []row{}
 		for _, s := range subs {
@@ -160,7 +166,8 @@ func writeSubs(a *app, subs []bot.SubscriptionInfo, format string) error {
 			if !s.Next.IsZero() {
 				next = s.Next.Format(time.RFC3339)
 			}
-			out = append(out, row{s.Group, s.Spec, s.TZ, s.Enabled, next, s.Kind, s.Weekdays, s.Source, s.Schedule, s.Channel, s.Style})
+			out = append(out, row{s.Group, s.Spec, s.TZ, s.Enabled, next, s.Kind, s.Weekdays, s.Source, s.Schedule, s.Channel, s.Style,
+				orEmpty(s.Include), orEmpty(s.Exclude)})
 		}
 		return writeJSON(a.stdout, out)
 	}
@@ -335,4 +342,25 @@ func stateLabel(state string) string {
 		return "awaiting confirmation"
 	}
 	return state
+}
+
+// splitList reads a comma-separated list (ASCII or full-width commas, 、
+// too), dropping blanks and repeats.
+func splitList(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+		if w = strings.TrimSpace(w); w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

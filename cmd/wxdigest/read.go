@@ -52,7 +52,9 @@ func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 	format := fs.String("format", "text", "output format: text, json or png (the image card 早报图; needs --out)")
 	out := fs.String("out", "", "PNG file to write with --format png; a day needing several cards adds -2, -3… before .png")
 	font := fs.String("font", a.getenv("WXDIGEST_FONT"), "CJK font file for --format png (env WXDIGEST_FONT; default: Noto Sans CJK found on the system)")
-	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "characters per message part (env WXDIGEST_BUDGET)")
+	group := fs.String("group", "", "render it exactly as this WeChat group's subscription would send it: its filters, minus what it already got")
+	channel := fs.String("channel", "", "the same for a WeCom channel's subscription (its byte limits and style too)")
+	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "characters per message part (env WXDIGEST_BUDGET; leads: WXDIGEST_LEAD_BUDGET)")
 	if err := parseNoArgs(fs, args, &cfg, nil); err != nil {
 		return err
 	}
@@ -65,6 +67,9 @@ func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 	if png && *out == "" {
 		return usagef("--format png needs --out FILE")
 	}
+	if *group != "" && *channel != "" {
+		return usagef("give --group or --channel, not both")
+	}
 	var cards *card.Renderer
 	if png {
 		// The font first: a missing one is the likeliest failure.
@@ -73,13 +78,16 @@ func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 			return err
 		}
 	}
+	if *group != "" || *channel != "" {
+		return a.subscriptionDigest(ctx, cfg, *date, *group, *channel, *format, *out, cards)
+	}
 	day, civil, arts, err := a.loadDay(ctx, cfg, *date)
 	if err != nil {
 		return err
 	}
 	d := bot.ComposeDay(arts, civil, cfg.LeadBudget)
 	if png {
-		return writeCards(a, cards, d, *out)
+		return writeCards(a, cards, card.FromDigest(d), *out)
 	}
 	parts := digest.Render(d, cfg.Budget)
 	if *format == "json" {
@@ -105,10 +113,106 @@ func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 	return nil
 }
 
-// writeCards draws the day's image cards into out (out-2.png, … for the
-// further cards of a long day), each file 0644, and says what it wrote.
-func writeCards(a *app, r *card.Renderer, d digest.Digest, out string) error {
-	cs := card.FromDigest(d)
+// subscriptionDigest renders a day as one subscription's next slot would
+// send it: its filters, minus what its group already has, in its channel's
+// limits and its style (image parts drawn with --format png).
+func (a *app) subscriptionDigest(ctx context.Context, cfg config, date, group, channel, format, out string, cards *card.Renderer) error {
+	_, civil, err := a.dayFlag(cfg, date)
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var sub data.Subscription
+	kind := ""
+	if group != "" {
+		if sub, err = st.Subscription(ctx, group); err != nil {
+			if errors.Is(err, data.ErrNotFound) {
+				return fmt.Errorf("group %q has no subscription (see wxdigest sub list)", group)
+			}
+			return err
+		}
+	} else {
+		ch, err := st.Channel(ctx, channel)
+		if errors.Is(err, data.ErrNotFound) {
+			return fmt.Errorf("no channel named %q (see wxdigest channel list)", channel)
+		}
+		if err != nil {
+			return err
+		}
+		kind = ch.Kind
+		subs, err := st.Subscriptions(ctx)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, s := range subs {
+			if s.Channel == channel {
+				sub, found = s, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("channel %q has no subscription (see wxdigest sub list)", channel)
+		}
+	}
+	parts, kinds, ids, err := bot.SlotPreview(ctx, st, sub, civil, channelFormat(kind, true), cfg.Budget, cfg.LeadBudget)
+	if err != nil {
+		return err
+	}
+	var texts []string
+	var cs []card.Card
+	for i, p := range parts {
+		if kinds[i] == data.PartImage {
+			c, err := card.Parse(p)
+			if err != nil {
+				return err
+			}
+			cs = append(cs, c)
+			continue
+		}
+		texts = append(texts, p)
+	}
+	switch format {
+	case "png":
+		if len(cs) == 0 {
+			return fmt.Errorf("this subscription sends no image card (style %s, or nothing new)", sub.Style)
+		}
+		return writeCards(a, cards, cs, out)
+	case "json":
+		return writeJSON(a.stdout, struct {
+			Date  string   `json:"date"`
+			IDs   []int64  `json:"ids"`
+			Parts []string `json:"parts"`
+			Kinds []string `json:"kinds"`
+		}{civil.Format(time.DateOnly), orEmptyIDs(ids), orEmpty(parts), orEmpty(kinds)})
+	}
+	if len(parts) == 0 {
+		fmt.Fprintln(a.stdout, "这个订阅今天没有新内容可发：定时推送会跳过。")
+		return nil
+	}
+	for i, c := range cs {
+		fmt.Fprintf(a.stdout, "［早报图 %d/%d：%d 条］\n", i+1, len(cs), len(c.Items))
+	}
+	if len(cs) > 0 && len(texts) > 0 {
+		fmt.Fprintln(a.stdout, "\n────────")
+	}
+	writeParts(a.stdout, texts)
+	return nil
+}
+
+func orEmptyIDs(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
+}
+
+// writeCards draws image cards into out (out-2.png, … for the further
+// cards of a long day), each file 0644, and says what it wrote.
+func writeCards(a *app, r *card.Renderer, cs []card.Card, out string) error {
 	for i, c := range cs {
 		b, err := r.Render(c)
 		if err != nil {

@@ -230,16 +230,7 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 				router.Shown(chat, ids)
 			}
 		},
-		Formats: func(channel string) bot.Format {
-			images := o.cards != nil
-			switch kinds[channel] {
-			case data.ChannelWeComRobot:
-				return bot.Format{Bytes: wecom.TextMaxBytes, Images: images}
-			case data.ChannelWeComTask:
-				return bot.Format{Bytes: wecom.TemplateTextMaxBytes}
-			}
-			return bot.Format{Images: images}
-		},
+		Formats: func(channel string) bot.Format { return channelFormat(kinds[channel], o.cards != nil) },
 	})
 	if err != nil {
 		release()
@@ -342,6 +333,19 @@ func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logge
 	}
 	rt.goRun(ctx, "housekeeping", func(ctx context.Context) error { return rt.housekeeping(ctx, o.onLogin) })
 	return rt, nil
+}
+
+// channelFormat is how a channel of kind ("" for the personal account)
+// takes a digest: WeCom counts bytes; images only where the channel can
+// send them and a font draws them.
+func channelFormat(kind string, images bool) bot.Format {
+	switch kind {
+	case data.ChannelWeComRobot:
+		return bot.Format{Bytes: wecom.TextMaxBytes, Images: images}
+	case data.ChannelWeComTask:
+		return bot.Format{Bytes: wecom.TemplateTextMaxBytes}
+	}
+	return bot.Format{Images: images}
 }
 
 // watched lists the WeCom channels for 状态.
