@@ -169,6 +169,11 @@ func classifyLines(text string) []pline {
 func markNameLines(lines []pline) {
 	for i := 1; i < len(lines); i++ {
 		l, prev := &lines[i], lines[i-1]
+		if l.kind == kText && prev.kind == kCaption && isBareEditorNote(prev.text) {
+			// 编者按： alone on its line: the note is the next paragraph.
+			l.kind = kCaption
+			continue
+		}
 		if l.names != "" && (prev.kind == kText || prev.kind == kOpener) && prev.ends {
 			l.kind, l.byline = kByline, l.names
 		}
@@ -189,8 +194,20 @@ func classifyLine(s string) pline {
 		p.ends = op.rest != "" && endsParagraph(op.rest)
 		return p
 	}
-	if f.runes <= maxTrailerRunes && isTrailer(s) {
+	if b, ok := authorLine(s); ok {
+		// 作者：雷收麦 《光明日报》( 2012年10月27日 06版): the author, named
+		// without a role, above the lead or at the end.
+		p.kind, p.byline = kByline, b
+		return p
+	}
+	if f.runes <= maxTrailerRunes && isTrailer(s) || isWebClutter(s) {
 		p.kind = kTrailer
+		return p
+	}
+	if isEditorNote(s) {
+		// 编者按 is not the article proper: like a caption it is dropped
+		// and may stand between the headline and the lead.
+		p.kind = kCaption
 		return p
 	}
 	if isCaption(s) {

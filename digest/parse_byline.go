@@ -349,6 +349,79 @@ func slicesContains(ss []string, s string) bool {
 // 《 青年参考 》( 2011年08月31日   15 版).
 var paperStampRe = regexp.MustCompile(`《\s*[^》]{2,20}?\s*》\s*[（(]\s*\d{4}年\d{1,2}月\d{1,2}日\s*[A-Za-z]?\d{0,3}\s*版\s*[)）]$`)
 
+// authorLine reads a 作者 line (作者：雷收麦, 作者: 张三 李四 with a web
+// archive's stamp after it) and returns its names, normalised.
+func authorLine(s string) (string, bool) {
+	rest, ok := strings.CutPrefix(s, "作者")
+	if !ok {
+		return "", false
+	}
+	rest = trimSpace(rest)
+	if rest, ok = cutAnyPrefix(rest, "：", ":"); !ok {
+		return "", false
+	}
+	if loc := paperStampRe.FindStringIndex(rest); loc != nil {
+		rest = rest[:loc[0]]
+	}
+	b, credit, ok := parseByline(trimSpace(rest), false)
+	return b, ok && !credit
+}
+
+// cutAnyPrefix removes the first of ps that s starts with.
+func cutAnyPrefix(s string, ps ...string) (string, bool) {
+	for _, p := range ps {
+		if r, ok := strings.CutPrefix(s, p); ok {
+			return r, true
+		}
+	}
+	return s, false
+}
+
+// Web clutter: lines a site adds around a story forwarded as text — the
+// day's date (2025年4月30日 星期三) and the address it came from (source
+// http://…, 原文链接：https://…).
+var (
+	dateLineRe = regexp.MustCompile(`^\d{4}年\d{1,2}月\d{1,2}日\s*(?:(?:星期|周|礼拜)[一二三四五六日天])?$`)
+	urlLineRe  = regexp.MustCompile(`^(?i:source|from|via|link|url|原文链接|原文地址|原文|链接|来源|出处|网址)?\s*[:：]?\s*https?://[!-~]+$`)
+)
+
+// isWebClutter reports a date line or an address line.
+func isWebClutter(s string) bool {
+	switch c := s[0]; {
+	case c >= '0' && c <= '9':
+		return len(s) <= 40 && dateLineRe.MatchString(s)
+	case c == 'h' || c == 's' || c == 'S' || c == 'f' || c == 'F' || c == 'v' || c == 'l' || c == 'L' || c == 'u' || c == 'U' ||
+		c >= 0x80:
+		return len(s) <= 300 && strings.Contains(s, "://") && urlLineRe.MatchString(s)
+	}
+	return false
+}
+
+// editorNotes open an editor's note printed with an article.
+var editorNotes = []string{"编者按", "编者的话", "编者附言", "编后语", "编后记"}
+
+// isEditorNote: a paragraph that is an editor's note (编者按：…, 【编者按】…).
+func isEditorNote(s string) bool {
+	if s[0] != 0xE7 && s[0] != 0xE3 && s[0] != 0xEF && s[0] != '[' { // 编, 【〔, ［
+		return false
+	}
+	for _, p := range []string{"【", "〔", "［", "["} {
+		s = strings.TrimPrefix(s, p)
+	}
+	for _, n := range editorNotes {
+		if rest, ok := strings.CutPrefix(s, n); ok {
+			return !strings.HasPrefix(rest, "照") // 编者按照要求… is a sentence
+		}
+	}
+	return false
+}
+
+// isBareEditorNote: the note's label alone (编者按, 【编者按】, 编者按：).
+func isBareEditorNote(s string) bool {
+	s = strings.TrimRight(stripBrackets(s), "：: ")
+	return slicesContains(editorNotes, s)
+}
+
 // isEditorCode: a short run of circled numbers and digits (②9, ⑥12).
 func isEditorCode(s string) bool {
 	circled, n := false, 0

@@ -413,3 +413,41 @@ func TestEditorTrailerLines(t *testing.T) {
 		})
 	}
 }
+
+func TestParsePageEditorNotesAndCredits(t *testing.T) {
+	runPageCases(t, []pageCase{
+		{
+			name: "an editor's note between the byline above and the lead",
+			page: "扎根边疆三十年\n——记嵩北气象站站长李长青\n本报记者 王小东\n" +
+				"编者按 在艰苦的地方坚持下来，需要怎样的信念？我们刊发这篇通讯，以飨读者。\n" +
+				"李长青出生在南方小城，却在北疆工作了三十年。他从不后悔。\n",
+			want: []Article{{Title: "扎根边疆三十年", Subtitle: "记嵩北气象站站长李长青", Byline: "记者 王小东",
+				Lead: "李长青出生在南方小城，却在北疆工作了三十年。", Body: "李长青出生在南方小城，却在北疆工作了三十年。他从不后悔。"}},
+		},
+		{
+			name: "the note's label alone on its line, then a reporter's credit opening the lead",
+			page: "以整改促发展\n嵩北区化工厂迅速改变落后面貌\n【编者按】\n嵩北区化工厂的变化说明，问题整改只要抓得紧，就能见实效。\n" +
+				"本报记者陈立报道：同半年前相比，嵩北区化工厂发生了很大变化。\n",
+			want: []Article{{Kicker: "以整改促发展", Title: "嵩北区化工厂迅速改变落后面貌", Byline: "记者 陈立",
+				Lead: "同半年前相比，嵩北区化工厂发生了很大变化。", Body: "同半年前相比，嵩北区化工厂发生了很大变化。"}},
+		},
+		{
+			name: "an 作者 line under the headline, with the archive's stamp",
+			page: "从读者到编者\n\n作者：李小华 《嵩北日报》( 2023年03月01日 06版)\n\n    我与嵩北日报结缘，已有三十年了。\n",
+			want: []Article{{Title: "从读者到编者", Byline: "李小华",
+				Lead: "我与嵩北日报结缘，已有三十年了。", Body: "我与嵩北日报结缘，已有三十年了。"}},
+		},
+		{
+			name: "a forwarded story's date line and source line are no headlines",
+			page: "2025年4月30日 星期三\n\n嵩北快线运量突破万箱\n\n新华社兰州4月30日电(记者张三 李四)嵩北快线30日运送第1万个标准集装箱。\n\n" +
+				"source http://news.example.com/n1/2025/0430/c1002-1.html\n\n" +
+				"两国外长举行会谈\n\n新华社北京4月30日电(记者王五)两国外长30日在北京举行会谈。\n",
+			want: []Article{
+				{Title: "嵩北快线运量突破万箱", Dateline: "新华社兰州4月30日电", Byline: "记者 张三 李四",
+					Lead: "嵩北快线30日运送第1万个标准集装箱。", Body: "嵩北快线30日运送第1万个标准集装箱。"},
+				{Title: "两国外长举行会谈", Dateline: "新华社北京4月30日电", Byline: "记者 王五",
+					Lead: "两国外长30日在北京举行会谈。", Body: "两国外长30日在北京举行会谈。"},
+			},
+		},
+	})
+}

@@ -58,6 +58,10 @@ func TestParseOpener(t *testing.T) {
 		// Not openers.
 		{"据了解,工程总投资约1.8亿元。", false, "", "", "", false},
 		{"据悉,活动将持续到月底。", false, "", "", "", false},
+		// A reporter's credit opening the paragraph with no dateline.
+		{"本报记者张晓华报道:今年以来,嵩北区新增企业300家。", true, "", "记者 张晓华", "今年以来,嵩北区新增企业300家。", false},
+		{"本报记者 张晓华、李明报道：嵩北区新增企业300家。", true, "", "记者 张晓华 李明", "嵩北区新增企业300家。", false},
+		{"记者张晓华报道的内容引起关注。", false, "", "", "", false},
 		{"据介绍消息,活动将持续到月底。", false, "", "", "", false},
 		{"记者了解到，该项目已完工。", false, "", "", "", false},
 		{"通讯员会议召开。", false, "", "", "", false},
@@ -192,6 +196,25 @@ func TestTrailersAndCaptions(t *testing.T) {
 		{"完成全年任务", kText},
 		{"图书馆新馆开放", kText},
 		{"记者了解到，该项目已完工。", kText},
+		// A site's clutter around a forwarded story.
+		{"2025年4月30日 星期三", kTrailer},
+		{"2023年3月1日", kTrailer},
+		{"source http://news.example.com/n1/2025/0430/c1002-1.html", kTrailer},
+		{"原文链接：https://example.com/a?id=3", kTrailer},
+		{"https://example.com/a", kTrailer},
+		{"2023年3月1日，区里召开会议。", kText},
+		{"2023年3月1日起施行", kText},
+		{"详见 https://example.com/a 的说明。", kText},
+		// Editor's notes are not the article proper.
+		{"编者按 在艰苦的地方坚持下来，需要怎样的信念？", kCaption},
+		{"【编者按】在艰苦的地方坚持下来，需要怎样的信念？", kCaption},
+		{"编者按：", kCaption},
+		{"编者按照要求删改了稿件。", kText},
+		// 作者 lines name the author.
+		{"作者：李小华", kByline},
+		{"作者:李小华 《嵩北日报》( 2023年03月01日 06版)", kByline},
+		{"作者：本报记者 李小华", kByline},
+		{"作者认为，这一做法值得推广。", kText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {

@@ -41,6 +41,9 @@ var (
 	accordingRe = regexp.MustCompile(`^据([^，,。：:\s（()）、；;！？]{2,20}?)(电|报道|消息)`)
 	// reportedRe: the older 电头 tail 记者张金江报道:.
 	reportedRe = regexp.MustCompile(`^记者\s*(\p{Han}{2,4}?)\s*报道\s*[:：]`)
+	// creditOpenerRe: the same credit opening a paragraph with no
+	// dateline (本报记者陆珂报道:, 本报记者张三、李四报道：).
+	creditOpenerRe = regexp.MustCompile(`^(?:本报|本刊)?(?:特约|驻\p{Han}{1,4}?)?记者\s*(\p{Han}{2,4}?(?:[、\s]\s*\p{Han}{2,4}?){0,3})\s*报道\s*[:：]`)
 )
 
 // ownOpeners are the paper's own 讯.
@@ -132,6 +135,14 @@ func parseOpenerHint(s string, wire bool) (opener, bool) {
 			o.dateline, rest, o.ownCopy = s[:loc[1]], s[loc[1]:], true
 		} else if n := accordingLen(s); n > 0 {
 			o.dateline, rest = s[:n], s[n:]
+		} else if m := creditOpenerRe.FindStringSubmatch(s); m != nil {
+			// 本报记者陆珂报道: with no dateline before it: the credit
+			// opens the first paragraph as a dateline would.
+			b, credit, ok := parseByline("记者 "+m[1], true)
+			if !ok || credit {
+				return opener{}, false
+			}
+			o.byline, rest = b, s[len(m[0]):]
 		} else {
 			return opener{}, false
 		}
