@@ -92,6 +92,10 @@ type pline struct {
 	// names: a kText line of bare names (张三 李四), normalised. Whether it
 	// is a byline depends on the line before it (see markNameLines).
 	names string
+	// longSub: a kText line too long or too comma-laden for a headline
+	// line but with no sentence mark in it (爱国一家、爱国不分先后,我们希望…):
+	// right above an opener, under a headline line, it is the subtitle.
+	longSub bool
 }
 
 // ParsePage splits page text into articles, in page order. Articles keep the
@@ -237,6 +241,7 @@ func classifyLine(s string) pline {
 		p.ends = p.endMark
 	}
 	p.head = f.head
+	p.longSub = f.head == notHead && f.clean && !p.ends && f.runes <= maxHeadRunes
 	p.pic = f.pic
 	if f.head != notHead && f.runes <= maxNamesRunes && f.commas == 0 {
 		p.names, _ = parseNamesLine(s)
@@ -278,6 +283,9 @@ type lineFacts struct {
 	wire   bool // 电, 讯, 消息 or 报道 among the first runes: maybe a dateline
 	pic    bool // holds 图: maybe an inline (如图)
 	head   headShape
+	// clean: no sentence mark inside the line and no clause mark at its
+	// end.
+	clean bool
 	// invalid: the line holds bytes that are not UTF-8.
 	invalid bool
 }
@@ -341,6 +349,7 @@ func scanLine(s string) lineFacts {
 		}
 		last, prev = r, r
 	}
+	f.clean = !badHead && !isClauseMark(last) && !strings.ContainsRune(danglingEnds, last)
 	switch {
 	case (last == '：' || last == ':') && !badHead && f.commas == 0 && f.runes <= maxHeadRunes:
 		// …在看望委员时说： above a quoted title; in a body, a broken line.
@@ -380,6 +389,13 @@ func strongStarts(lines []pline) []start {
 				k--
 				continue
 			case prev.kind == kText && prev.head != notHead:
+				k--
+				heads++
+				continue
+			case prev.kind == kText && prev.longSub && heads == 0 && k-2 >= floor &&
+				lines[k-2].kind == kText && lines[k-2].head != notHead:
+				// A long subtitle with commas right above the opener,
+				// under the title.
 				k--
 				heads++
 				continue

@@ -451,3 +451,24 @@ func TestParsePageEditorNotesAndCredits(t *testing.T) {
 		},
 	})
 }
+
+func TestParsePageLongSubtitle(t *testing.T) {
+	runPageCases(t, []pageCase{
+		{
+			name: "a long subtitle with commas right above the dateline",
+			page: "在全市民生工作会议上\n市长宣布今年十件民生实事\n新建学校、改造老旧小区,我们要让群众的获得感成色更足、幸福感更可持续、安全感更有保障\n" +
+				"新华社嵩北3月1日电 嵩北市市长今天在全市民生工作会议上宣布今年十件民生实事。\n",
+			want: []Article{{Kicker: "在全市民生工作会议上", Title: "市长宣布今年十件民生实事",
+				Subtitle: "新建学校、改造老旧小区,我们要让群众的获得感成色更足、幸福感更可持续、安全感更有保障",
+				Dateline: "新华社嵩北3月1日电", Lead: "嵩北市市长今天在全市民生工作会议上宣布今年十件民生实事。",
+				Body: "嵩北市市长今天在全市民生工作会议上宣布今年十件民生实事。"}},
+		},
+		{
+			name: "a line broken in a body above the next dateline stays in the body",
+			page: "区里召开会议\n\n本报讯 近日,区里召开会议。\n会议要求,各部门要加强协作,确保安全生产,切实把各项工作落到实处,推动全区高质量发展\n" +
+				"新华社北京3月1日电 会议闭幕。\n",
+			want: []Article{{Title: "区里召开会议", Dateline: "本报讯", Lead: "近日,区里召开会议。",
+				Body: "近日,区里召开会议。\n会议要求,各部门要加强协作,确保安全生产,切实把各项工作落到实处,推动全区高质量发展新华社北京3月1日电 会议闭幕。"}},
+		},
+	})
+}
