@@ -89,6 +89,8 @@ type pline struct {
 	// endMark: a kText line ending in a trailer or byline glued after its
 	// last sentence; the article ends with it.
 	endMark bool
+	// indent: the leading blanks the line was printed with, in bytes.
+	indent int
 	// names: a kText line of bare names (张三 李四), normalised. Whether it
 	// is a byline depends on the line before it (see markNameLines).
 	names string
@@ -131,14 +133,17 @@ func ParsePage(text string) ([]Article, error) {
 			si++
 			continue
 		}
-		if h, ok := weakStart(lines, i, cur); ok {
+		h, ok, sub := weakStart(lines, i, cur)
+		if ok {
 			finish()
 			cur = newArticle(lines[i:h])
 			i = h
 			continue
 		}
 		if cur != nil {
-			cur.add(lines[i])
+			l := lines[i]
+			l.subhead = l.subhead || sub
+			cur.add(l)
 		}
 		i++
 	}
@@ -159,12 +164,31 @@ func classifyLines(text string) []pline {
 		} else {
 			l, text = text, ""
 		}
-		if l = trimSpace(l); l != "" {
-			lines = append(lines, classifyLine(l))
+		if t := trimSpace(l); t != "" {
+			p := classifyLine(t)
+			p.indent = leadingBlanks(l)
+			lines = append(lines, p)
 		}
 	}
 	markNameLines(lines)
 	return lines
+}
+
+// leadingBlanks is the length in bytes of the blanks s starts with (ASCII
+// and full-width spaces, tabs).
+func leadingBlanks(s string) int {
+	n := 0
+	for n < len(s) {
+		switch {
+		case s[n] == ' ' || s[n] == '\t':
+			n++
+		case strings.HasPrefix(s[n:], "\u3000"):
+			n += len("\u3000")
+		default:
+			return n
+		}
+	}
+	return n
 }
 
 // markNameLines turns a line of bare names (张三 李四) into a byline when it
@@ -439,10 +463,12 @@ func isAnchor(lines []pline, j int) bool {
 
 // weakStart reports whether an article with no opener starts at line i: 1–3
 // strict headline lines, then a paragraph, after a visible article end. It
-// returns the index of the paragraph.
-func weakStart(lines []pline, i int, cur *articleBuilder) (int, bool) {
+// returns the index of the paragraph. sub reports a line that would start an
+// article anywhere else but reads as a sub-head of the current one (see
+// isSubhead); it is a paragraph of its own.
+func weakStart(lines []pline, i int, cur *articleBuilder) (h int, ok, sub bool) {
 	if lines[i].kind != kText || lines[i].head == notHead || !weakHeadLine(lines, i, true) {
-		return 0, false
+		return 0, false, false
 	}
 	if i > 0 {
 		prev := lines[i-1]
@@ -450,25 +476,48 @@ func weakStart(lines []pline, i int, cur *articleBuilder) (int, bool) {
 		case kByline, kTrailer:
 		case kCaption:
 			if cur != nil && cur.expectsEnd && cur.byline == "" && cur.endByline == "" {
-				return 0, false
+				return 0, false, false
 			}
 		case kText, kOpener:
 			if !prev.endMark && (!prev.ends || cur != nil && cur.expectsEnd) {
-				return 0, false
+				return 0, false, false
 			}
+			sub = !prev.endMark && isSubhead(lines[i], cur)
 		default:
-			return 0, false
+			return 0, false, false
 		}
 	}
-	h := i
+	h = i
 	for h < len(lines) && h-i < maxHeadLines && lines[h].kind == kText && weakHeadLine(lines, h, h == i) {
 		h++
 	}
 	b := skipCaptions(lines, h) // a photo caption between headline and lead
 	if b == len(lines) || lines[b].kind != kText || lines[b].head != notHead {
-		return 0, false
+		return 0, false, false
 	}
-	return h, true
+	if sub {
+		return 0, false, h == i+1
+	}
+	return h, true, false
+}
+
+// isSubhead: a headline-shaped line l, between finished paragraphs of the
+// current article and followed by a paragraph, is a sub-head inside it
+// (终于被“请”出来了) rather than the next article's headline when
+//
+//   - the article's byline stood above its lead with no dateline: a feature
+//     (通讯), which runs on under sub-heads; the next article on such a page
+//     shows its own byline or dateline; or
+//   - the page sets headlines and paragraphs apart by their indent and l
+//     has the indent of this article's paragraphs, not of its headline.
+func isSubhead(l pline, cur *articleBuilder) bool {
+	if cur == nil || !cur.started {
+		return false
+	}
+	if cur.bylineAbove && cur.dateline == "" {
+		return true
+	}
+	return cur.bodyIndented && cur.headIndent != cur.bodyIndent && l.indent == cur.bodyIndent
 }
 
 // weakHeadLine: line h can be a headline line of an article without an
@@ -570,6 +619,13 @@ type articleBuilder struct {
 	// parenthesis may start the next one.
 	bareOpener bool
 	ownCopy    bool
+	// bylineAbove: the byline stood on its own line(s) between the
+	// headline and the lead.
+	bylineAbove bool
+	// headIndent and bodyIndent are the leading blanks of the headline's
+	// first line and of the first body line (bodyIndented: there was one).
+	headIndent, bodyIndent int
+	bodyIndented           bool
 	// expectsEnd: 本报讯 with no byline yet; the byline will come at the end.
 	expectsEnd bool
 	inByline   bool // the previous line was an end byline line
@@ -587,18 +643,35 @@ type articleBuilder struct {
 
 func newArticle(head []pline) *articleBuilder {
 	a := &articleBuilder{}
+	if len(head) > 0 {
+		a.headIndent = head[0].indent
+	}
 	for _, l := range head {
 		if l.kind == kText { // not a caption between headline and opener
 			a.head = append(a.head, l.text)
 		}
 	}
+	if n := len(a.head); n >= 2 && isDashLine(a.head[n-2]) && isBareName(a.head[n-1]) {
+		// 为农民提供施展才华的舞台 / ——南粤…扫瞄 / 常征: the author's
+		// name under a dash subtitle.
+		a.byline, a.bylineAbove, a.head = a.head[n-1], true, a.head[:n-1]
+	}
 	return a
 }
+
+// isDashLine: a line opening with a dash, as subtitles do (——记…).
+func isDashLine(s string) bool { return hasAnyPrefix(s, []string{"—", "--"}) }
+
+// isBareName: one personal name alone on a line (常征).
+func isBareName(s string) bool { return isSurnameName(s) && !isStopName(s) }
 
 // add takes the next line of the article.
 func (a *articleBuilder) add(l pline) {
 	if l.kind != kByline {
 		a.inByline = false
+	}
+	if !a.bodyIndented && (l.kind == kText || l.kind == kOpener) {
+		a.bodyIndented, a.bodyIndent = true, l.indent
 	}
 	switch l.kind {
 	case kOpener:
@@ -625,6 +698,7 @@ func (a *articleBuilder) add(l pline) {
 			if a.bylineLines < maxBylineLines {
 				a.byline = joinBylines(a.byline, l.byline)
 				a.bylineLines++
+				a.bylineAbove = true
 			}
 		case a.inByline || a.endByline == "":
 			a.flush()

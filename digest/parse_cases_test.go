@@ -472,3 +472,45 @@ func TestParsePageLongSubtitle(t *testing.T) {
 		},
 	})
 }
+
+func TestParsePageSubheads(t *testing.T) {
+	runPageCases(t, []pageCase{
+		{
+			name: "a sub-head inside a feature with its byline above the lead",
+			page: "老匠人的新徒弟\n本报记者 王小东\n嵩北机械厂的老师傅不少，可焊工里拔尖的只有一位。厂里一直想请他带徒弟。\n" +
+				"终于被“请”出来了\n李师傅是厂里技术最好的八级焊工。他的徒弟现在也有了徒弟。\n",
+			want: []Article{{Title: "老匠人的新徒弟", Byline: "记者 王小东",
+				Lead: "嵩北机械厂的老师傅不少，可焊工里拔尖的只有一位。",
+				Body: "嵩北机械厂的老师傅不少，可焊工里拔尖的只有一位。厂里一直想请他带徒弟。\n终于被“请”出来了\n李师傅是厂里技术最好的八级焊工。他的徒弟现在也有了徒弟。"}},
+		},
+		{
+			name: "a sub-head set in like the paragraphs while the headline is not",
+			page: "风雨过后建家园\n——嵩北区灾后重建见闻\n\n  9月1日，嵩北区第一中学如期开学。\n  校园又恢复了往日的模样。\n" +
+				"  闻“汛”而动 全区出动抢险队伍两万人次\n\n  初秋时节，山村安然静谧。\n",
+			want: []Article{{Title: "风雨过后建家园", Subtitle: "嵩北区灾后重建见闻", Lead: "9月1日，嵩北区第一中学如期开学。",
+				Body: "9月1日，嵩北区第一中学如期开学。\n校园又恢复了往日的模样。\n闻“汛”而动 全区出动抢险队伍两万人次\n初秋时节，山村安然静谧。"}},
+		},
+		{
+			name: "a headline set flush after indented paragraphs starts the next article",
+			page: "嵩北区图书馆新馆开放\n\n    3月18日，嵩北区图书馆新馆正式对外开放。\n\n全民阅读季同步启动\n\n    当天，全民阅读季同步启动。\n",
+			want: []Article{
+				{Title: "嵩北区图书馆新馆开放", Lead: "3月18日，嵩北区图书馆新馆正式对外开放。", Body: "3月18日，嵩北区图书馆新馆正式对外开放。"},
+				{Title: "全民阅读季同步启动", Lead: "当天，全民阅读季同步启动。", Body: "当天，全民阅读季同步启动。"},
+			},
+		},
+		{
+			name: "a bare name under a dash subtitle is the byline",
+			page: "  为农民搭起致富的舞台\n——嵩北区农村专业技术协会扫描\n常征\n农村专业技术协会遍及全区，成为科技兴农的一支劲旅。\n" +
+				"    养兔能手的摇篮\n提起兔毛纺纱机，连专家也直摇头。\n",
+			want: []Article{{Title: "为农民搭起致富的舞台", Subtitle: "嵩北区农村专业技术协会扫描", Byline: "常征",
+				Lead: "农村专业技术协会遍及全区，成为科技兴农的一支劲旅。",
+				Body: "农村专业技术协会遍及全区，成为科技兴农的一支劲旅。\n养兔能手的摇篮\n提起兔毛纺纱机，连专家也直摇头。"}},
+		},
+		{
+			name: "a short line under a title without a dash stays a subtitle",
+			page: "两大流域生态保护推进会召开\n黄河\n近日，两大流域生态保护推进会召开。\n",
+			want: []Article{{Title: "两大流域生态保护推进会召开", Subtitle: "黄河",
+				Lead: "近日，两大流域生态保护推进会召开。", Body: "近日，两大流域生态保护推进会召开。"}},
+		},
+	})
+}
