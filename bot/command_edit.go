@@ -17,7 +17,7 @@ type editCmd struct{}
 
 func (editCmd) info() commandInfo {
 	return commandInfo{words: []string{"修改"}, alias: "edit", args: "序号 标题|导语|署名 新内容",
-		help: "改正你最近看到的摘要里第 N 条的标题、导语或署名", role: RoleStaff, takesArgs: true, freeText: true}
+		help: "改正您最近看到的摘要里第 N 条的标题、导语或署名", role: RoleStaff, takesArgs: true, freeText: true}
 }
 
 // editFields maps the words staff type to the field they change.

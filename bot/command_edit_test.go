@@ -83,3 +83,26 @@ func TestRouterEditAndWithdraw(t *testing.T) {
 		t.Fatalf("item 1 after a resident's 撤下: %v", err)
 	}
 }
+
+// Control and invisible characters in a search are neither searched for
+// nor quoted back into the group; residents are addressed as 您.
+func TestRouterSearchQuotesCleanText(t *testing.T) {
+	e := newRTEnv(t)
+	got := e.say(rtGroup, rtResident, "搜索 不存在\u200d的\u202e词\x07")
+	if len(got) != 1 {
+		t.Fatalf("replies %+v", got)
+	}
+	text := got[0].text()
+	for _, bad := range []string{"\u200d", "\u202e", "\x07"} {
+		if strings.Contains(text, bad) {
+			t.Fatalf("reply quotes %q back: %q", bad, text)
+		}
+	}
+	if !strings.Contains(text, "不存在的词") {
+		t.Fatalf("reply %q", text)
+	}
+	got = e.say(rtGroup, rtResident, "推送")
+	if len(got) != 1 || !strings.Contains(got[0].text(), "您能用的命令") {
+		t.Fatalf("a refused resident: %+v", got)
+	}
+}

@@ -176,7 +176,9 @@ func (searchCmd) info() commandInfo {
 }
 
 func (searchCmd) run(ctx context.Context, c *call) {
-	kw := c.args
+	// Control and invisible format characters (zero-width joiners,
+	// direction overrides) are neither searched for nor quoted back.
+	kw := strings.TrimSpace(rtPrintable(c.args))
 	switch {
 	case kw == "":
 		c.reply("请在“搜索”后写上关键词，如“搜索 樱花”")
@@ -216,9 +218,9 @@ func (searchCmd) run(ctx context.Context, c *call) {
 		if title == "" {
 			title = "（无标题）"
 		}
-		lines = append(lines, strconv.Itoa(i+1)+". "+when+" "+title)
+		lines = append(lines, strconv.Itoa(i+1)+". "+when+" "+digest.Readable(title))
 		if s := strings.TrimSpace(h.Snippet); s != "" && s != title {
-			lines = append(lines, "   "+rtCut(s, searchSnip))
+			lines = append(lines, "   "+rtCut(digest.Readable(s), searchSnip))
 		}
 	}
 	lines = append(lines, "回复“详情 序号”查看全文")

@@ -14,7 +14,7 @@ type previewCmd struct{}
 
 func (previewCmd) info() commandInfo {
 	return commandInfo{words: []string{"预览"}, alias: "preview", args: "[日期]",
-		help: "把要推送的摘要私信给你看", role: RoleStaff, takesArgs: true, attached: rtIsDay}
+		help: "把要推送的摘要私信给您看", role: RoleStaff, takesArgs: true, attached: rtIsDay}
 }
 
 func (previewCmd) run(ctx context.Context, c *call) {
@@ -39,7 +39,7 @@ func (previewCmd) run(ctx context.Context, c *call) {
 		c.r.Shown(to, ids)
 	}
 	if to != c.m.Chat {
-		c.reply("预览已私信发给你")
+		c.reply("预览已私信发给您")
 	}
 }
 

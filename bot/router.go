@@ -317,7 +317,7 @@ func (r *Router) Handle(ctx context.Context, m Message) {
 	in := cmd.info()
 	if role < in.role {
 		r.log.Info("router: refused", "command", in.words[0], "chat", m.Chat.Name, "remark", m.From.Remark, "nick", m.From.Nick)
-		r.out.Reply(m.Chat, "“"+in.words[0]+"”需要"+in.role.zh()+"权限。发送“帮助”查看你能用的命令")
+		r.out.Reply(m.Chat, "“"+in.words[0]+"”需要"+in.role.zh()+"权限。发送“帮助”查看您能用的命令")
 		return
 	}
 	if in.role > RoleResident {
@@ -331,7 +331,7 @@ func (r *Router) Handle(ctx context.Context, m Message) {
 func (r *Router) admit(m Message, now time.Time) bool {
 	switch r.senders.take(rtSenderKey(m), now) {
 	case rateNotice:
-		r.out.Reply(m.Chat, "你发得太频繁了，请"+rtDurationZH(r.senders.window)+"后再试")
+		r.out.Reply(m.Chat, "您发得太频繁了，请"+rtDurationZH(r.senders.window)+"后再试")
 		return false
 	case rateSilent:
 		return false

@@ -273,3 +273,20 @@ func rtPack(lines []string, budget int) []string {
 	}
 	return parts
 }
+
+// rtPrintable drops control characters and invisible format characters
+// (zero-width joiners, bidirectional overrides): a resident's text quoted
+// back into a group must not carry them.
+func rtPrintable(s string) string {
+	if strings.IndexFunc(s, rtInvisible) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if rtInvisible(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func rtInvisible(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }

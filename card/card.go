@@ -91,7 +91,7 @@ func FromDigest(d digest.Digest) []Card {
 // the picture and the text name an item alike.
 func itemTitle(a digest.Article) string {
 	for _, s := range []string{a.Title, a.Subtitle, a.Kicker} {
-		if s = oneLine(s); s != "" {
+		if s = digest.Readable(oneLine(s)); s != "" {
 			return s
 		}
 	}

@@ -226,8 +226,13 @@ func renderBudget(budget int) int {
 }
 
 // renderOneLine folds any whitespace run (newlines, full-width spaces) into
-// one space, so a title or lead stays on its line.
+// one space, so a title or lead stays on its line, and makes its
+// punctuation read as Chinese (Readable).
 func renderOneLine(s string) string {
+	return Readable(foldSpaces(s))
+}
+
+func foldSpaces(s string) string {
 	// Fast path: most titles and leads are already one clean line.
 	clean, prevSpace := true, true // a leading space is not clean
 	for _, r := range s {
@@ -266,4 +271,52 @@ func renderCut(s string, n int, m meter) string {
 		cut = i
 	}
 	return s[:cut]
+}
+
+// readableForms are the full-width forms residents read for ASCII
+// punctuation printed between Chinese characters.
+var readableForms = [128]rune{',': '，', ';': '；', ':': '：', '?': '？', '!': '！'}
+
+// Readable renders ASCII , ; : ? ! printed between Chinese characters as
+// their full-width forms (，；：？！), as residents expect to read them; the
+// stored text stays as printed. A mark counts as between Chinese when the
+// character before it is Chinese (a Han character or Chinese punctuation)
+// and the one after it is Chinese or a digit — or, for ? and !, the end —
+// so "2.5,3.6", "GDP,增长" and "http://" keep theirs.
+func Readable(s string) string {
+	if !strings.ContainsAny(s, ",;:?!") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	prev := rune(-1)
+	for i, r := range s {
+		if r < 128 && readableForms[r] != 0 && isChineseRune(prev) {
+			next, size := utf8.DecodeRuneInString(s[i+1:])
+			if (size > 0 && (isChineseRune(next) || unicode.IsDigit(next))) || (size == 0 && (r == '?' || r == '!')) {
+				b.WriteRune(readableForms[r])
+				prev = readableForms[r]
+				continue
+			}
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// isChineseRune: a Han character, or Chinese or full-width punctuation
+// (“”‘’ included).
+func isChineseRune(r rune) bool {
+	switch {
+	case r < 0:
+		return false
+	case unicode.Is(unicode.Han, r):
+		return true
+	case r >= 0x3000 && r <= 0x303F, r >= 0xFF00 && r <= 0xFFEF:
+		return true
+	case r == '“' || r == '”' || r == '‘' || r == '’' || r == '…' || r == '—':
+		return true
+	}
+	return false
 }

@@ -44,7 +44,7 @@ func TestRenderArticleSinglePart(t *testing.T) {
 	if renderArticleMarker.MatchString(parts[0]) {
 		t.Error("a single part must not carry a marker")
 	}
-	want := "不断加大研发投入 提高科技创新能力\n中原区举办研发费用入统业务培训会\n中原区新闻 2023年2月13日 本报讯 记者 鲁燕 通讯员 李晨\n\n2月7日,"
+	want := "不断加大研发投入 提高科技创新能力\n中原区举办研发费用入统业务培训会\n中原区新闻 2023年2月13日 本报讯 记者 鲁燕 通讯员 李晨\n\n2月7日，"
 	if !strings.HasPrefix(parts[0], want) {
 		t.Errorf("head:\n%s\nwant prefix:\n%s", parts[0][:200], want)
 	}
@@ -57,7 +57,7 @@ func TestRenderArticleSinglePart(t *testing.T) {
 func TestRenderArticleSplitting(t *testing.T) {
 	arts := composeSampleArticles()
 	for i, a := range arts {
-		wantBody := strings.ReplaceAll(a.Body, "\n", "")
+		wantBody := digest.Readable(strings.ReplaceAll(a.Body, "\n", ""))
 		for _, budget := range []int{digest.MinBudget, 150, 300, 500, 1000, 2000} {
 			t.Run(fmt.Sprintf("article %d budget %d", i+1, budget), func(t *testing.T) {
 				parts := digest.RenderArticle(a, budget)

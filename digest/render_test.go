@@ -120,7 +120,7 @@ func TestRenderOversizedItemIsShortenedNotDropped(t *testing.T) {
 	arts := composeSampleArticles()
 	arts = append(arts[:2], append([]digest.Article{{Title: "一篇导语极长的稿件", Lead: long}}, arts[2:]...)...)
 	d := digest.Compose(composeSampleDay, arts, digest.Options{Source: "中原区新闻", LeadBudget: 10000})
-	if d.Items[2].Lead != long {
+	if d.Items[2].Lead != digest.Readable(long) {
 		t.Fatal("the lead budget should have let the long lead through")
 	}
 	for _, budget := range []int{digest.MinBudget, 200, 300, 2000} {

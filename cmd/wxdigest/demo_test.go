@@ -48,7 +48,7 @@ func TestDemo(t *testing.T) {
 	waitFor(t, ctx, &out, "[企业微信·和谐家园群] 群机器人：【中原区新闻】")
 
 	say("详情 2")
-	waitFor(t, ctx, &out, "新时代呼唤好少年,好少年需要好榜样。")
+	waitFor(t, ctx, &out, "新时代呼唤好少年，好少年需要好榜样。") // read as Chinese: ， for the printed ASCII comma
 	say(":as 赵书记(冒名)")
 	say("订阅 08:00")
 	waitFor(t, ctx, &out, "权限")
