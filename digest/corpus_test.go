@@ -18,10 +18,10 @@ import (
 const (
 	// minExact is the floor for the share of labelled articles whose title,
 	// lead and byline are all exact.
-	minExact = 0.819
+	minExact = 0.934
 	// minPagesRight is the floor for the share of pages split into the
 	// labelled number of articles.
-	minPagesRight = 0.914
+	minPagesRight = 0.978
 )
 
 const corpusDir = "testdata/real"

@@ -98,6 +98,9 @@ type pline struct {
 	// line but with no sentence mark in it (爱国一家、爱国不分先后,我们希望…):
 	// right above an opener, under a headline line, it is the subtitle.
 	longSub bool
+	// clean: a kText line with no sentence mark inside and no clause mark
+	// or dangling word at its end.
+	clean bool
 }
 
 // ParsePage splits page text into articles, in page order. Articles keep the
@@ -133,14 +136,14 @@ func ParsePage(text string) ([]Article, error) {
 			si++
 			continue
 		}
-		h, ok, sub := weakStart(lines, i, cur)
+		h, b, ok, sub := weakStart(lines, i, cur)
 		if ok {
 			finish()
 			cur = newArticle(lines[i:h])
-			i = h
+			i = b
 			continue
 		}
-		if cur != nil {
+		if cur != nil && !photoTitle(lines, i) {
 			l := lines[i]
 			l.subhead = l.subhead || sub
 			cur.add(l)
@@ -174,6 +177,21 @@ func classifyLines(text string) []pline {
 	return lines
 }
 
+// continuesLine: s starts with what cannot open a sentence or a headline — a
+// particle (了, 的, 们) or a clause mark — so it continues the line above.
+func continuesLine(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	switch r {
+	case '了':
+		return !hasAnyPrefix(s[n:], []string{"解", "结", "却", "不", "如", "无"})
+	case '的':
+		return !strings.HasPrefix(s[n:], "确")
+	case '们':
+		return true
+	}
+	return isClauseMark(r)
+}
+
 // leadingBlanks is the length in bytes of the blanks s starts with (ASCII
 // and full-width spaces, tabs).
 func leadingBlanks(s string) int {
@@ -197,6 +215,11 @@ func leadingBlanks(s string) int {
 func markNameLines(lines []pline) {
 	for i := 1; i < len(lines); i++ {
 		l, prev := &lines[i], lines[i-1]
+		if l.kind == kText && prev.kind == kText && !prev.ends && continuesLine(l.text) {
+			// 一上就上 / 了个头版头条: a line the next one continues in
+			// mid-sentence is no headline.
+			lines[i-1].head, lines[i-1].longSub, lines[i-1].names = notHead, false, ""
+		}
 		if l.kind == kText && prev.kind == kCaption && isBareEditorNote(prev.text) {
 			// 编者按： alone on its line: the note is the next paragraph.
 			l.kind = kCaption
@@ -238,7 +261,14 @@ func classifyLine(s string) pline {
 		p.kind = kCaption
 		return p
 	}
-	if isCaption(s) {
+	if i := creditTail(s); i > 0 && isPhotoNews(s[:i]) {
+		// A news paragraph printed with a photo, its credit glued on
+		// (…确保市民和车辆通行安全。本报记者 肖金雄 摄): the text is the
+		// article's paragraph, ending here; cleanParagraph cuts the credit.
+		p.ends = true
+		return p
+	}
+	if isCaption(s) || isPhotoCaption(s) {
 		p.kind = kCaption
 		return p
 	}
@@ -266,6 +296,7 @@ func classifyLine(s string) pline {
 	}
 	p.head = f.head
 	p.longSub = f.head == notHead && f.clean && !p.ends && f.runes <= maxHeadRunes
+	p.clean = f.clean
 	p.pic = f.pic
 	if f.head != notHead && f.runes <= maxNamesRunes && f.commas == 0 {
 		p.names, _ = parseNamesLine(s)
@@ -466,9 +497,13 @@ func isAnchor(lines []pline, j int) bool {
 // returns the index of the paragraph. sub reports a line that would start an
 // article anywhere else but reads as a sub-head of the current one (see
 // isSubhead); it is a paragraph of its own.
-func weakStart(lines []pline, i int, cur *articleBuilder) (h int, ok, sub bool) {
-	if lines[i].kind != kText || lines[i].head == notHead || !weakHeadLine(lines, i, true) {
-		return 0, false, false
+func weakStart(lines []pline, i int, cur *articleBuilder) (h, b int, ok, sub bool) {
+	if lines[i].kind != kText || lines[i].head == notHead {
+		return 0, 0, false, false
+	}
+	hard := i == 0 || lines[i-1].kind == kByline || lines[i-1].kind == kTrailer
+	if !weakHeadLine(lines, i, true) && !(hard && looseFirstHead(lines, i)) {
+		return 0, 0, false, false
 	}
 	if i > 0 {
 		prev := lines[i-1]
@@ -476,29 +511,65 @@ func weakStart(lines []pline, i int, cur *articleBuilder) (h int, ok, sub bool) 
 		case kByline, kTrailer:
 		case kCaption:
 			if cur != nil && cur.expectsEnd && cur.byline == "" && cur.endByline == "" {
-				return 0, false, false
+				return 0, 0, false, false
 			}
 		case kText, kOpener:
 			if !prev.endMark && (!prev.ends || cur != nil && cur.expectsEnd) {
-				return 0, false, false
+				return 0, 0, false, false
 			}
 			sub = !prev.endMark && isSubhead(lines[i], cur)
 		default:
-			return 0, false, false
+			return 0, 0, false, false
 		}
 	}
-	h = i
-	for h < len(lines) && h-i < maxHeadLines && lines[h].kind == kText && weakHeadLine(lines, h, h == i) {
+	h = i + 1
+	for h < len(lines) && h-i < maxHeadLines && lines[h].kind == kText && weakHeadLine(lines, h, false) {
 		h++
 	}
-	b := skipCaptions(lines, h) // a photo caption between headline and lead
+	// Photo captions between headline and lead: credited ones, and the
+	// numbered ones of a photo group (①市民在公园游玩).
+	b = h
+	for b < len(lines) && (lines[b].kind == kCaption || lines[b].kind == kText && isNumberedCaption(lines[b])) {
+		b++
+	}
 	if b == len(lines) || lines[b].kind != kText || lines[b].head != notHead {
-		return 0, false, false
+		return 0, 0, false, false
 	}
 	if sub {
-		return 0, false, h == i+1
+		return 0, 0, false, h == i+1
 	}
-	return h, true, false
+	return h, b, true, false
+}
+
+// photoTitle: a headline-shaped line over photo captions alone (图片新闻 /
+// …。图为… / 本报记者 X 摄) titles a picture, not an article, and belongs to
+// no article's body.
+func photoTitle(lines []pline, i int) bool {
+	l := lines[i]
+	if l.kind != kText || l.head == notHead || l.ends || i+1 == len(lines) || lines[i+1].kind != kCaption {
+		return false
+	}
+	j := skipCaptions(lines, i+1)
+	return j == len(lines) || lines[j].kind != kText || lines[j].head != notHead
+}
+
+// looseFirstHead: at a page start or right after an article's end, the
+// headline may open with a line looser than a strict one — a quoted title
+// (“最美的路,就是回家的路”) or a kicker with commas over a strict title
+// (上午,记者在奉贤看到… / 相信上海不久会恢复热闹).
+func looseFirstHead(lines []pline, i int) bool {
+	l := lines[i]
+	if l.head != looseHead || !l.clean || l.subhead {
+		return false
+	}
+	return isQuotedTitle(l.text) || i+1 < len(lines) && lines[i+1].kind == kText && lines[i+1].head == strictHead
+}
+
+// isNumberedCaption: a line of a photo group's captions, numbered with a
+// circled digit and with no sentence end (②在德丰路口，私家车出入无需通行证).
+func isNumberedCaption(l pline) bool {
+	r, _ := utf8.DecodeRuneInString(l.text)
+	return r >= '①' && r <= '⑳' && !l.ends
 }
 
 // isSubhead: a headline-shaped line l, between finished paragraphs of the

@@ -502,6 +502,38 @@ func isPictureNote(inner string) bool {
 		strings.HasSuffix(inner, "提供") && strings.Contains(inner, "图") && utf8.RuneCountInString(inner) <= 30
 }
 
+// photoWords refer a text to its picture (图为…, 如图, 上图).
+var photoWords = []string{"图为", "如图", "上图", "下图", "左图", "右图", "图中", "照片", "画面"}
+
+// isPhotoNews: the text before a photo credit is news of its own — two
+// sentences or more, none pointing at the picture — not a caption
+// (市民在公园游玩。 / 图为…).
+func isPhotoNews(text string) bool {
+	if len(text) > maxCaptionRunes*3 {
+		return false
+	}
+	for _, w := range photoWords {
+		if strings.Contains(text, w) {
+			return false
+		}
+	}
+	n := 0
+	for start := 0; start < len(text); {
+		end, next := sentenceEnd(text, start)
+		if trimSpace(text[start:end]) != "" {
+			n++
+		}
+		start = next
+	}
+	return n >= 2
+}
+
+// isPhotoCaption: a paragraph whose later sentence describes the picture
+// (…联合开展海空立体巡航。图为海事执法人员对客运船舶进行巡查。).
+func isPhotoCaption(s string) bool {
+	return len(s) <= maxCaptionRunes*3 && strings.Contains(s, "。图为")
+}
+
 // creditEnds are the ways a caption's credit ends (…摄, 新华社发, …供图,
 // （图片由…提供）), checked before anything slower.
 var creditEndings = []string{"摄", "摄）", "摄)", "摄影", "新华社发", "供图", "供图）", "供图)", "提供）", "提供)"}

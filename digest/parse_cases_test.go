@@ -514,3 +514,47 @@ func TestParsePageSubheads(t *testing.T) {
 		},
 	})
 }
+
+func TestParsePageWithoutOpeners(t *testing.T) {
+	runPageCases(t, []pageCase{
+		{
+			name: "a line the next one continues in mid-sentence is no headline",
+			page: "小稿子引来大风波\n5月10日，本报刊发了一篇批评稿。稿件见报后，有关部门很快作了整改。\n\n" +
+				"嵩北人的自豪\n一个县三十年没上过省报,一上就上\n了个头版头条,这个县就是嵩北县。\n",
+			want: []Article{
+				{Title: "小稿子引来大风波", Lead: "5月10日，本报刊发了一篇批评稿。", Body: "5月10日，本报刊发了一篇批评稿。稿件见报后，有关部门很快作了整改。"},
+				{Title: "嵩北人的自豪", Lead: "一个县三十年没上过省报,一上就上了个头版头条,这个县就是嵩北县。",
+					Body: "一个县三十年没上过省报,一上就上了个头版头条,这个县就是嵩北县。"},
+			},
+		},
+		{
+			name: "a quoted title with a comma opens the page",
+			page: "“最美的路,就是回家的路”\n\n    1月26日,春运大幕开启。\n\n春运首日发送旅客6万人次\n\n    本报讯(记者 张三 通讯员 李四)1月26日,春运正式开启。\n",
+			want: []Article{
+				{Title: "“最美的路,就是回家的路”", Lead: "1月26日,春运大幕开启。", Body: "1月26日,春运大幕开启。"},
+				{Title: "春运首日发送旅客6万人次", Dateline: "本报讯", Byline: "记者 张三 通讯员 李四",
+					Lead: "1月26日,春运正式开启。", Body: "1月26日,春运正式开启。"},
+			},
+		},
+		{
+			name: "a kicker with a comma, then numbered photo captions before the lead",
+			page: "上午,记者在嵩北看到市民生活如往昔\n\n相信嵩北不久会恢复热闹\n\n①不少居民趁周末到公园游玩\n\n②在文昌路口,私家车出入无需通行证\n\n" +
+				"昨天晚上,嵩北区宣布取消出入证管理。\n\n上午,记者驱车前往嵩北。本报记者 王五 李四\n",
+			want: []Article{{Kicker: "上午,记者在嵩北看到市民生活如往昔", Title: "相信嵩北不久会恢复热闹", Byline: "记者 王五 李四",
+				Lead: "昨天晚上,嵩北区宣布取消出入证管理。", Body: "昨天晚上,嵩北区宣布取消出入证管理。\n上午,记者驱车前往嵩北。"}},
+		},
+		{
+			name: "a news paragraph printed with its photo credit is the article",
+			page: "井盖“张大口”\n  6月11日,记者途经南滨路时看到,一处井盖损坏严重。希望相关部门尽快更换。本报记者 王五 摄\n",
+			want: []Article{{Title: "井盖“张大口”", Lead: "6月11日,记者途经南滨路时看到,一处井盖损坏严重。",
+				Body: "6月11日,记者途经南滨路时看到,一处井盖损坏严重。希望相关部门尽快更换。"}},
+		},
+		{
+			name: "a photo with its title and a caption pointing at it is no article",
+			page: "春运首日发送旅客6万人次\n\n本报讯(记者 张三)1月26日,春运正式开启。\n\n图片新闻\n\n" +
+				"春运首日,海事部门开展海空立体巡航。图为执法人员对客运船舶进行巡查。\n\n本报记者 王五 摄\n",
+			want: []Article{{Title: "春运首日发送旅客6万人次", Dateline: "本报讯", Byline: "记者 张三",
+				Lead: "1月26日,春运正式开启。", Body: "1月26日,春运正式开启。"}},
+		},
+	})
+}

@@ -17,7 +17,7 @@ var eventWords = []string{
 	"通车", "投用", "投产", "揭牌", "挂牌", "签约", "签署", "调研", "视察", "督导", "督查", "检查", "观摩",
 	"走访", "看望", "慰问", "会见", "座谈", "发布", "印发", "出台", "部署", "宣讲", "颁奖", "推进会",
 	"培训会", "座谈会", "动员会", "大会", "会议", "获评", "荣获", "获批", "入选", "上线", "亮相", "开展",
-	"完成", "落地", "开业", "成立", "当选", "出炉", "公布", "迎来",
+	"完成", "落地", "开业", "成立", "当选", "出炉", "公布", "迎来", "破获", "告破", "侦破",
 }
 
 // subjectWords suggest the phrase starts with who acted (中原区, 区领导, 市委).
@@ -31,7 +31,7 @@ var sloganStarts = []string{
 	"激发", "厚植", "擦亮", "跑出", "奏响", "书写", "绘就", "争做", "争当", "勇当", "做好", "抓好", "建好",
 	"用好", "扛牢", "积蓄", "激活", "点亮", "共享", "共筑", "喜迎", "迎接", "弘扬", "传承", "践行", "推进",
 	"促进", "增强", "优化", "强化", "狠抓", "实现", "确保", "力促", "力争", "全面", "大力", "切实", "扎实",
-	"积极", "努力", "进一步", "勇于", "敢于", "善于", "赋能", "护航", "把", "向", "用", "在",
+	"积极", "努力", "进一步", "勇于", "敢于", "善于", "赋能", "护航", "把", "向", "用", "在", "为",
 }
 
 // splitHeadline assigns the headline lines to kicker, title and subtitle.
@@ -106,6 +106,14 @@ func titleLine(lines []string) int {
 		}
 		if isSeriesLine(l) {
 			sc -= 10 // 深化改革系列述评之十一 names the series, not the story
+		}
+		if strings.ContainsAny(l, "，,") && !isQuotedTitle(l) {
+			// 上午,记者在奉贤看到市民生活如往昔: a line of clauses sets the
+			// scene or spells out; the title is one phrase.
+			sc -= eventScore
+		}
+		if i == 0 && utf8.RuneCountInString(l) <= 4 {
+			sc -= eventScore // 光明情结: a column's name over the title
 		}
 		if i == def {
 			defScore = sc
