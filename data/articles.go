@@ -230,6 +230,7 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("data: import: commit: %w", err)
 	}
+	s.trimWAL(ctx)
 	s.log.Debug("imported articles", "new", res.New, "existing", res.Existing)
 	return res, nil
 }

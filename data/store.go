@@ -53,6 +53,8 @@ type Store struct {
 	// builders holds posting builders between imports: a 1,000-article
 	// import fills about 20 MB of pairs.
 	builders sync.Pool
+
+	walTrim int64 // trimWAL's threshold; 0: walTrimBytes (tests lower it)
 }
 
 // Open opens (creating if needed, with mode 0600) the database at path and
@@ -112,6 +114,28 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// walTrimBytes: a WAL larger than this after an import is truncated, so a
+// bulk import does not leave 100+ MB behind until the next checkpoint
+// happens to reset it.
+const walTrimBytes = 64 << 20
+
+// trimWAL checkpoints and truncates the WAL once it has grown past
+// walTrimBytes. Readers in progress may keep it from truncating; then the
+// next trim does.
+func (s *Store) trimWAL(ctx context.Context) {
+	st, err := os.Stat(s.path + "-wal")
+	limit := s.walTrim
+	if limit == 0 {
+		limit = walTrimBytes
+	}
+	if err != nil || st.Size() < limit {
+		return
+	}
+	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		s.log.Warn("truncate the WAL", "path", s.path, "size", st.Size(), "err", err)
+	}
+}
+
 // Close closes both pools. The store must not be used afterwards.
 func (s *Store) Close() error {
 	// Readers first: the last connection to close checkpoints and removes
@@ -143,9 +167,13 @@ func (s *Store) createFile() error {
 	if !st.Mode().IsRegular() {
 		return fmt.Errorf("data: open %s: not a regular file: %w", s.path, ErrInvalid)
 	}
-	if st.Mode().Perm()&0o077 != 0 {
-		// An existing file's mode is the owner's decision; say so, don't change it.
-		s.log.Warn("database file is readable by others", "path", s.path, "mode", st.Mode().Perm().String())
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		// The store holds channel secrets and residents' groups: it is the
+		// owner's alone, whatever made the file wider.
+		if err := os.Chmod(s.path, perm&0o700); err != nil {
+			return fmt.Errorf("data: open %s: mode %v is readable by others and cannot be tightened: %w", s.path, perm, err)
+		}
+		s.log.Warn("database file was readable by others; tightened", "path", s.path, "was", perm.String(), "now", (perm & 0o700).String())
 	}
 	return nil
 }

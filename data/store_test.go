@@ -57,6 +57,41 @@ func TestOpenCreatesPrivateFiles(t *testing.T) {
 	}
 }
 
+// An existing store file readable by others is tightened to 0600 at open.
+func TestOpenTightensAWideFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wide.db")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v after open, want 0600", st.Mode().Perm())
+	}
+}
+
+// A WAL grown past the threshold by an import is truncated after it.
+func TestImportTrimsTheWAL(t *testing.T) {
+	s := openTest(t)
+	s.walTrim = 1 << 10
+	if _, err := s.ImportArticles(context.Background(), sampleArticles()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(s.Path() + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() != 0 {
+		t.Fatalf("the WAL holds %d bytes after the import, want it truncated", st.Size())
+	}
+}
+
 func TestOpenAppliesMigrations(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.db")
