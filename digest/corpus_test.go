@@ -18,7 +18,7 @@ import (
 const (
 	// minExact is the floor for the share of labelled articles whose title,
 	// lead and byline are all exact.
-	minExact = 0.934
+	minExact = 0.983
 	// minPagesRight is the floor for the share of pages split into the
 	// labelled number of articles.
 	minPagesRight = 0.978

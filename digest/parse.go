@@ -856,8 +856,15 @@ func (a *articleBuilder) flush() {
 // article assembles the result; false when the article has no title or lead.
 func (a *articleBuilder) article() (Article, bool) {
 	a.flush()
-	kicker, title, subtitle := splitHeadline(a.head)
-	if title == "" || len(a.paras) == 0 {
+	if len(a.paras) == 0 {
+		return Article{}, false
+	}
+	head := a.head
+	if len(head) > 1 {
+		head = joinBrokenTitle(head, a.paras[0])
+	}
+	kicker, title, subtitle := splitHeadline(head)
+	if title == "" {
 		return Article{}, false
 	}
 	lead := FirstSentence(a.paras[0])

@@ -558,3 +558,21 @@ func TestParsePageWithoutOpeners(t *testing.T) {
 		},
 	})
 }
+
+func TestParsePageTitleOverLines(t *testing.T) {
+	runPageCases(t, []pageCase{
+		{
+			name: "a title broken over four lines that the lead repeats",
+			page: "区八届\n人大三次会议\n主席团召开\n第二次会议\n□融媒记者 王小东\n" +
+				"本报讯 3月2日,区八届人大三次会议主席团召开第二次会议。会议由常务主席主持。\n",
+			want: []Article{{Title: "区八届人大三次会议主席团召开第二次会议", Dateline: "本报讯", Byline: "记者 王小东",
+				Lead: "3月2日,区八届人大三次会议主席团召开第二次会议。", Body: "3月2日,区八届人大三次会议主席团召开第二次会议。会议由常务主席主持。"}},
+		},
+		{
+			name: "kicker and title the lead does not repeat joined stay apart",
+			page: "坚持创新驱动\n中原区召开科技创新大会\n\n本报讯 2月20日，中原区召开科技创新大会。\n",
+			want: []Article{{Kicker: "坚持创新驱动", Title: "中原区召开科技创新大会", Dateline: "本报讯",
+				Lead: "2月20日，中原区召开科技创新大会。", Body: "2月20日，中原区召开科技创新大会。"}},
+		},
+	})
+}

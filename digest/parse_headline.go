@@ -47,6 +47,9 @@ func splitHeadline(lines []string) (kicker, title, subtitle string) {
 	}
 	t := titleLine(norm)
 	phrases := splitPhrases(norm[t])
+	if len(phrases) == 2 && onePhrase(phrases[0], phrases[1]) {
+		phrases = []string{norm[t]}
+	}
 	f := factualPhrase(phrases)
 	var kick, sub []string
 	kick = append(kick, norm[:t]...)
@@ -61,6 +64,58 @@ func splitHeadline(lines []string) (kicker, title, subtitle string) {
 	}
 	subtitle = strings.Join(kept, " ")
 	return strings.Join(kick, " "), phrases[f], subtitle
+}
+
+// predicateStarts open a phrase that has no subject of its own: it goes on
+// with the subject of the phrase before it (日方企图排放核污染水 将严重影响人类健康).
+var predicateStarts = []string{"将", "已", "正在", "仍", "均", "都", "并", "却", "也", "还", "又", "再", "更"}
+
+// onePhrase reports whether a line printed as "a b" is one title whose
+// halves read on into each other rather than a title and its subtitle:
+// b goes on with a's subject (…核污染水 将严重影响…), or b is the noun that
+// a, with no event of its own, describes (绵延三十年 剪不断的情缘).
+// 春季流感高发 家长该如何应对？ and 夜市经济升温 街区消费回暖 are two.
+func onePhrase(a, b string) bool {
+	if hasAnyPrefix(b, predicateStarts) {
+		return true
+	}
+	i := strings.LastIndex(b, "的")
+	if i <= 0 || hasEventWord(a) || hasEventWord(b) || hasIndexedPrefix(b, sloganIndex) {
+		return false
+	}
+	noun := b[i+len("的"):]
+	n := utf8.RuneCountInString(noun)
+	return n >= 1 && n <= 3 && !strings.ContainsAny(noun, "？！?!")
+}
+
+// joinBrokenTitle joins a title printed over several lines in the middle of
+// a phrase (市十七届 / 人大五次会议 / 主席团召开 / 第四次会议): a run of
+// lines that, joined, the lead paragraph repeats word for word.
+func joinBrokenTitle(lines []string, lead string) []string {
+	for s := 0; s+1 < len(lines); s++ {
+		for e := len(lines); e >= s+2; e-- {
+			joined, ok := joinRun(lines[s:e])
+			if !ok || !strings.Contains(lead, joined) {
+				continue
+			}
+			out := append([]string{}, lines[:s]...)
+			out = append(out, joined)
+			return append(out, lines[e:]...)
+		}
+	}
+	return lines
+}
+
+// joinRun joins lines with nothing between them; false when a line holds
+// phrases of its own (a space) or opens with a dash: such lines are parts of
+// a headline, not pieces of one phrase.
+func joinRun(run []string) (string, bool) {
+	for _, l := range run {
+		if strings.ContainsAny(l, " \u3000\t") || hasAnyPrefix(l, []string{"—", "--"}) {
+			return "", false
+		}
+	}
+	return strings.Join(run, ""), true
 }
 
 // cutDash removes the dash a subtitle line opens with (——记…).
