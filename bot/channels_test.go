@@ -498,3 +498,18 @@ func TestRepliesSurviveARestart(t *testing.T) {
 		t.Fatalf("outbox after sending: %+v", left)
 	}
 }
+
+// A staff member's reply goes ahead of residents' replies already queued.
+func TestStaffRepliesGoFirst(t *testing.T) {
+	e := scNewEnv(t, time.Date(2026, 12, 6, 8, 0, 0, 0, scShanghai(t)), scOpts{})
+	for i := range 5 {
+		e.pacer.Reply(scGroup("幸福里"), fmt.Sprintf("居民%d", i))
+	}
+	e.pacer.ReplyFirst(scGroup("幸福里"), "状态：在线")
+	e.start(false)
+	e.drain(time.Hour)
+	calls := e.tr.Calls()
+	if len(calls) != 6 || calls[0].Text != "状态：在线" {
+		t.Fatalf("first send %q, want the staff reply ahead of the residents'", calls[0].Text)
+	}
+}

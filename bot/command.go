@@ -51,8 +51,21 @@ type call struct {
 	now  time.Time
 }
 
-// reply answers in the chat the command came from.
-func (c *call) reply(parts ...string) { c.r.out.Reply(c.m.Chat, parts...) }
+// reply answers in the chat the command came from. Staff and admins are
+// answered ahead of residents' replies and digests when the outbox can.
+func (c *call) reply(parts ...string) {
+	if f, ok := c.r.out.(firstReplier); ok && c.role > RoleResident {
+		f.ReplyFirst(c.m.Chat, parts...)
+		return
+	}
+	c.r.out.Reply(c.m.Chat, parts...)
+}
+
+// firstReplier is an Outbox that can send a reply ahead of the others
+// (*Pacer is one).
+type firstReplier interface {
+	ReplyFirst(to Target, parts ...string)
+}
 
 // today is the current civil date in the router's zone.
 func (c *call) today() time.Time { return rtDayOf(c.now, c.r.zone) }

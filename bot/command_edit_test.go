@@ -3,10 +3,12 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/digest"
 )
 
 // Staff correct a lead, a title or a byline of an item they saw, and
@@ -105,4 +107,29 @@ func TestRouterSearchQuotesCleanText(t *testing.T) {
 	if len(got) != 1 || !strings.Contains(got[0].text(), "您能用的命令") {
 		t.Fatalf("a refused resident: %+v", got)
 	}
+}
+
+// A day with thousands of items asked for in chat is capped: the first
+// items and a pointer to the rest, not thousands of messages.
+func TestRouterTodayCapped(t *testing.T) {
+	ctx := context.Background()
+	e := newRTEnv(t)
+	var arts []digest.Article
+	for i := range 300 {
+		arts = append(arts, digest.Article{Source: "中原区报", Date: "2023-02-14",
+			Title: fmt.Sprintf("第%d条新闻的标题", i+1), Lead: fmt.Sprintf("这是第%d条新闻的导语。", i+1), Body: fmt.Sprintf("这是第%d条新闻的导语。", i+1)})
+	}
+	if _, err := e.db.ImportArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	got := e.say(rtGroup, rtResident, "新闻 2023-02-14")
+	if len(got) != 1 {
+		t.Fatalf("replies %d", len(got))
+	}
+	all := strings.Join(got[0].Parts, "\n")
+	if len(got[0].Parts) > 5 || !strings.Contains(all, "40. 第40条新闻的标题") || strings.Contains(all, "41. ") ||
+		!strings.Contains(all, "当天共 300 条，这里列出前 40 条") {
+		t.Fatalf("%d parts:\n%s", len(got[0].Parts), all)
+	}
+	rtWantReply(t, e.say(rtGroup, rtResident, "详情 41"), rtGroup, "共 40 条")
 }

@@ -33,16 +33,32 @@ func rtIsDay(s string) bool {
 // dayDigest composes and renders one day's digest the way it is pushed.
 // ids are the items' article ids in digest order.
 func (r *Router) dayDigest(ctx context.Context, day time.Time) (parts []string, ids []int64, err error) {
+	parts, ids, _, err = r.dayDigestUpTo(ctx, day, 0)
+	return parts, ids, err
+}
+
+// onDemandMaxItems caps a digest asked for in chat: a day a bulk import
+// filled with thousands of items must not become thousands of messages
+// that hold everyone else's replies behind them.
+const onDemandMaxItems = 40
+
+// dayDigestUpTo is dayDigest of at most max items (0: all); total is how
+// many the day has.
+func (r *Router) dayDigestUpTo(ctx context.Context, day time.Time, max int) (parts []string, ids []int64, total int, err error) {
 	arts, err := r.store.ArticlesByDate(ctx, day.Format(dayLayout))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
+	}
+	total = len(arts)
+	if max > 0 && len(arts) > max {
+		arts = arts[:max]
 	}
 	d := ComposeDay(arts, day, r.leadBudget)
 	ids = make([]int64, len(d.Items))
 	for i, it := range d.Items {
 		ids[i] = it.Article.ID
 	}
-	return digest.Render(d, r.budget), ids, nil
+	return digest.Render(d, r.budget), ids, total, nil
 }
 
 // todayCmd: 今日新闻 新闻 /today [日期].
@@ -59,7 +75,7 @@ func (todayCmd) run(ctx context.Context, c *call) {
 		c.reply("看不懂日期“" + rtCut(c.args, 20) + "”。" + dateUsage + "，如“今日新闻 昨天”")
 		return
 	}
-	parts, ids, err := c.r.dayDigest(ctx, day)
+	parts, ids, total, err := c.r.dayDigestUpTo(ctx, day, onDemandMaxItems)
 	if err != nil {
 		c.r.log.Error("today: read articles", "day", day.Format(dayLayout), "err", err)
 		c.reply("暂时查不到新闻，请稍后再试")
@@ -82,6 +98,9 @@ func (todayCmd) run(ctx context.Context, c *call) {
 		case rateSilent:
 			return
 		}
+	}
+	if total > len(ids) {
+		parts = append(parts, "当天共 "+strconv.Itoa(total)+" 条，这里列出前 "+strconv.Itoa(len(ids))+" 条。发送“搜索 关键词”可以查找其余的新闻。")
 	}
 	c.reply(parts...)
 	c.r.Shown(c.m.Chat, ids)

@@ -115,9 +115,11 @@ type SenderConfig struct {
 }
 
 // Message lanes, sent in this order: a notice for admins first, then
-// replies to people waiting in a chat, then scheduled digests.
+// replies to staff, then replies to residents waiting in a chat, then
+// scheduled digests.
 const (
 	laneNotice = iota
+	laneStaff  // replies to staff and admins: ahead of residents
 	laneReply
 	laneDelivery
 	laneCount
@@ -244,7 +246,13 @@ func loadZone(name string) *time.Location {
 
 // Reply queues parts for one chat, in order; empty parts are dropped.
 // With a ReplyStore each part is kept until it is sent.
-func (p *Pacer) Reply(to Target, parts ...string) {
+func (p *Pacer) Reply(to Target, parts ...string) { p.reply(laneReply, to, parts) }
+
+// ReplyFirst is Reply ahead of residents' replies and digests: a staff
+// member waiting for 状态 is not held behind a long fan-out.
+func (p *Pacer) ReplyFirst(to Target, parts ...string) { p.reply(laneStaff, to, parts) }
+
+func (p *Pacer) reply(lane int, to Target, parts []string) {
 	var items []*outItem
 	for _, t := range parts {
 		if strings.TrimSpace(t) == "" {
@@ -263,7 +271,7 @@ func (p *Pacer) Reply(to Target, parts ...string) {
 	}
 	p.mu.Lock()
 	for _, it := range items {
-		p.pushLocked(laneReply, it)
+		p.pushLocked(lane, it)
 	}
 	p.mu.Unlock()
 	p.nudge()
