@@ -112,6 +112,20 @@ func (w *rateWindow) take(key string, now time.Time) rateVerdict {
 	return rateNotice
 }
 
+// wait is how long until key may have one more event (0: now).
+func (w *rateWindow) wait(key string, now time.Time) time.Duration {
+	if w == nil {
+		return 0
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	k := w.keys[key]
+	if k == nil || len(k.times) < w.n || len(k.times) == 0 {
+		return 0
+	}
+	return max(k.times[0].Add(w.window).Sub(now), 0)
+}
+
 // sweep forgets keys idle for a whole window, at most once per window.
 func (w *rateWindow) sweep(now time.Time) {
 	if now.Sub(w.lastSweep) < w.window {

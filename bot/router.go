@@ -331,7 +331,12 @@ func (r *Router) Handle(ctx context.Context, m Message) {
 func (r *Router) admit(m Message, now time.Time) bool {
 	switch r.senders.take(rtSenderKey(m), now) {
 	case rateNotice:
-		r.out.Reply(m.Chat, "您发得太频繁了，请"+rtDurationZH(r.senders.window)+"后再试")
+		// The notice is a message in the group too: it counts against
+		// the group's own cap, and is left out when that is spent.
+		if r.chats.take(rtChatKey(m.Chat), now) == rateAllow {
+			wait := r.senders.wait(rtSenderKey(m), now).Round(time.Second)
+			r.out.Reply(m.Chat, "您发得太频繁了，请"+rtDurationZH(max(wait, time.Second))+"后再试")
+		}
 		return false
 	case rateSilent:
 		return false

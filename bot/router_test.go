@@ -770,6 +770,25 @@ func TestRouterRateLimits(t *testing.T) {
 		e.clock.Advance(time.Minute)
 		rtWantReply(t, e.say(rtGroup, rtResident, "帮助"), rtGroup, "可以发送")
 	})
+	t.Run("the notice says when the resident may ask again", func(t *testing.T) {
+		e := newRTEnv(t)
+		e.say(rtGroup, rtResident, "帮助")
+		e.clock.Advance(20 * time.Second)
+		for range 5 {
+			e.say(rtGroup, rtResident, "帮助")
+		}
+		rtWantReply(t, e.say(rtGroup, rtResident, "帮助"), rtGroup, "太频繁", "40秒后")
+	})
+	t.Run("the notice counts against the group's cap", func(t *testing.T) {
+		e := newRTEnv(t, func(c *RouterConfig) { c.Limits = Limits{PerChat: 6} })
+		for range 6 {
+			e.say(rtGroup, rtResident, "帮助")
+		}
+		// The group's six are spent: no notice for the seventh either.
+		if got := e.say(rtGroup, rtResident, "帮助"); len(got) != 0 {
+			t.Fatalf("a notice past the group's cap: %+v", got)
+		}
+	})
 	t.Run("staff and admins are not limited", func(t *testing.T) {
 		e := newRTEnv(t)
 		for _, from := range []Sender{rtStaff, rtAdmin, rtSelf} {
