@@ -133,3 +133,19 @@ func TestRouterTodayCapped(t *testing.T) {
 	}
 	rtWantReply(t, e.say(rtGroup, rtResident, "详情 41"), rtGroup, "共 40 条")
 }
+
+// A group that asked 今日新闻 gets only new items at its next slot: what it
+// was shown on demand counts as handed to it.
+func TestRouterOnDemandCountsAsShown(t *testing.T) {
+	ctx := context.Background()
+	e := newRTEnv(t)
+	sub, err := e.db.PutSubscription(ctx, data.Subscription{Group: rtGroup.Name, Kind: data.ScheduleAt, Spec: "18:00", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rtWantReply(t, e.say(rtGroup, rtResident, "今日新闻"), rtGroup, "【中原区报】")
+	got, err := e.db.Delivered(ctx, sub.ID, e.ids)
+	if err != nil || len(got) != len(e.ids) {
+		t.Fatalf("Delivered after 今日新闻 = %v, %v; want all %d items", got, err, len(e.ids))
+	}
+}

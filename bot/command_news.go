@@ -104,6 +104,30 @@ func (todayCmd) run(ctx context.Context, c *call) {
 	}
 	c.reply(parts...)
 	c.r.Shown(c.m.Chat, ids)
+	if day.Equal(c.today()) {
+		c.r.markShown(ctx, c.m.Chat, ids, c.now)
+	}
+}
+
+// markShown tells the ledger that a subscribed group just saw today's
+// items on demand, so its next slot (and 推送) carries only what is new.
+func (r *Router) markShown(ctx context.Context, chat Target, ids []int64, now time.Time) {
+	if chat.Kind != ChatGroup || len(ids) == 0 {
+		return
+	}
+	subs, err := r.store.Subscriptions(ctx)
+	if err != nil {
+		r.log.Warn("router: mark shown: subscriptions", "err", err)
+		return
+	}
+	for _, s := range subs {
+		if s.Group != chat.Name || !isWeChat(s.Channel) {
+			continue
+		}
+		if err := r.store.MarkShown(ctx, s.ID, now, ids); err != nil {
+			r.log.Warn("router: mark shown", "group", chat.Name, "err", err)
+		}
+	}
 }
 
 // moreCmd: 详情 N /more N.

@@ -68,6 +68,9 @@ type Ledger interface {
 	// releases its articles so a later slot may carry them.
 	MarkSlotMissed(ctx context.Context, subID int64, slot time.Time) error
 	Deliveries(ctx context.Context, since time.Time) ([]data.Delivery, error)
+	// MarkShown records items a subscription's group saw on demand, so
+	// later slots and pushes carry only what is new to it.
+	MarkShown(ctx context.Context, subID int64, at time.Time, articleIDs []int64) error
 	LastSlot(ctx context.Context, subID int64) (time.Time, error) // data.ErrNotFound
 }
 

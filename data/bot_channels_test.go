@@ -240,3 +240,30 @@ func TestSubscriptionFilters(t *testing.T) {
 		}
 	}
 }
+
+// Items a group saw on demand count as handed to it; nothing is sent.
+func TestMarkShown(t *testing.T) {
+	ctx := context.Background()
+	clock := newBTClock()
+	s := btOpen(t, "", clock)
+	sub, err := s.PutSubscription(ctx, data.Subscription{Group: "g", Kind: data.ScheduleAt, Spec: "08:00", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkShown(ctx, sub.ID, clock.Now(), []int64{7, 8}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkShown(ctx, sub.ID, clock.Now(), []int64{7}); err != nil {
+		t.Fatalf("marking again: %v", err)
+	}
+	got, _ := s.Delivered(ctx, sub.ID, []int64{7, 8, 9})
+	if !got[7] || !got[8] || got[9] {
+		t.Fatalf("Delivered = %v", got)
+	}
+	if ds, _ := s.Deliveries(ctx, time.Time{}); len(ds) != 0 {
+		t.Fatalf("marking shown wrote deliveries: %+v", ds)
+	}
+	if err := s.MarkShown(ctx, 999, clock.Now(), []int64{1}); !errors.Is(err, data.ErrNotFound) {
+		t.Fatalf("unknown subscription: %v", err)
+	}
+}

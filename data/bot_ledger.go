@@ -616,3 +616,37 @@ func (s *Store) MarkAwaiting(ctx context.Context, id int64, remoteID string) err
 func (s *Store) Awaiting(ctx context.Context) ([]Delivery, error) {
 	return s.queryDeliveries(ctx, "awaiting", awaitingQuery)
 }
+
+// MarkShown records that the subscription's group was shown articleIDs
+// outside a slot (a resident asked 今日新闻 in the group at at), so later
+// slots and pushes carry only what is new to it. Delivered counts them;
+// nothing is sent.
+func (s *Store) MarkShown(ctx context.Context, subID int64, at time.Time, articleIDs []int64) error {
+	if err := checkBotTime("shown time", at); err != nil {
+		return fmt.Errorf("data: mark shown: %w", err)
+	}
+	if len(articleIDs) == 0 {
+		return nil
+	}
+	return s.botTx(ctx, fmt.Sprintf("mark shown to subscription %d", subID), func(tx *sql.Tx) error {
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE id = ?)`, subID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return ErrNotFound
+		}
+		st, err := tx.PrepareContext(ctx, `INSERT INTO delivery_items (subscription_id, slot, article_id) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, id := range articleIDs {
+			if _, err := st.ExecContext(ctx, subID, botTime(at), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
