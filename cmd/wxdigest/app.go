@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -190,11 +191,11 @@ func (a *app) main(ctx context.Context, args []string) int {
 			a.printHelp(a.stdout, c, err)
 			return exitOK
 		case errors.As(err, new(usageError)):
-			fmt.Fprintf(a.stderr, "wxdigest %s: %s\n", name, oneLine(err.Error()))
+			fmt.Fprintf(a.stderr, "wxdigest %s: %s\n", name, oneLine(userError(err.Error())))
 			fmt.Fprintf(a.stderr, "usage: wxdigest %s %s\n", c.name, c.args)
 			return exitUsage
 		default:
-			fmt.Fprintf(a.stderr, "wxdigest %s: %s\n", name, oneLine(err.Error()))
+			fmt.Fprintf(a.stderr, "wxdigest %s: %s\n", name, oneLine(userError(err.Error())))
 			return exitFail
 		}
 	}
@@ -205,6 +206,21 @@ func (a *app) main(ctx context.Context, args []string) int {
 // oneLine keeps errors on one line whatever they wrap.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// packagePrefix matches the "data: ", "bot: " … that errors pick up on
+// their way through the packages: useful in logs, noise to a user.
+var packagePrefix = regexp.MustCompile(`(^|: )(data|bot|source|digest|card|workday|wechat): `)
+
+// userError is an error message as a user reads it: no package prefixes.
+func userError(s string) string {
+	for {
+		t := packagePrefix.ReplaceAllString(s, "$1")
+		if t == s {
+			return t
+		}
+		s = t
+	}
 }
 
 // newFlags returns a flag set that reports errors instead of exiting; the

@@ -37,3 +37,29 @@ func TestBackupCommand(t *testing.T) {
 		t.Fatalf("backup of a missing store: %+v", r)
 	}
 }
+
+// A failing source fetch says its error once, without package prefixes.
+func TestSourceFetchErrorOnce(t *testing.T) {
+	ta := newTestApp(t)
+	if r := ta.run("", "source", "add", "--name", "坏源", "--url", "http://127.0.0.1:1/feed.xml"); r.code != 0 {
+		t.Fatalf("source add: %+v", r)
+	}
+	r := ta.run("", "source", "fetch", "--allow-private")
+	if r.code != exitFail || strings.Contains(r.stdout, "failed") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 ||
+		!strings.Contains(r.stderr, "127.0.0.1:1") || strings.Contains(strings.TrimPrefix(r.stderr, "wxdigest source: "), "source: ") {
+		t.Fatalf("fetch: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestUserError(t *testing.T) {
+	for in, want := range map[string]string{
+		"data: article 5: not found":                      "article 5: not found",
+		"bot: edit article 5: data: article 5: not found": "edit article 5: article 5: not found",
+		"wecom webhook/send: errcode 93000: invalid":      "wecom webhook/send: errcode 93000: invalid",
+		"metadata: x":                                     "metadata: x",
+	} {
+		if got := userError(in); got != want {
+			t.Errorf("userError(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

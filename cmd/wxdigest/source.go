@@ -203,7 +203,10 @@ func (a *app) fetchSources(ctx context.Context, st *data.Store, cfg config, name
 		if err != nil {
 			err = explainFetchError(err)
 			failed = append(failed, err)
-			fmt.Fprintf(a.stdout, "来源 %s：failed: %s\n", n, oneLine(err.Error()))
+			if len(names) > 1 {
+				// One source alone: its error is the command's, said once.
+				fmt.Fprintf(a.stdout, "来源 %s：failed: %s\n", n, oneLine(userError(err.Error())))
+			}
 			continue
 		}
 		note := ""
