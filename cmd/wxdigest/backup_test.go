@@ -56,7 +56,7 @@ func TestUserError(t *testing.T) {
 		"data: article 5: not found":                      "article 5: not found",
 		"bot: edit article 5: data: article 5: not found": "edit article 5: article 5: not found",
 		"wecom webhook/send: errcode 93000: invalid":      "wecom webhook/send: errcode 93000: invalid",
-		"metadata: x":                                     "metadata: x",
+		"metadata: x": "metadata: x",
 	} {
 		if got := userError(in); got != want {
 			t.Errorf("userError(%q) = %q, want %q", in, got, want)
