@@ -136,7 +136,18 @@ type moreCmd struct{}
 func (moreCmd) info() commandInfo {
 	return commandInfo{words: []string{"详情", "全文"}, alias: "more", args: "N",
 		help: "第 N 条新闻的全文", role: RoleResident, takesArgs: true,
-		attached: func(s string) bool { _, ok := rtItemNumber(s); return ok }}
+		attached: func(s string) bool { _, _, ok := rtMoreArg(s); return ok }}
+}
+
+// rtMoreArg reads the argument of 详情: "3" (item 3 of the digest last
+// shown here) or "搜3" (hit 3 of the last search here).
+func rtMoreArg(s string) (n int, search, ok bool) {
+	if rest, found := strings.CutPrefix(s, "搜"); found {
+		n, ok = rtItemNumber(strings.TrimSpace(rest))
+		return n, true, ok
+	}
+	n, ok = rtItemNumber(s)
+	return n, false, ok
 }
 
 // rtItemNumber reads the N of 详情 N: "3", "三", "第3条".
@@ -152,13 +163,24 @@ func (moreCmd) run(ctx context.Context, c *call) {
 		c.reply("请写上序号，如“详情 1”")
 		return
 	}
-	n, ok := rtItemNumber(c.args)
+	n, search, ok := rtMoreArg(c.args)
 	if !ok {
-		c.reply("序号要写数字，如“详情 1”")
+		c.reply("序号要写数字，如“详情 1”；搜索结果写“详情 搜1”")
 		return
 	}
-	id, ok := c.itemID(ctx, n, "详情")
-	if !ok {
+	var id int64
+	if search {
+		ids, _ := c.r.searchedIDs(c.m.Chat)
+		switch {
+		case len(ids) == 0:
+			c.reply("这里还没有搜索过。发送“搜索 关键词”，再用“详情 搜1”打开结果")
+			return
+		case n < 1 || n > len(ids):
+			c.reply("没有搜索结果第 " + strconv.Itoa(n) + " 条，共 " + strconv.Itoa(len(ids)) + " 条，请发送“详情 搜1”到“详情 搜" + strconv.Itoa(len(ids)) + "”")
+			return
+		}
+		id = ids[n-1]
+	} else if id, ok = c.itemID(ctx, n, "详情"); !ok {
 		return
 	}
 	a, err := c.r.store.Article(ctx, id)
@@ -266,7 +288,9 @@ func (searchCmd) run(ctx context.Context, c *call) {
 			lines = append(lines, "   "+rtCut(digest.Readable(s), searchSnip))
 		}
 	}
-	lines = append(lines, "回复“详情 序号”查看全文")
+	lines = append(lines, "回复“详情 搜序号”查看全文，如“详情 搜1”")
 	c.reply(rtPack(lines, c.r.budget)...)
-	c.r.Shown(c.m.Chat, ids)
+	c.r.mu.Lock()
+	c.r.searched[c.m.Chat] = ids
+	c.r.mu.Unlock()
 }

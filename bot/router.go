@@ -63,7 +63,8 @@ type Router struct {
 	digests *rateOnce   // on-demand digests per chat and day
 
 	mu    sync.Mutex
-	shown map[Target][]int64 // the numbered list last shown per chat, for 详情 N
+	shown    map[Target][]int64 // the numbered digest last shown per chat, for 详情 N
+	searched map[Target][]int64 // the last search's hits per chat, for 详情 搜N
 }
 
 // maxCommandRunes: longer messages are chat, never commands — except
@@ -92,6 +93,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		byWord:     make(map[string]command),
 		byAlias:    make(map[string]command),
 		shown:      make(map[Target][]int64),
+		searched:   make(map[Target][]int64),
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -157,8 +159,8 @@ func (r *Router) audit(ctx context.Context, who, action, detail string) error {
 }
 
 // Shown records the numbered articles last shown in chat — a digest on
-// demand, a preview, a search, or a scheduled push — so that 详情 N there
-// means item N of it. An empty ids forgets the chat's list.
+// demand, a preview, or a scheduled push — so that 详情 N there means item
+// N of it (a search has its own numbering, 详情 搜N). An empty ids forgets the chat's list.
 func (r *Router) Shown(chat Target, ids []int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -167,6 +169,14 @@ func (r *Router) Shown(chat Target, ids []int64) {
 		return
 	}
 	r.shown[chat] = append([]int64(nil), ids...)
+}
+
+// searchedIDs is the last search's hits in chat; ok is false when none.
+func (r *Router) searchedIDs(chat Target) (ids []int64, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids, ok = r.searched[chat]
+	return ids, ok
 }
 
 // shownIDs is the list last shown in chat; ok is false when none was.

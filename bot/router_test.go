@@ -408,10 +408,16 @@ func TestRouterMoreFlow(t *testing.T) {
 		other := Target{Kind: ChatGroup, Name: "别的群"}
 		rtWantReply(t, e.say(other, rtResident, "详情 1"), other, "开门红")
 	})
-	t.Run("a search result list counts", func(t *testing.T) {
+	t.Run("a search has its own numbering: 详情 搜N", func(t *testing.T) {
 		e := newRTEnv(t)
+		rtWantReply(t, e.say(rtGroup, rtResident, "详情 搜1"), rtGroup, "还没有搜索过")
+		e.say(rtGroup, rtResident, "今日新闻")
 		e.say(rtGroup, rtResident, "搜索 研发费用")
-		rtWantReply(t, e.say(rtGroup, rtResident, "详情 1"), rtGroup, "研发费用入统")
+		rtWantReply(t, e.say(rtGroup, rtResident, "详情 搜1"), rtGroup, "研发费用入统")
+		rtWantReply(t, e.say(rtGroup, rtResident, "详情搜1"), rtGroup, "研发费用入统")
+		rtWantReply(t, e.say(rtGroup, rtResident, "详情 搜2"), rtGroup, "没有搜索结果第 2 条，共 1 条")
+		// 详情 N still means the digest the group was shown.
+		rtWantReply(t, e.say(rtGroup, Sender{Nick: "赵大爷"}, "详情 1"), rtGroup, "开门红")
 	})
 	t.Run("full text split into parts", func(t *testing.T) {
 		e := newRTEnv(t, func(c *RouterConfig) { c.Budget = 300 })
@@ -468,7 +474,7 @@ func TestRouterSearch(t *testing.T) {
 		name, text string
 		want       []string
 	}{
-		{"hit", "搜索 好少年", []string{"搜索“好少年”找到 1 条", "1. 2023年2月13日 中原区2022年度“新时代好少年”颁奖典礼举行", "详情 序号"}},
+		{"hit", "搜索 好少年", []string{"搜索“好少年”找到 1 条", "1. 2023年2月13日 中原区2022年度“新时代好少年”颁奖典礼举行", "详情 搜1"}},
 		{"several terms", "搜索 中原区 培训", []string{"研发费用入统业务培训会"}},
 		{"nothing", "搜索 樱花", []string{"没有找到与“樱花”有关的新闻"}},
 		{"empty keyword", "搜索", []string{"请在“搜索”后写上关键词", "搜索 樱花"}},
