@@ -62,7 +62,7 @@ type Router struct {
 	chats   *rateWindow // per chat, residents only
 	digests *rateOnce   // on-demand digests per chat and day
 
-	mu    sync.Mutex
+	mu       sync.Mutex
 	shown    map[Target][]int64 // the numbered digest last shown per chat, for 详情 N
 	searched map[Target][]int64 // the last search's hits per chat, for 详情 搜N
 }
