@@ -303,11 +303,12 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 		}
 		out := []row{}
 		for _, d := range ds {
+			// Times in the configured zone, as the operator reads them.
 			sent := ""
 			if !d.SentAt.IsZero() {
-				sent = d.SentAt.Format(time.RFC3339)
+				sent = d.SentAt.In(cfg.loc).Format(time.RFC3339)
 			}
-			out = append(out, row{d.Group, d.Slot.Format(time.RFC3339), d.Part, stateLabel(d.State), d.Attempts, d.Error, sent, d.Parts, d.Channel, d.Kind, d.RemoteID})
+			out = append(out, row{d.Group, d.Slot.In(cfg.loc).Format(time.RFC3339), d.Part, stateLabel(d.State), d.Attempts, d.Error, sent, d.Parts, d.Channel, d.Kind, d.RemoteID})
 		}
 		return writeJSON(a.stdout, out)
 	}
@@ -326,6 +327,9 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 		}
 		if d.Attempts > 0 {
 			line += fmt.Sprintf("  尝试%d次", d.Attempts)
+		}
+		if !d.SentAt.IsZero() {
+			line += "  发于 " + d.SentAt.In(cfg.loc).Format("15:04:05")
 		}
 		if d.Error != "" {
 			line += "  " + oneLine(d.Error)
