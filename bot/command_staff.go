@@ -47,26 +47,40 @@ func (previewCmd) run(ctx context.Context, c *call) {
 type pushCmd struct{}
 
 func (pushCmd) info() commandInfo {
-	return commandInfo{words: []string{"推送"}, alias: "push", args: "[全部]",
-		help: "马上把今天的新内容推送到本群，加“全部”则推送所有订阅的群", role: RoleStaff, takesArgs: true}
+	return commandInfo{words: []string{"推送"}, alias: "push", args: "[全部] [重发]",
+		help: "马上把今天的新内容推送到本群，加“全部”则推送所有订阅的群，加“重发”连已发过的也再发", role: RoleStaff, takesArgs: true}
 }
 
 // maxPushLines bounds the per-group lines of a 推送 全部 summary.
 const maxPushLines = 30
 
 func (pushCmd) run(ctx context.Context, c *call) {
-	all := false
-	switch strings.ToLower(c.args) {
-	case "":
-	case "全部", "所有", "all":
-		all = true
-	default:
-		c.reply("请发送“推送”推送本群，或“推送 全部”推送所有订阅的群")
-		return
+	all, again := false, false
+	for _, w := range strings.Fields(strings.ToLower(c.args)) {
+		switch w {
+		case "全部", "所有", "all":
+			all = true
+		case "重发", "again":
+			again = true
+		default:
+			c.reply("请发送“推送”推送本群，或“推送 全部”推送所有订阅的群；加“重发”连已经发过的也再发一次")
+			return
+		}
 	}
 	if c.r.disp == nil {
 		c.reply("推送暂不可用：定时推送没有启动")
 		return
+	}
+	push := c.r.disp.PushNow
+	if again {
+		p, ok := c.r.disp.(interface {
+			PushAgain(ctx context.Context, groups []string) ([]PushResult, error)
+		})
+		if !ok {
+			c.reply("重发暂不可用")
+			return
+		}
+		push = p.PushAgain
 	}
 	var groups []string
 	if !all {
@@ -90,10 +104,13 @@ func (pushCmd) run(ctx context.Context, c *call) {
 		}
 		groups = []string{c.m.Chat.Name}
 	}
-	results, err := c.r.disp.PushNow(ctx, groups)
+	results, err := push(ctx, groups)
 	detail := "all"
 	if !all {
 		detail = "group=" + c.m.Chat.Name
+	}
+	if again {
+		detail += " again"
 	}
 	items, failed := 0, 0
 	for _, res := range results {

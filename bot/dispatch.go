@@ -395,8 +395,9 @@ func anyErr(rs []slotResult) bool {
 }
 
 type slotReq struct {
-	ss   *schedSub
-	slot time.Time
+	ss     *schedSub
+	slot   time.Time
+	resend bool // carry the day's items even if the group has them (推送 重发)
 }
 
 type slotResult struct {
@@ -447,7 +448,7 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 	// What each group already has: one query per group, a few at a time
 	// (the store reads through a pool), which dominates a big fan-out.
 	s.parallel(len(reqs), func(i int) {
-		if len(work[i].ids) == 0 {
+		if len(work[i].ids) == 0 || reqs[i].resend {
 			return
 		}
 		got, err := s.cfg.Store.Delivered(ctx, reqs[i].ss.sub.ID, work[i].ids)
@@ -741,6 +742,17 @@ func (s *Scheduler) missedReport(lines []string) string {
 // firing. A group without an enabled subscription gets ErrNotSubscribed
 // in its result; the error is for a store failure.
 func (s *Scheduler) PushNow(ctx context.Context, groups []string) ([]PushResult, error) {
+	return s.push(ctx, groups, false)
+}
+
+// PushAgain is PushNow carrying all of the day's items the groups' filters
+// take, also those they already received (推送 重发): for a group that lost
+// its messages.
+func (s *Scheduler) PushAgain(ctx context.Context, groups []string) ([]PushResult, error) {
+	return s.push(ctx, groups, true)
+}
+
+func (s *Scheduler) push(ctx context.Context, groups []string, resend bool) ([]PushResult, error) {
 	all, err := s.cfg.Store.Subscriptions(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bot: push: %w", err)
@@ -783,7 +795,7 @@ func (s *Scheduler) PushNow(ctx context.Context, groups []string) ([]PushResult,
 			out[i].Err = fmt.Errorf("bot: push %s: %w", g, err)
 			continue
 		}
-		reqs = append(reqs, slotReq{ss: ss, slot: now})
+		reqs = append(reqs, slotReq{ss: ss, slot: now, resend: resend})
 		idx = append(idx, i)
 	}
 	if len(reqs) == 0 {

@@ -93,3 +93,29 @@ func TestSlotFilters(t *testing.T) {
 		}
 	}
 }
+
+// 推送 never re-sends what the group has; 推送 重发 (PushAgain) does.
+func TestPushAgain(t *testing.T) {
+	e := scNewEnv(t, time.Date(2026, 12, 6, 7, 0, 0, 0, scShanghai(t)), scOpts{})
+	e.importDay("2026-12-06", "中原区召开经济运行分析会")
+	e.sub("幸福里", "08:00", false)
+	e.start(true)
+	e.runUntil(e.at(2026, 12, 6, 8, 0))
+	e.drain(time.Hour)
+	if n := len(e.tr.SentTo(scGroup("幸福里"))); n != 1 {
+		t.Fatalf("%d messages at the slot", n)
+	}
+	res, err := e.disp.PushNow(context.Background(), []string{"幸福里"})
+	if err != nil || len(res) != 1 || res[0].Items != 0 {
+		t.Fatalf("PushNow = %+v, %v; want nothing new", res, err)
+	}
+	e.clk.Advance(time.Minute)
+	res, err = e.disp.PushAgain(context.Background(), []string{"幸福里"})
+	if err != nil || len(res) != 1 || res[0].Items != 1 {
+		t.Fatalf("PushAgain = %+v, %v; want the item again", res, err)
+	}
+	e.drain(time.Hour)
+	if got := e.tr.SentTo(scGroup("幸福里")); len(got) != 2 || got[1] != got[0] {
+		t.Fatalf("sent %q, want the digest twice", got)
+	}
+}
