@@ -1,12 +1,14 @@
 package data
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -313,5 +315,43 @@ func TestWriterCheckpointsLess(t *testing.T) {
 	}
 	if pages != walCheckpointPages {
 		t.Errorf("writer wal_autocheckpoint = %d, want %d", pages, walCheckpointPages)
+	}
+}
+
+// A damaged store is refused at open, by path, with what to do.
+func TestOpenRefusesADamagedStore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bad.db")
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts := make([]digest.Article, 300)
+	for i := range arts {
+		arts[i] = digest.Article{Source: "中原区报", Date: "2023-02-13", Title: strings.Repeat("标题", 10) + strconv.Itoa(i),
+			Body: strings.Repeat("正文内容。", 200) + strconv.Itoa(i)}
+	}
+	if _, err := s.ImportArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Scribble over a page in the middle of the file (not the header).
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.Stat()
+	junk := bytes.Repeat([]byte{0xA5}, 4096)
+	for off := int64(8192); off+4096 < st.Size(); off += 16384 {
+		if _, err := f.WriteAt(junk, off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	_, err = Open(ctx, path, Options{})
+	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "backup") {
+		t.Fatalf("Open of a damaged store: %v", err)
 	}
 }

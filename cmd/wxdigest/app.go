@@ -32,6 +32,8 @@ type app struct {
 	// flags is the flag set of the command being run (the last newFlags),
 	// so --help can list its flags.
 	flags *flag.FlagSet
+	// storePath is the store the command opened, named in errors about it.
+	storePath string
 }
 
 // config holds settings filled from defaults, then WXDIGEST_* environment
@@ -195,7 +197,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 			fmt.Fprintf(a.stderr, "usage: wxdigest %s %s\n", c.name, c.args)
 			return exitUsage
 		default:
-			fmt.Fprintf(a.stderr, "wxdigest %s: %s\n", name, oneLine(userError(err.Error())))
+			fmt.Fprintf(a.stderr, "wxdigest %s: %s\n", name, a.storeHint(oneLine(userError(err.Error()))))
 			return exitFail
 		}
 	}
@@ -211,6 +213,32 @@ func oneLine(s string) string {
 // packagePrefix matches the "data: ", "bot: " … that errors pick up on
 // their way through the packages: useful in logs, noise to a user.
 var packagePrefix = regexp.MustCompile(`(^|: )(data|bot|source|digest|card|workday|wechat): `)
+
+// storeTrouble are SQLite's words for a store that cannot go on.
+var storeTrouble = []string{"database or disk is full", "database disk image is malformed", "file is not a database",
+	"disk I/O error", "all search keys of the day are used"}
+
+// storeHint names the store in an error about it, and says what helps.
+func (a *app) storeHint(msg string) string {
+	if a.storePath == "" || strings.Contains(msg, a.storePath) {
+		return msg
+	}
+	for _, t := range storeTrouble {
+		if strings.Contains(msg, t) {
+			hint := ""
+			switch t {
+			case "database or disk is full", "disk I/O error":
+				hint = "; free disk space where it lives"
+			case "all search keys of the day are used":
+				hint = "; run wxdigest reindex"
+			default:
+				hint = "; restore a backup (wxdigest backup makes them)"
+			}
+			return msg + " (store " + a.storePath + hint + ")"
+		}
+	}
+	return msg
+}
 
 // userError is an error message as a user reads it: no package prefixes.
 func userError(s string) string {

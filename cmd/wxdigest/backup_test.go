@@ -63,3 +63,17 @@ func TestUserError(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreHint(t *testing.T) {
+	a := &app{storePath: "/var/lib/wxdigest/wxdigest.db"}
+	for in, want := range map[string]string{
+		"import: commit: database or disk is full":                 "import: commit: database or disk is full (store /var/lib/wxdigest/wxdigest.db; free disk space where it lives)",
+		"search: database disk image is malformed":                 "search: database disk image is malformed (store /var/lib/wxdigest/wxdigest.db; restore a backup (wxdigest backup makes them))",
+		"open /var/lib/wxdigest/wxdigest.db: the store is damaged": "open /var/lib/wxdigest/wxdigest.db: the store is damaged",
+		"no article with id 5":                                     "no article with id 5",
+	} {
+		if got := a.storeHint(in); got != want {
+			t.Errorf("storeHint(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -167,6 +167,7 @@ func storeFlags(fs *flag.FlagSet, cfg *config) {
 }
 
 func (a *app) openStore(ctx context.Context, cfg config) (*data.Store, error) {
+	a.storePath = cfg.DB
 	st, err := data.Open(ctx, cfg.DB, data.Options{Logger: cfg.logger(a.stderr), Now: a.now})
 	if err != nil {
 		return nil, err
