@@ -2,10 +2,7 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -18,32 +15,7 @@ import (
 func TestChannelMigrationKeepsLedger(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	ms, err := loadMigrations(migrationFS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prior := -1
-	for _, m := range ms {
-		if strings.HasSuffix(m.name, "_channels.sql") {
-			prior = m.version - 1
-		}
-	}
-	if prior < 1 {
-		t.Fatal("no *_channels.sql migration")
-	}
-	db, err := sql.Open("sqlite3", dsn(path, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	for _, m := range ms[:prior] {
-		if _, err := db.ExecContext(ctx, m.sql); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-		if _, err := db.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.version)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db, _ := storeBefore(t, path, "_channels.sql")
 	const at = "2026-03-01T00:00:00.000000Z"
 	for _, q := range []string{
 		`INSERT INTO subscriptions (group_name, kind, spec, tz, weekdays, source, enabled, created_at, updated_at)

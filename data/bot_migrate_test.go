@@ -12,29 +12,29 @@ import (
 	"github.com/wxdigest/wxdigest/digest"
 )
 
-// btOldStore builds a database as the release before the bot migration
-// left it: the earlier migrations only, and articles stored as the
-// article code of that schema did.
-func btOldStore(t *testing.T, path string, arts []digest.Article) (prior int) {
+// storeBefore builds a database at path as the release before the
+// migration named *suffix left it (the earlier migrations only) and returns
+// it open, with that migration's version minus one.
+func storeBefore(t *testing.T, path, suffix string) (*sql.DB, int) {
 	t.Helper()
 	ctx := context.Background()
 	ms, err := loadMigrations(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}
+	prior := -1
 	for _, m := range ms {
-		if strings.HasSuffix(m.name, "_bot.sql") {
+		if strings.HasSuffix(m.name, suffix) {
 			prior = m.version - 1
 		}
 	}
 	if prior < 1 {
-		t.Fatal("no *_bot.sql migration after the article ones")
+		t.Fatalf("no *%s migration after the first", suffix)
 	}
 	db, err := sql.Open("sqlite3", dsn(path, false))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
 	db.SetMaxOpenConns(1)
 	for _, m := range ms[:prior] {
 		if _, err := db.ExecContext(ctx, m.sql); err != nil {
@@ -44,6 +44,16 @@ func btOldStore(t *testing.T, path string, arts []digest.Article) (prior int) {
 			t.Fatal(err)
 		}
 	}
+	return db, prior
+}
+
+// btOldStore builds a database as the release before the bot migration
+// left it: the earlier migrations only, and articles stored as the
+// article code of that schema did.
+func btOldStore(t *testing.T, path string, arts []digest.Article) (prior int) {
+	t.Helper()
+	db, prior := storeBefore(t, path, "_bot.sql")
+	defer db.Close()
 	importOnOldSchema(t, db, arts, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	return prior
 }

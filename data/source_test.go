@@ -2,10 +2,8 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -235,33 +233,8 @@ func TestImportFetchedAllOrNothing(t *testing.T) {
 // fetched copies by content.
 func TestSourcesMigrationKeepsArticles(t *testing.T) {
 	ctx := context.Background()
-	ms, err := loadMigrations(migrationFS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prior := -1
-	for _, m := range ms {
-		if strings.HasSuffix(m.name, "_sources.sql") {
-			prior = m.version - 1
-		}
-	}
-	if prior < 1 {
-		t.Fatal("no *_sources.sql migration")
-	}
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite3", dsn(path, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	for _, m := range ms[:prior] {
-		if _, err := db.ExecContext(ctx, m.sql); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-		if _, err := db.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.version)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db, _ := storeBefore(t, path, "_sources.sql")
 	pasted := fetched("本报", "", "https://gov.invalid/a/1.html", "樱花节开幕").Article
 	importOnOldSchema(t, db, []digest.Article{pasted}, testNow)
 	db.Close()
