@@ -291,6 +291,6 @@ func (searchCmd) run(ctx context.Context, c *call) {
 	lines = append(lines, "回复“详情 搜序号”查看全文，如“详情 搜1”")
 	c.reply(rtPack(lines, c.r.budget)...)
 	c.r.mu.Lock()
-	c.r.searched[c.m.Chat] = ids
+	c.r.searched[c.m.Chat.Key()] = ids
 	c.r.mu.Unlock()
 }

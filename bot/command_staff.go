@@ -38,7 +38,7 @@ func (previewCmd) run(ctx context.Context, c *call) {
 	if len(ids) > 0 {
 		c.r.Shown(to, ids)
 	}
-	if to != c.m.Chat {
+	if to.Key() != c.m.Chat.Key() {
 		c.reply("预览已私信发给您")
 	}
 }

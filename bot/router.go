@@ -63,8 +63,8 @@ type Router struct {
 	digests *rateOnce   // on-demand digests per chat and day
 
 	mu       sync.Mutex
-	shown    map[Target][]int64 // the numbered digest last shown per chat, for 详情 N
-	searched map[Target][]int64 // the last search's hits per chat, for 详情 搜N
+	shown    map[Target][]int64 // the numbered digest last shown per chat (Target.Key), for 详情 N
+	searched map[Target][]int64 // the last search's hits per chat (Target.Key), for 详情 搜N
 }
 
 // maxCommandRunes: longer messages are chat, never commands — except
@@ -165,17 +165,17 @@ func (r *Router) Shown(chat Target, ids []int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(ids) == 0 {
-		delete(r.shown, chat)
+		delete(r.shown, chat.Key())
 		return
 	}
-	r.shown[chat] = append([]int64(nil), ids...)
+	r.shown[chat.Key()] = append([]int64(nil), ids...)
 }
 
 // searchedIDs is the last search's hits in chat; ok is false when none.
 func (r *Router) searchedIDs(chat Target) (ids []int64, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ids, ok = r.searched[chat]
+	ids, ok = r.searched[chat.Key()]
 	return ids, ok
 }
 
@@ -183,7 +183,7 @@ func (r *Router) searchedIDs(chat Target) (ids []int64, ok bool) {
 func (r *Router) shownIDs(chat Target) (ids []int64, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ids, ok = r.shown[chat]
+	ids, ok = r.shown[chat.Key()]
 	return ids, ok
 }
 

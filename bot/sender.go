@@ -402,7 +402,7 @@ func (p *Pacer) Stats() OutboxStats {
 // that lane so a chat's messages keep their order.
 func (p *Pacer) pushLocked(lane int, it *outItem) {
 	for _, o := range p.lanes[lane] {
-		if o.to == it.to && o.notBefore.After(it.notBefore) {
+		if o.to.Key() == it.to.Key() && o.notBefore.After(it.notBefore) {
 			it.notBefore = o.notBefore
 		}
 	}
@@ -645,7 +645,7 @@ func (p *Pacer) requeue(it *outItem, lane int) {
 	defer p.mu.Unlock()
 	p.inflight--
 	for _, o := range p.lanes[lane] {
-		if o.to == it.to && o.notBefore.Before(it.notBefore) {
+		if o.to.Key() == it.to.Key() && o.notBefore.Before(it.notBefore) {
 			o.notBefore = it.notBefore
 		}
 	}

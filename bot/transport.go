@@ -21,6 +21,23 @@ const (
 type Target struct {
 	Kind ChatKind
 	Name string
+	// ID is the transport's id for this chat in the current session
+	// (WeChat's UserName), set on incoming messages so that a reply goes to
+	// the very chat the message came from, whatever its name resolves to.
+	// It is empty for targets made from names (subscriptions, a staff
+	// member's private chat). IDs change at every login: a transport uses
+	// one only while it is still valid and otherwise falls back to Name, or
+	// refuses when the name alone could mean someone else. Compare chats
+	// and key maps with Key, never with the ID in.
+	ID string
+}
+
+// Key is the chat without its session id: the same value for the same
+// chat across logins and whether or not the target came from a message.
+// Use it as a map key and to compare chats.
+func (t Target) Key() Target {
+	t.ID = ""
+	return t
 }
 
 // Sender is who said something, as far as the transport can prove it.

@@ -77,6 +77,10 @@ func TestIncomingIdentity(t *testing.T) {
 		id := mustPost(t)(e.srv.PostGroupMessage("xfl", "王主任", "今日新闻"))
 		m := r.next(t)
 		want := bot.Message{ID: id, Chat: grp, From: bot.Sender{Remark: "王主任(管理员)", Nick: "王主任"}, Text: "今日新闻", Time: m.Time}
+		if !strings.HasPrefix(m.Chat.ID, "@@") {
+			t.Errorf("chat id %q is not the group's UserName", m.Chat.ID)
+		}
+		want.Chat.ID = m.Chat.ID
 		if m != want {
 			t.Errorf("got %+v\nwant %+v", m, want)
 		}
@@ -87,7 +91,7 @@ func TestIncomingIdentity(t *testing.T) {
 	t.Run("spoofed nickname is not the friend", func(t *testing.T) {
 		mustPost(t)(e.srv.PostGroupMessage("xfl", "x1", "发布通知"))
 		m := r.next(t)
-		if m.From.Remark != "" || m.From.Self || m.From.Nick != "王主任" || m.Chat != grp {
+		if m.From.Remark != "" || m.From.Self || m.From.Nick != "王主任" || m.Chat.Key() != grp {
 			t.Errorf("spoofer got %+v", m)
 		}
 	})
@@ -102,28 +106,28 @@ func TestIncomingIdentity(t *testing.T) {
 		mustPost(t)(e.srv.PostFriendMessage("王主任", "推送"))
 		m := r.next(t)
 		want := bot.Sender{Remark: "王主任(管理员)", Nick: "王主任"}
-		if m.Chat != (bot.Target{Kind: bot.ChatFriend, Name: "王主任(管理员)"}) || m.From != want || m.Text != "推送" {
+		if m.Chat.Key() != (bot.Target{Kind: bot.ChatFriend, Name: "王主任(管理员)"}) || m.From != want || m.Text != "推送" {
 			t.Errorf("private got %+v", m)
 		}
 	})
 	t.Run("private message from a friend without remark", func(t *testing.T) {
 		mustPost(t)(e.srv.PostFriendMessage("张三", "hi"))
 		m := r.next(t)
-		if m.Chat != (bot.Target{Kind: bot.ChatFriend, Name: "张三"}) || m.From != (bot.Sender{Nick: "张三"}) {
+		if m.Chat.Key() != (bot.Target{Kind: bot.ChatFriend, Name: "张三"}) || m.From != (bot.Sender{Nick: "张三"}) {
 			t.Errorf("got %+v", m)
 		}
 	})
 	t.Run("self message in file helper", func(t *testing.T) {
 		mustPost(t)(e.srv.PostSelfMessage("filehelper", "状态"))
 		m := r.next(t)
-		if m.Chat != (bot.Target{Kind: bot.ChatSelf}) || !m.From.Self || m.Text != "状态" {
+		if m.Chat.Key() != (bot.Target{Kind: bot.ChatSelf}) || !m.From.Self || m.Text != "状态" {
 			t.Errorf("self got %+v", m)
 		}
 	})
 	t.Run("self message in the group", func(t *testing.T) {
 		mustPost(t)(e.srv.Post(wechattest.Post{Self: true, To: "xfl", Text: "大家好"}))
 		m := r.next(t)
-		if m.Chat != grp || !m.From.Self || m.Text != "大家好" || m.Mention {
+		if m.Chat.Key() != grp || !m.From.Self || m.Text != "大家好" || m.Mention {
 			t.Errorf("self in group got %+v", m)
 		}
 	})
@@ -158,7 +162,7 @@ func TestIncomingIdentity(t *testing.T) {
 	t.Run("message from an unsaved group", func(t *testing.T) {
 		mustPost(t)(e.srv.PostGroupMessage("wbc", "张三", "有人吗"))
 		m := r.next(t)
-		if m.Chat != (bot.Target{Kind: bot.ChatGroup, Name: "未保存群"}) || m.From.Nick != "张三" {
+		if m.Chat.Key() != (bot.Target{Kind: bot.ChatGroup, Name: "未保存群"}) || m.From.Nick != "张三" {
 			t.Errorf("got %+v", m)
 		}
 	})
@@ -286,7 +290,7 @@ func TestKickReloginWithNewUserNames(t *testing.T) {
 	}
 	// Identity still works with the new UserNames.
 	mustPost(t)(e.srv.PostGroupMessage("xfl", "王主任", "在吗"))
-	if m := r.next(t); m.From.Remark != "王主任(管理员)" || m.Chat != grp {
+	if m := r.next(t); m.From.Remark != "王主任(管理员)" || m.Chat.Key() != grp {
 		t.Errorf("after re-login got %+v", m)
 	}
 	// The kick was a logout: the second login was push, not hot (whose
@@ -774,7 +778,7 @@ func TestReplyToGroupThatSpoke(t *testing.T) {
 			t.Fatalf("Send to %s before it spoke = %v, want ErrNoSuchChat", g.name, err)
 		}
 		mustPost(t)(e.srv.PostGroupMessage(g.id, "li", "今日新闻"))
-		if m := r.next(t); m.Chat != (bot.Target{Kind: bot.ChatGroup, Name: g.name}) {
+		if m := r.next(t); m.Chat.Key() != (bot.Target{Kind: bot.ChatGroup, Name: g.name}) {
 			t.Fatalf("got %+v", m)
 		}
 		if err := tr.Send(ctx, bot.Target{Kind: bot.ChatGroup, Name: g.name}, "今日新闻如下"); err != nil {

@@ -90,7 +90,8 @@ func (s *session) mapMessage(m *openwechat.Message) (bot.Message, bool) {
 		if self {
 			gun = m.ToUserName
 		}
-		out.Chat = bot.Target{Kind: bot.ChatGroup, Name: s.groupName(m, gun, self)}
+		out.Chat = bot.Target{Kind: bot.ChatGroup, Name: s.groupName(m, gun, self), ID: gun}
+		s.noteChat(out.Chat, false)
 		if self {
 			out.From = bot.Sender{Self: true, Nick: s.selfNick}
 			break
@@ -112,25 +113,40 @@ func (s *session) mapMessage(m *openwechat.Message) (bot.Message, bool) {
 		out.From = bot.Sender{Self: true, Nick: s.selfNick}
 		switch m.ToUserName {
 		case "filehelper", s.selfUser:
-			out.Chat = bot.Target{Kind: bot.ChatSelf}
+			out.Chat = bot.Target{Kind: bot.ChatSelf, ID: "filehelper"}
 		default:
 			f, ok := s.friend(m, m.ToUserName)
 			if !ok {
 				return out, false
 			}
-			out.Chat = bot.Target{Kind: bot.ChatFriend, Name: f.address()}
+			out.Chat = bot.Target{Kind: bot.ChatFriend, Name: f.address(), ID: m.ToUserName}
+			s.noteChat(out.Chat, f.remark != "")
 		}
 	case strings.HasPrefix(m.FromUserName, "@"):
 		f, ok := s.friend(m, m.FromUserName)
 		if !ok {
 			return out, false
 		}
-		out.Chat = bot.Target{Kind: bot.ChatFriend, Name: f.address()}
+		out.Chat = bot.Target{Kind: bot.ChatFriend, Name: f.address(), ID: m.FromUserName}
+		s.noteChat(out.Chat, f.remark != "")
 		out.From = bot.Sender{Remark: f.remark, Nick: f.nick}
 	default:
 		return out, false // weixin, fmessage, …
 	}
 	return out, true
+}
+
+// noteChat remembers that a message came from chat in this session, so a
+// reply may go to chat.ID while the session lasts. For a friend it also
+// remembers, across sessions, whether chat.Name is the owner's remark:
+// after a re-login only a remark may stand in for the stale ID.
+func (s *session) noteChat(chat bot.Target, byRemark bool) {
+	s.t.mu.Lock()
+	defer s.t.mu.Unlock()
+	s.chats[chat.ID] = chat.Kind
+	if chat.Kind == bot.ChatFriend {
+		s.t.noteFriendIDLocked(chat.ID, byRemark)
+	}
 }
 
 // groupSender is the member UserName of the "@…:<br/>" prefix of a group

@@ -44,8 +44,9 @@ type session struct {
 	since              time.Time
 
 	// Contact snapshot, guarded by Transport.mu.
-	friends map[string]contact // UserName → friend
-	groups  map[string]group   // UserName → group
+	friends map[string]contact      // UserName → friend
+	groups  map[string]group        // UserName → group
+	chats   map[string]bot.ChatKind // UserName → kind, of chats a message came from
 
 	sendMu sync.Mutex
 
@@ -90,6 +91,7 @@ func (t *Transport) newSession(ctx context.Context, m loginMethod) *session {
 		ready:   make(chan struct{}),
 		friends: map[string]contact{},
 		groups:  map[string]group{},
+		chats:   map[string]bot.ChatKind{},
 		sentIDs: newRing(512),
 	}
 	if t.store != nil {

@@ -39,8 +39,13 @@ type Transport struct {
 	sess     *session // current live session, nil when logged out
 	state    bot.LoginState
 	expect   int64 // pinned account Uin, 0 until known
-	queue    chan item
-	stop     chan struct{}
+	// friendIDs: friend-chat UserNames seen on incoming messages, in this
+	// and earlier sessions → whether the chat's name was the owner's
+	// remark (true) or only a nickname. Bounded; oldest forgotten first.
+	friendIDs   map[string]bool
+	friendOrder []string
+	queue       chan item
+	stop        chan struct{}
 }
 
 var (
@@ -530,8 +535,62 @@ func sessionGroup(s *session, name string) (binding, bool) {
 	return b, usable
 }
 
-// resolveLocked maps a target to a UserName of session s.
+// maxFriendIDs bounds Transport.friendIDs.
+const maxFriendIDs = 4096
+
+// noteFriendIDLocked records the friend chat userName and whether its
+// name in targets is a remark.
+func (t *Transport) noteFriendIDLocked(userName string, byRemark bool) {
+	if t.friendIDs == nil {
+		t.friendIDs = map[string]bool{}
+	}
+	if _, ok := t.friendIDs[userName]; !ok {
+		t.friendOrder = append(t.friendOrder, userName)
+		if len(t.friendOrder) > maxFriendIDs {
+			delete(t.friendIDs, t.friendOrder[0])
+			t.friendOrder = slices.Delete(t.friendOrder, 0, 1)
+		}
+	}
+	t.friendIDs[userName] = byRemark
+}
+
+// sessionChat reports whether userName is a chat of kind in session s:
+// a contact of its snapshot or a chat a message came from.
+func sessionChat(s *session, kind bot.ChatKind, userName string) bool {
+	switch kind {
+	case bot.ChatFriend:
+		if _, ok := s.friends[userName]; ok {
+			return true
+		}
+	case bot.ChatGroup:
+		if _, ok := s.groups[userName]; ok {
+			return true
+		}
+	default:
+		return false
+	}
+	return s.chats[userName] == kind
+}
+
+// resolveLocked maps a target to a UserName of session s. A target's ID
+// (the UserName its message came from) wins while it is valid in s: a
+// reply reaches the chat that asked even when its name now resolves to
+// someone else. A stale ID (from before a re-login) falls back to the
+// name — for a friend only when that name is the owner's remark, as a
+// nickname could be anyone's.
 func (t *Transport) resolveLocked(s *session, to bot.Target) (string, error) {
+	remarkOnly := false
+	if to.ID != "" && to.Kind != bot.ChatSelf {
+		if sessionChat(s, to.Kind, to.ID) {
+			return to.ID, nil
+		}
+		if to.Kind == bot.ChatFriend {
+			if byRemark, known := t.friendIDs[to.ID]; !known || !byRemark {
+				return "", fmt.Errorf("%w (a chat of an earlier session, known there only by nickname)", bot.ErrNoSuchChat)
+			}
+			remarkOnly = true
+		}
+	}
 	switch to.Kind {
 	case bot.ChatSelf:
 		return "filehelper", nil
@@ -557,7 +616,7 @@ func (t *Transport) resolveLocked(s *session, to bot.Target) (string, error) {
 		for un, f := range s.friends {
 			if f.remark == to.Name {
 				byRemark = append(byRemark, un)
-			} else if f.remark == "" && f.nick == to.Name {
+			} else if !remarkOnly && f.remark == "" && f.nick == to.Name {
 				byNick = append(byNick, un)
 			}
 		}
