@@ -61,6 +61,12 @@ type Config struct {
 	SyncRetryMax time.Duration // default 1m
 	SyncMaxFails int           // default 10
 
+	// ContactRefresh: while a wanted group is missing or not saved to
+	// contacts, the contacts are read again this often (and soon after
+	// WeChat reports a group the bot does not know), so the group is bound
+	// as soon as it is saved or joined.
+	ContactRefresh time.Duration // default 10m
+
 	// ReplaySlack: incoming messages created more than this before the
 	// session began are history replayed after a hot login and are dropped.
 	ReplaySlack time.Duration // default 1m
@@ -102,6 +108,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.SyncMaxFails <= 0 {
 		c.SyncMaxFails = 10
+	}
+	if c.ContactRefresh <= 0 {
+		c.ContactRefresh = 10 * time.Minute
 	}
 	if c.ReplaySlack <= 0 {
 		c.ReplaySlack = time.Minute

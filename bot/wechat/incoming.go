@@ -168,6 +168,7 @@ func (s *session) groupName(m *openwechat.Message, userName string, self bool) s
 	if ok && !self && !g.spoke {
 		g.spoke = true
 		s.groups[userName] = g
+		s.bindSpokenLocked(g.name)
 	}
 	s.t.mu.Unlock()
 	if ok {
@@ -189,9 +190,26 @@ func (s *session) groupName(m *openwechat.Message, userName string, self bool) s
 	s.t.mu.Lock()
 	if _, ok := s.groups[userName]; !ok {
 		s.groups[userName] = group{name: name, spoke: !self}
+		if !self {
+			s.bindSpokenLocked(name)
+		}
 	}
 	s.t.mu.Unlock()
 	return name
+}
+
+// bindSpokenLocked binds a wanted group that was missing or unsaved at
+// login once it speaks: its message names it exactly. Its binding
+// problem is gone with that (it comes back at the next login if the group
+// is still not saved to contacts and has not spoken again).
+func (s *session) bindSpokenLocked(name string) {
+	if s.t.sess != s || !slices.Contains(s.t.wanted, name) {
+		return
+	}
+	if b, ok := s.t.bindings[name]; ok && b.count == 1 {
+		return
+	}
+	s.t.rebindLocked()
 }
 
 // friend finds a friend by UserName: in the snapshot, else (a contact

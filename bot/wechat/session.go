@@ -48,6 +48,10 @@ type session struct {
 	groups  map[string]group        // UserName → group
 	chats   map[string]bot.ChatKind // UserName → kind, of chats a message came from
 
+	// nudge asks the contact watcher to re-read the contacts now (a group
+	// it does not know showed up in ModContactList).
+	nudge chan struct{}
+
 	sendMu sync.Mutex
 
 	echoMu  sync.Mutex
@@ -92,6 +96,7 @@ func (t *Transport) newSession(ctx context.Context, m loginMethod) *session {
 		friends: map[string]contact{},
 		groups:  map[string]group{},
 		chats:   map[string]bot.ChatKind{},
+		nudge:   make(chan struct{}, 1),
 		sentIDs: newRing(512),
 	}
 	if t.store != nil {
@@ -214,15 +219,90 @@ func (s *session) loadContacts() error {
 	return nil
 }
 
+// refreshContacts re-reads the address book (as at login, through the
+// Caller) and merges it into the snapshot: groups saved since are added
+// or marked saved, friends added or updated. Names of known groups are
+// left to the rename path. Then the wanted groups are bound again.
+func (s *session) refreshContacts() error {
+	members, err := s.bot.Caller.WebWxGetContact(ownRequest(s.ctx), s.info)
+	if err != nil {
+		return err
+	}
+	s.t.mu.Lock()
+	defer s.t.mu.Unlock()
+	listed := map[string]bool{}
+	for _, u := range members {
+		switch {
+		case u == nil || u.UserName == s.selfUser:
+		case u.IsGroup():
+			listed[u.UserName] = true
+			g, ok := s.groups[u.UserName]
+			if !ok {
+				g.name = openwechat.FormatEmoji(u.NickName)
+			}
+			g.saved = true
+			s.groups[u.UserName] = g
+		case u.IsFriend() && !u.IsMP():
+			s.friends[u.UserName] = contact{nick: openwechat.FormatEmoji(u.NickName), remark: openwechat.FormatEmoji(u.RemarkName)}
+		}
+	}
+	for un, g := range s.groups {
+		if g.saved && !listed[un] {
+			g.saved = false // removed from the address book since
+			s.groups[un] = g
+		}
+	}
+	if s.t.sess == s {
+		s.t.rebindLocked()
+	}
+	return nil
+}
+
+// watchContacts re-reads the contacts while a wanted group is missing or
+// unsaved: every ContactRefresh, and soon after ModContactList names a
+// group the snapshot lacks. It returns when the session ends.
+func (s *session) watchContacts() {
+	every := s.t.cfg.ContactRefresh
+	tm := time.NewTimer(every)
+	defer tm.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-tm.C:
+			tm.Reset(every)
+		case <-s.nudge:
+		}
+		s.t.mu.Lock()
+		missing := s.t.sess == s && s.t.missingLocked()
+		s.t.mu.Unlock()
+		if !missing {
+			continue
+		}
+		if err := s.refreshContacts(); err != nil && s.ctx.Err() == nil {
+			s.t.log.Warn("wechat: re-reading contacts", "err", mapErr("wechat: contacts", err))
+		}
+	}
+}
+
 // onModContacts applies ModContactList (seen by the sniffer on the sync
-// goroutine): group renames and friends' new remarks.
+// goroutine): group renames and friends' new remarks. A group the
+// snapshot lacks (just joined, or just saved to contacts) has the contact
+// watcher look again.
 func (s *session) onModContacts(list []wireContact) {
 	var renames [][2]string
 	s.t.mu.Lock()
 	for _, c := range list {
 		name := openwechat.FormatEmoji(c.NickName)
 		if strings.HasPrefix(c.UserName, "@@") {
-			if g, ok := s.groups[c.UserName]; ok && name != "" && name != g.name {
+			g, ok := s.groups[c.UserName]
+			switch {
+			case !ok || !g.saved:
+				select {
+				case s.nudge <- struct{}{}:
+				default:
+				}
+			case name != "" && name != g.name:
 				renames = append(renames, [2]string{c.UserName, name})
 			}
 			continue

@@ -32,13 +32,14 @@ type Transport struct {
 	// sleep waits between attempts; tests replace it to skip real waits.
 	sleep func(ctx context.Context, d time.Duration) error
 
-	mu       sync.Mutex
-	wanted   []string           // group names the bot cares about
-	bindings map[string]binding // wanted name → group in the current session
-	problems []string
-	sess     *session // current live session, nil when logged out
-	state    bot.LoginState
-	expect   int64 // pinned account Uin, 0 until known
+	mu        sync.Mutex
+	wanted    []string           // group names the bot cares about
+	bindings  map[string]binding // wanted name → group in the current session
+	problems  []string
+	problemOf map[string]string // wanted name → its problem, to log changes only
+	sess      *session          // current live session, nil when logged out
+	state     bot.LoginState
+	expect    int64 // pinned account Uin, 0 until known
 	// friendIDs: friend-chat UserNames seen on incoming messages, in this
 	// and earlier sessions → whether the chat's name was the owner's
 	// remark (true) or only a nickname. Bounded; oldest forgotten first.
@@ -303,7 +304,13 @@ func (t *Transport) loginRound(ctx context.Context, order []loginMethod) (*sessi
 
 // hold waits for the session to end and tears it down.
 func (t *Transport) hold(s *session) error {
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		s.watchContacts()
+	}()
 	<-s.ctx.Done()
+	<-watched
 	var reason error
 	if s.parent.Err() == nil {
 		// The Bot exited by itself: it stored the reason before
@@ -387,45 +394,71 @@ func (t *Transport) establish(s *session) error {
 }
 
 // rebindLocked resolves the wanted group names against the current
-// session's saved groups. Ambiguous or missing names are reported, never
-// guessed.
+// session's groups that are saved to contacts or have spoken in it.
+// Ambiguous or missing names are reported, never guessed. A problem is
+// logged when it appears, and again when it is gone because the group
+// got bound.
 func (t *Transport) rebindLocked() {
+	before := t.problemOf
 	t.bindings = map[string]binding{}
-	t.problems = nil
+	t.problems, t.problemOf = nil, map[string]string{}
+	defer func() {
+		for _, name := range t.wanted {
+			if p, ok := t.problemOf[name]; ok && before[name] != p {
+				t.log.Warn("wechat: group binding", "problem", p)
+			}
+			if _, was := before[name]; was && t.bindings[name].count == 1 {
+				t.log.Info("wechat: group bound", "group", name)
+			}
+		}
+	}()
 	s := t.sess
 	if s == nil {
 		return
 	}
-	saved := map[string][]string{}
+	usable := map[string][]string{}
 	unsaved := map[string]bool{}
 	for un, g := range s.groups {
 		switch {
 		case g.name == "":
-		case g.saved:
-			saved[g.name] = append(saved[g.name], un)
+		case g.saved || g.spoke:
+			usable[g.name] = append(usable[g.name], un)
 		default:
 			unsaved[g.name] = true
 		}
 	}
 	for _, name := range t.wanted {
-		uns := saved[name]
+		uns := usable[name]
+		var p string
 		switch len(uns) {
 		case 0:
 			if unsaved[name] {
-				t.problems = append(t.problems, fmt.Sprintf("群「%s」未保存到通讯录：请在手机上打开群聊信息，打开“保存到通讯录”", name))
+				p = fmt.Sprintf("群「%s」未保存到通讯录：请在手机上打开群聊信息，打开“保存到通讯录”", name)
 			} else {
-				t.problems = append(t.problems, fmt.Sprintf("群「%s」未找到：机器人不在该群，或该群未保存到通讯录", name))
+				p = fmt.Sprintf("群「%s」未找到：机器人不在该群，或该群未保存到通讯录", name)
 			}
 		case 1:
 			t.bindings[name] = binding{userName: uns[0], count: 1}
 		default:
 			t.bindings[name] = binding{count: len(uns)}
-			t.problems = append(t.problems, fmt.Sprintf("群「%s」有 %d 个同名群，无法确定是哪一个：请把其他同名群改名", name, len(uns)))
+			p = fmt.Sprintf("群「%s」有 %d 个同名群，无法确定是哪一个：请把其他同名群改名", name, len(uns))
+		}
+		if p != "" {
+			t.problems = append(t.problems, p)
+			t.problemOf[name] = p
 		}
 	}
-	for _, p := range t.problems {
-		t.log.Warn("wechat: group binding", "problem", p)
+}
+
+// missingLocked reports whether a wanted group is not found or not saved
+// in the current session: then re-reading the contacts may bind it.
+func (t *Transport) missingLocked() bool {
+	for _, name := range t.wanted {
+		if _, ok := t.bindings[name]; !ok {
+			return true
+		}
 	}
+	return false
 }
 
 // renameLocked applies a group rename seen while logged in. It reports

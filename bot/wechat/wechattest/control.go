@@ -191,6 +191,21 @@ func (s *Server) memberLocked(m Member) (member, error) {
 	}
 }
 
+// SaveGroup sets whether a group (by id or unique name) is saved to the
+// address book, as the owner does on the phone (保存到通讯录): from then
+// on webwxgetcontact lists it, or no longer does.
+func (s *Server) SaveGroup(groupRef string, saved bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.groupByRef(groupRef)
+	if err != nil {
+		return fmt.Errorf("wechattest: save group: %w", err)
+	}
+	g.saved = saved
+	s.broadcastLocked()
+	return nil
+}
+
 // Rename renames a group (by id or unique name), as a member would: the
 // next webwxsync carries the system message "…修改群名为“to”" and the group
 // in ModContactList; webwxgetcontact shows the new name.
@@ -544,6 +559,20 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err := s.Rename(req.Group, req.To); err != nil {
+			ctlErr(w, errStatus(err), err)
+			return
+		}
+		ctlOK(w, nil)
+	case "save":
+		var req struct {
+			Group string `json:"group"`
+			Saved *bool  `json:"saved"`
+		}
+		if !decodeCtl(w, r, &req) {
+			return
+		}
+		saved := req.Saved == nil || *req.Saved
+		if err := s.SaveGroup(req.Group, saved); err != nil {
 			ctlErr(w, errStatus(err), err)
 			return
 		}

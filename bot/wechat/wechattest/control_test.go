@@ -61,6 +61,10 @@ func TestControlAPIShapes(t *testing.T) {
 	fail("POST", "/_fake/messages", `{"group":"幸福里业主群","from":"li","text":"早"}`, 409) // nobody logged in
 	fail("POST", "/_fake/faults", `{"kick":1101}`, 409)
 	fail("POST", "/_fake/rename", `{"group":"没有的群","to":"x"}`, 404)
+	fail("POST", "/_fake/save", `{"group":"没有的群"}`, 404)
+	ok("POST", "/_fake/groups", `{"name":"未保存群","id":"wbc","members":[{"id":"li","nick":"李阿姨"}]}`)
+	ok("POST", "/_fake/save", `{"group":"wbc"}`)
+	ok("POST", "/_fake/save", `{"group":"未保存群","saved":false}`)
 
 	code, st, raw := call(t, e, "GET", "/_fake/status", "")
 	if code != 200 || st["logged_in"] != false || st["logins"] != float64(0) || st["self"] != "wxdigest" {

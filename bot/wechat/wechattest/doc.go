@@ -28,6 +28,7 @@
 //	sent, err := srv.WaitSent(ctx, 1) // or Sent(); also WaitStatus, WaitRequest(s), Changed
 //	srv.UpdateFaults(func(f *wechattest.Faults) { f.SendRet, f.Times = 1205, 2 }) // or SetFaults, Kick, Expire
 //	srv.Status(); srv.Rename("幸福里业主群", "幸福里业主一群"); srv.Requests(); srv.Confirm()
+//	srv.SaveGroup("未保存群", true)     // 保存到通讯录: webwxgetcontact lists it from now on
 //
 // Differences from the names first sketched for this package: auto-confirm
 // is the default and Options.ManualConfirm turns it off (a bool that
@@ -78,6 +79,7 @@
 //	GET  /_fake/status    -> {"logged_in":true,"logins":1,"self":"wxdigest","uin":…,"user_name":"@…","sent":0,"pending":0}
 //	POST /_fake/rename    {"group":"幸福里业主群","to":"幸福里业主一群"}
 //	POST /_fake/members   {"group":"幸福里业主群","member":{"id":"new","nick":"新邻居"}}
+//	POST /_fake/save      {"group":"未保存群","saved":true}   ("saved" defaults to true)
 //	POST /_fake/confirm   {}  -> {"ok":true,"confirmed":1}   (for ManualConfirm)
 //	GET  /_fake/requests  -> the request log
 //
