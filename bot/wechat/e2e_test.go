@@ -3,9 +3,11 @@ package wechat
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -675,11 +677,11 @@ func TestNoGoroutineLeak(t *testing.T) {
 }
 
 func TestBackoffAndHourlyCap(t *testing.T) {
-	// Nothing listens: every attempt is a network error.
+	// WeChat answers, but every login fails: each attempt is a login.
 	clk := &fakeClock{now: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
 	ctx, cancel := context.WithCancel(context.Background())
 	tr, err := New(Config{
-		ServerURL: "http://127.0.0.1:1", Now: clk.Now,
+		ServerURL: "http://wx.invalid", Now: clk.Now, HTTPTransport: unavailable{},
 		ReloginMin: time.Second, ReloginMax: 4 * time.Second, MaxLoginsPerHour: 4,
 	})
 	must(t, err)
@@ -694,17 +696,51 @@ func TestBackoffAndHourlyCap(t *testing.T) {
 	}
 	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second,
 		time.Hour - 11*time.Second, 4 * time.Second}
-	if len(clk.waits) != len(want) {
+	if !slices.Equal(clk.waits, want) {
 		t.Fatalf("waits = %v, want %v", clk.waits, want)
 	}
-	for i := range want {
-		if clk.waits[i] != want[i] {
-			t.Fatalf("waits = %v, want %v", clk.waits, want)
-		}
-	}
-	if st := tr.State(); !strings.Contains(st.LastErr, "network error") {
+	if st := tr.State(); st.LastErr == "" || strings.Contains(st.LastErr, "network error") {
 		t.Errorf("LastErr = %q", st.LastErr)
 	}
+
+	t.Run("unreachable attempts are not logins", func(t *testing.T) {
+		// Nothing listens: no attempt reaches WeChat, so none counts
+		// against the hourly cap; the backoff still applies.
+		clk := &fakeClock{now: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
+		ctx, cancel := context.WithCancel(context.Background())
+		tr, err := New(Config{
+			ServerURL: "http://127.0.0.1:1", Now: clk.Now,
+			ReloginMin: time.Second, ReloginMax: 4 * time.Second, MaxLoginsPerHour: 4,
+		})
+		must(t, err)
+		tr.sleep = func(ctx context.Context, d time.Duration) error {
+			if len(clk.waits) == 6 {
+				cancel()
+			}
+			return clk.Sleep(ctx, d)
+		}
+		if err := tr.Run(ctx, nil); err != nil {
+			t.Fatalf("Run = %v", err)
+		}
+		want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second, 4 * time.Second, 4 * time.Second}
+		if !slices.Equal(clk.waits, want) {
+			t.Fatalf("waits = %v, want %v", clk.waits, want)
+		}
+		if st := tr.State(); !strings.Contains(st.LastErr, "network error") {
+			t.Errorf("LastErr = %q", st.LastErr)
+		}
+	})
+}
+
+// unavailable answers every request with a 503: WeChat is reached but
+// no login can succeed.
+type unavailable struct{}
+
+func (unavailable) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"text/plain"}}, Body: io.NopCloser(strings.NewReader("unavailable")), Request: r,
+	}, nil
 }
 
 // flaky is a base RoundTripper whose network can be cut.

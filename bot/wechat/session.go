@@ -108,6 +108,7 @@ func (t *Transport) newSession(ctx context.Context, m loginMethod) *session {
 		loginRet:  func(n int) { s.loginRet.Store(int64(n)) },
 		modContct: s.onModContacts,
 		onPanic:   func(r any) { t.log.Error("wechat: panic reading a response", "panic", r) },
+		reached:   t.reached,
 	}
 	// Retries without delay (the default is 5) could send a message twice;
 	// the supervisor and the sync-loop handler do the retrying, with backoff.

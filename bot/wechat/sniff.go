@@ -27,6 +27,7 @@ type sniffer struct {
 	loginRet  func(int)
 	modContct func([]wireContact)
 	onPanic   func(any)
+	reached   func() // an answer came back (WeChat can be reached)
 }
 
 type ownRequestKey struct{}
@@ -50,6 +51,9 @@ func (s *sniffer) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := s.base.RoundTrip(req)
 	if err != nil {
 		return resp, err
+	}
+	if s.reached != nil {
+		s.reached()
 	}
 	if req.Context().Value(ownRequestKey{}) != nil {
 		resp.Header.Del("Set-Cookie")

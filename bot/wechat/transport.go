@@ -37,6 +37,8 @@ type Transport struct {
 	bindings  map[string]binding // wanted name → group in the current session
 	problems  []string
 	problemOf map[string]string // wanted name → its problem, to log changes only
+	down      *unreach          // why WeChat cannot be reached; nil when it can
+	isDown    atomic.Bool       // down != nil, read without the lock
 	sess      *session          // current live session, nil when logged out
 	state     bot.LoginState
 	expect    int64 // pinned account Uin, 0 until known
@@ -215,7 +217,17 @@ func (t *Transport) supervise(ctx context.Context) error {
 			}
 			fails++
 			d := backoff(t.cfg.ReloginMin, t.cfg.ReloginMax, fails)
-			t.log.Warn("wechat: login failed", "err", err, "retry_in", d)
+			if u, ok := unreachable(err); ok {
+				// Nothing reached WeChat: no login to count against the
+				// hourly cap, and one log line for the whole outage.
+				attempts = attempts[:len(attempts)-1]
+				if t.markDown(u) {
+					t.log.Warn("wechat: WeChat cannot be reached ("+u.cause+"); retrying quietly until it can",
+						"host", u.host, "addr", u.addr, "err", err, "retry_in", d)
+				}
+			} else {
+				t.log.Warn("wechat: login failed", "err", err, "retry_in", d)
+			}
 			if t.sleep(ctx, d) != nil {
 				return nil
 			}
@@ -277,7 +289,9 @@ func (t *Transport) loginRound(ctx context.Context, order []loginMethod) (*sessi
 	var last error
 	for _, m := range order {
 		s := t.newSession(ctx, m)
-		t.log.Info("wechat: logging in", "method", m.String())
+		if !t.isDown.Load() {
+			t.log.Info("wechat: logging in", "method", m.String())
+		}
 		err := s.login(m)
 		if err == nil {
 			err = t.establish(s)
@@ -292,7 +306,9 @@ func (t *Transport) loginRound(ctx context.Context, order []loginMethod) (*sessi
 			return nil, ctx.Err()
 		}
 		err = s.classify(m, err)
-		t.log.Warn("wechat: login attempt failed", "method", m.String(), "err", err)
+		if _, ok := unreachable(err); !ok {
+			t.log.Warn("wechat: login attempt failed", "method", m.String(), "err", err)
+		}
 		// A push nobody confirmed (ErrLoginTimeout) falls through to scan.
 		if errors.Is(err, bot.ErrLoginRefused) || errors.Is(err, ErrWrongAccount) || errors.Is(err, bot.ErrNetwork) {
 			return nil, err
