@@ -7,9 +7,11 @@
 // ledger, the audit log, the lease that lets one bot process run on a store,
 // and small facts such as the account's Uin.
 //
-// It is the only importer of github.com/mattn/go-sqlite3 and must be built
-// with -tags sqlite_fts5 (migration 0002 creates the FTS5 table that 0005
-// replaces). It knows nothing about chat or rendering.
+// It is the only importer of github.com/mattn/go-sqlite3 and needs no build
+// tag: search is its own index, and the FTS5 table of stores made before
+// migration 0005 is removed at Open even without the FTS5 module (the old
+// -tags sqlite_fts5 still builds and does no harm). It knows nothing about
+// chat or rendering.
 //
 // Search is an inverted index of its own (postings.go, search_index.go,
 // migration 0005): tokens built in Go (tokens.go: CJK characters and

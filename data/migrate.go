@@ -2,7 +2,9 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -77,11 +79,74 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 		return fmt.Errorf("data: migrate %s: database schema version %d is newer than this program (knows up to %d); upgrade wxdigest", s.path, cur, len(ms))
 	}
 	for _, m := range ms[cur:] {
+		if m.version == ftsDropVersion {
+			if err := s.dropLegacyFTS(ctx); err != nil {
+				return fmt.Errorf("data: migrate %s: %s: %w", s.path, m.name, err)
+			}
+		}
 		if err := s.apply(ctx, m); err != nil {
 			return fmt.Errorf("data: migrate %s: %s: %w", s.path, m.name, err)
 		}
 		s.log.Info("applied migration", "path", s.path, "migration", m.name)
 	}
+	return nil
+}
+
+// ftsDropVersion is the migration that drops the FTS5 table article_terms.
+const ftsDropVersion = 5
+
+// legacyFTSShadows are the tables FTS5 keeps behind article_terms.
+var legacyFTSShadows = []string{"article_terms_data", "article_terms_idx", "article_terms_docsize",
+	"article_terms_config", "article_terms_content"}
+
+// dropLegacyFTS removes the FTS5 table a store made before migration 0005
+// may hold, when this build has no FTS5 module to drop it with (DROP
+// TABLE of a virtual table needs its module). The table is dead data
+// (0005 rebuilds search from the articles): its shadow tables are dropped
+// as the ordinary tables they are, and its schema row is removed the way
+// SQLite documents for a virtual table whose module is gone.
+func (s *Store) dropLegacyFTS(ctx context.Context) error {
+	var ddl string
+	err := s.w.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'article_terms'`).Scan(&ddl)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !strings.HasPrefix(strings.ToUpper(ddl), "CREATE VIRTUAL TABLE")) {
+		return nil // a fresh store's placeholder, or already gone
+	}
+	if err != nil {
+		return fmt.Errorf("read the legacy search table: %w", err)
+	}
+	var haveFTS bool
+	if err := s.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pragma_module_list WHERE name = 'fts5')`).Scan(&haveFTS); err != nil {
+		return fmt.Errorf("list SQLite modules: %w", err)
+	}
+	if haveFTS {
+		return nil // migration 0005 drops it the ordinary way
+	}
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, t := range legacyFTSShadows {
+		if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+t); err != nil {
+			return fmt.Errorf("drop %s: %w", t, err)
+		}
+	}
+	for _, q := range []string{`PRAGMA writable_schema = ON`,
+		`DELETE FROM sqlite_master WHERE type = 'table' AND name = 'article_terms'`,
+		`PRAGMA writable_schema = RESET`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("remove the legacy search table: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.log.Info("removed the FTS5 search table of an old store without the FTS5 module", "path", s.path)
 	return nil
 }
 

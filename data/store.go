@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mattn/go-sqlite3" // registers "sqlite3"; build with -tags sqlite_fts5
+	"github.com/mattn/go-sqlite3" // registers "sqlite3"; no build tag needed
 )
 
 // Sentinel errors. Callers test them with errors.Is.
@@ -84,13 +84,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
 	s.w.SetConnMaxIdleTime(0)
-	if err := s.checkWriter(ctx); err != nil {
-		s.w.Close()
-		return nil, fmt.Errorf("data: open %s: %w", path, err)
-	}
 	if err := s.quickCheck(ctx); err != nil {
 		s.w.Close()
 		return nil, err
+	}
+	if err := s.checkWriter(ctx); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("data: open %s: %w", path, err)
 	}
 	if err := s.migrate(ctx, migrationFS); err != nil {
 		s.w.Close()
@@ -223,7 +223,11 @@ func (s *Store) quickCheck(ctx context.Context) error {
 	var first string
 	rows, err := s.w.QueryContext(ctx, "PRAGMA quick_check(1)")
 	if err != nil {
-		return fmt.Errorf("data: open %s: %w: %v; restore a backup (made with wxdigest backup)", s.path, ErrDamaged, err)
+		var se sqlite3.Error
+		if errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB) {
+			return fmt.Errorf("data: open %s: %w: %v; restore a backup (made with wxdigest backup)", s.path, ErrDamaged, err)
+		}
+		return fmt.Errorf("data: open %s: %w", s.path, err)
 	}
 	if rows.Next() {
 		err = rows.Scan(&first)
@@ -233,7 +237,11 @@ func (s *Store) quickCheck(ctx context.Context) error {
 		err = rows.Err()
 	}
 	if err != nil || first != "ok" {
+		var se sqlite3.Error
 		if first == "" && err != nil {
+			if !errors.As(err, &se) || (se.Code != sqlite3.ErrCorrupt && se.Code != sqlite3.ErrNotADB) {
+				return fmt.Errorf("data: open %s: %w", s.path, err)
+			}
 			first = err.Error()
 		}
 		return fmt.Errorf("data: open %s: %w (quick check: %s); restore a backup (made with wxdigest backup), or try wxdigest reindex if only the search index is hit", s.path, ErrDamaged, first)

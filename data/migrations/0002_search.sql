@@ -19,15 +19,13 @@ CREATE TABLE article_search_keys (
     article_id INTEGER NOT NULL UNIQUE REFERENCES articles (id)
 );
 
-CREATE VIRTUAL TABLE article_terms USING fts5(
-    terms,
-    content = '',
-    contentless_delete = 1,
-    tokenize = 'ascii',
-    detail = none
+-- This migration first created article_terms as an FTS5 table
+-- (detail=none, contentless, the 'ascii' tokenizer, a 16 MB hash). Migration
+-- 0005 replaced FTS5 with an index of our own and drops the table, so a
+-- fresh store now gets a plain placeholder of that name: no build needs
+-- FTS5 any more. Stores made while it was FTS5 still hold the real table;
+-- Open drops it before 0005 even without the FTS5 module (migrate.go).
+CREATE TABLE article_terms (
+    rowid INTEGER PRIMARY KEY,
+    terms TEXT NOT NULL
 );
-
--- A 1000-article import holds a few MB of pending terms; the default 1 MB
--- hash would flush several small segments per transaction that then have
--- to be merged again.
-INSERT INTO article_terms (article_terms, rank) VALUES ('hashsize', 16777216);

@@ -7,7 +7,7 @@
 --
 -- The index cannot be converted in SQL: the meta row below makes Open
 -- rebuild it from the articles.
-DROP TABLE article_terms;
+DROP TABLE IF EXISTS article_terms;
 DROP TABLE article_search_keys;
 
 -- Search keys, (days since 0001-01-01) << 16 | n as before: key order is
