@@ -261,7 +261,7 @@ func (p *Pacer) reply(lane int, to Target, parts []string) {
 		it := &outItem{to: to, text: t}
 		if p.cfg.Replies != nil {
 			id, err := p.cfg.Replies.QueueReply(context.Background(), data.QueuedReply{
-				Channel: p.cfg.Channel, TargetKind: string(to.Kind), TargetName: to.Name, Text: t})
+				Channel: p.cfg.Channel, TargetKind: string(to.Kind), TargetName: to.Name, TargetID: to.ID, Text: t})
 			if err != nil {
 				p.log.Error("bot: sender: keep reply", "to", to.Name, "err", err)
 			}
@@ -301,7 +301,9 @@ func (p *Pacer) Restore(ctx context.Context, maxAge time.Duration) (queued, drop
 			dropped++
 			continue
 		}
-		items = append(items, &outItem{to: Target{Kind: ChatKind(r.TargetKind), Name: r.TargetName}, text: r.Text, saved: r.ID})
+		// The old session's id stays with the target: the transport cannot
+		// use it, and so will not take a nickname for someone's remark.
+		items = append(items, &outItem{to: Target{Kind: ChatKind(r.TargetKind), Name: r.TargetName, ID: r.TargetID}, text: r.Text, saved: r.ID})
 	}
 	p.mu.Lock()
 	for _, it := range items {

@@ -12,8 +12,12 @@ type QueuedReply struct {
 	Channel    string
 	TargetKind string // the chat kind, as the bot names it (group, friend, self)
 	TargetName string
-	Text       string
-	Created    time.Time
+	// TargetID is the chat's id in the session the reply was made in; a
+	// later session cannot use it, but it tells the transport the name
+	// alone was not what the reply was addressed to.
+	TargetID string
+	Text     string
+	Created  time.Time
 }
 
 // QueueReply keeps a message until it is sent (DoneReply) and returns its id.
@@ -21,8 +25,8 @@ func (s *Store) QueueReply(ctx context.Context, r QueuedReply) (int64, error) {
 	if err := checkName("outbox channel", r.Channel); err != nil {
 		return 0, fmt.Errorf("data: queue reply: %w", err)
 	}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO outbox (channel, target_kind, target_name, text, created_at)
-		VALUES (?, ?, ?, ?, ?)`, r.Channel, r.TargetKind, r.TargetName, r.Text, botTime(s.now()))
+	res, err := s.w.ExecContext(ctx, `INSERT INTO outbox (channel, target_kind, target_name, target_id, text, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, r.Channel, r.TargetKind, r.TargetName, r.TargetID, r.Text, botTime(s.now()))
 	if err != nil {
 		return 0, fmt.Errorf("data: queue reply: %w", err)
 	}
@@ -43,7 +47,7 @@ func (s *Store) DoneReply(ctx context.Context, id int64) error {
 
 // QueuedReplies lists a channel's waiting messages, oldest first.
 func (s *Store) QueuedReplies(ctx context.Context, channel string) ([]QueuedReply, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, channel, target_kind, target_name, text, created_at
+	rows, err := s.r.QueryContext(ctx, `SELECT id, channel, target_kind, target_name, target_id, text, created_at
 		FROM outbox WHERE channel = ? ORDER BY id`, channel)
 	if err != nil {
 		return nil, fmt.Errorf("data: queued replies: %w", err)
@@ -53,7 +57,7 @@ func (s *Store) QueuedReplies(ctx context.Context, channel string) ([]QueuedRepl
 	for rows.Next() {
 		var r QueuedReply
 		var created string
-		if err := rows.Scan(&r.ID, &r.Channel, &r.TargetKind, &r.TargetName, &r.Text, &created); err != nil {
+		if err := rows.Scan(&r.ID, &r.Channel, &r.TargetKind, &r.TargetName, &r.TargetID, &r.Text, &created); err != nil {
 			return nil, fmt.Errorf("data: queued replies: %w", err)
 		}
 		if r.Created, err = parseBotTime(created); err != nil {

@@ -12,7 +12,7 @@ func TestOutbox(t *testing.T) {
 	ctx := context.Background()
 	clock := newBTClock()
 	s := btOpen(t, "", clock)
-	a, err := s.QueueReply(ctx, data.QueuedReply{Channel: "wechat", TargetKind: "group", TargetName: "幸福里", Text: "已推送"})
+	a, err := s.QueueReply(ctx, data.QueuedReply{Channel: "wechat", TargetKind: "group", TargetName: "幸福里", TargetID: "@@abc", Text: "已推送"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestOutbox(t *testing.T) {
 	}
 	b, _ := s.QueueReply(ctx, data.QueuedReply{Channel: "wechat", TargetKind: "self", Text: "报告"})
 	got, err := s.QueuedReplies(ctx, "wechat")
-	if err != nil || len(got) != 2 || got[0].ID != a || got[1].ID != b || got[0].TargetName != "幸福里" ||
+	if err != nil || len(got) != 2 || got[0].ID != a || got[1].ID != b || got[0].TargetName != "幸福里" || got[0].TargetID != "@@abc" ||
 		got[0].Text != "已推送" || !got[0].Created.Equal(clock.Now().Add(-time.Minute)) {
 		t.Fatalf("QueuedReplies = %+v, %v", got, err)
 	}

@@ -7,6 +7,7 @@ CREATE TABLE outbox (
     channel     TEXT NOT NULL CHECK (channel <> ''),
     target_kind TEXT NOT NULL,
     target_name TEXT NOT NULL DEFAULT '',
+    target_id   TEXT NOT NULL DEFAULT '', -- the chat's id in the session it came from
     text        TEXT NOT NULL,
     created_at  TEXT NOT NULL
 );
