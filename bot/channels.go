@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // Queues routes the dispatcher's ledger rows to the paced queue of their
@@ -22,7 +22,7 @@ type Queues struct {
 
 var _ DeliveryQueue = (*Queues)(nil)
 
-// NewQueues routes rows by channel name (data.ChannelWeChat for the
+// NewQueues routes rows by channel name (model.ChannelWeChat for the
 // personal account) to queues. admin receives reports meant for admins;
 // nil logs them only.
 func NewQueues(queues map[string]*Pacer, admin func(parts ...string), log *slog.Logger) *Queues {
@@ -40,7 +40,7 @@ func (q *Queues) Queue(channel string) (*Pacer, bool) {
 
 func channelKey(channel string) string {
 	if channel == "" {
-		return data.ChannelWeChat
+		return model.ChannelWeChat
 	}
 	return channel
 }
@@ -48,8 +48,8 @@ func channelKey(channel string) string {
 // Deliver hands each row to its channel's queue. Rows of a channel that is
 // not running stay pending in the ledger (a later start sends them, or
 // marks them missed after the grace window); it says so once.
-func (q *Queues) Deliver(ds ...data.Delivery) int {
-	by := make(map[string][]data.Delivery)
+func (q *Queues) Deliver(ds ...model.Delivery) int {
+	by := make(map[string][]model.Delivery)
 	var order []string
 	for _, d := range ds {
 		k := channelKey(d.Channel)

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // subscribeCmd: 订阅 08:00[,18:00] [工作日] /subscribe, for the group it
@@ -85,7 +85,7 @@ func (unsubscribeCmd) run(ctx context.Context, c *call) {
 	switch {
 	case errIsNotAudited(err):
 		c.r.log.Error("unsubscribe: audit", "group", group, "err", err)
-	case errors.Is(err, data.ErrNotFound):
+	case errors.Is(err, model.ErrNotFound):
 		c.reply("“" + group + "”没有订阅。发送“订阅列表”查看所有订阅")
 		return
 	case err != nil:

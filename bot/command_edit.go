@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // editCmd: 修改 N 标题|导语|署名 新内容 /edit — staff correct an item
@@ -81,7 +81,7 @@ func (editCmd) run(ctx context.Context, c *call) {
 	case errors.As(err, &argErr):
 		c.reply(argErr.Hint)
 		return
-	case errors.Is(err, data.ErrNotFound):
+	case errors.Is(err, model.ErrNotFound):
 		c.reply("第 " + strconv.Itoa(n) + " 条已经撤下或删除了")
 		return
 	case errIsNotAudited(err):
@@ -125,7 +125,7 @@ func (withdrawCmd) run(ctx context.Context, c *call) {
 	}
 	a, err := c.r.manager().WithdrawArticle(ctx, c.who(), id)
 	switch {
-	case errors.Is(err, data.ErrNotFound): // withdrawn already, or deleted
+	case errors.Is(err, model.ErrNotFound): // withdrawn already, or deleted
 		c.reply("第 " + strconv.Itoa(n) + " 条已经撤下了")
 		return
 	case errIsNotAudited(err):

@@ -8,14 +8,14 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/model"
 	"github.com/wxdigest/wxdigest/source"
 )
 
 // ForwardStore is the slice of the store that keeps forwarded articles.
 type ForwardStore interface {
-	ImportFetched(ctx context.Context, items []data.Fetched) (data.FetchedResult, error)
+	ImportFetched(ctx context.Context, items []model.Fetched) (model.FetchedResult, error)
 }
 
 // forwardSource names forwarded articles whose account is not known: the
@@ -82,7 +82,7 @@ func (r *Router) forward(ctx context.Context, m Message) {
 	if strings.TrimSpace(art.Title) == "" {
 		art.Title = title
 	}
-	res, err := r.forwards.ImportFetched(ctx, []data.Fetched{{Article: art}})
+	res, err := r.forwards.ImportFetched(ctx, []model.Fetched{{Article: art}})
 	if err != nil {
 		r.log.Error("forward: store", "url", link, "err", err)
 		r.out.Reply(to, "文章没有收录成功，请稍后再试")

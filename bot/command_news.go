@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // dayLayout is how the store keys issue dates.
@@ -185,10 +185,10 @@ func (moreCmd) run(ctx context.Context, c *call) {
 	}
 	a, err := c.r.store.Article(ctx, id)
 	switch {
-	case errors.Is(err, data.ErrWithdrawn):
+	case errors.Is(err, model.ErrWithdrawn):
 		c.reply("这条新闻已经撤下了，发送“今日新闻”看看最新的")
 		return
-	case errors.Is(err, data.ErrNotFound):
+	case errors.Is(err, model.ErrNotFound):
 		c.reply("这条新闻已经删除了，发送“今日新闻”看看最新的")
 		return
 	case err != nil:
@@ -255,7 +255,7 @@ func (searchCmd) run(ctx context.Context, c *call) {
 	hits, err := c.r.store.Search(ctx, kw, searchShow+1)
 	if err != nil {
 		attrs := []any{"query", kw, "err", err}
-		if errors.Is(err, data.ErrIndexDamaged) {
+		if errors.Is(err, model.ErrIndexDamaged) {
 			attrs = append(attrs, "fix", "wxdigest reindex")
 		}
 		c.r.log.Error("search", attrs...)

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/wxdigest/wxdigest/card"
-	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // DefaultGrace is how old an unsent slot may be and still be sent after a
@@ -37,14 +37,14 @@ type DispatchStore interface {
 // slotBatcher is the optional batch form of RecordSlot (*data.Store has
 // it): one transaction for a fan-out instead of one per group.
 type slotBatcher interface {
-	RecordSlots(ctx context.Context, recs []data.SlotRecord) ([]bool, error)
+	RecordSlots(ctx context.Context, recs []model.SlotRecord) ([]bool, error)
 }
 
 // DeliveryQueue is where the dispatcher hands slots for sending; *Pacer is
 // one.
 type DeliveryQueue interface {
 	// Deliver queues ledger rows, skipping those already held.
-	Deliver(ds ...data.Delivery) int
+	Deliver(ds ...model.Delivery) int
 	// Holds reports whether a ledger row is queued or being sent.
 	Holds(id int64) bool
 	// Reply queues a plain message (reports to admins).
@@ -104,7 +104,7 @@ type Scheduler struct {
 
 // schedSub is a loaded subscription.
 type schedSub struct {
-	sub   data.Subscription
+	sub   model.Subscription
 	sched Schedule
 	loc   *time.Location
 	done  time.Time // firings up to here are handled
@@ -278,7 +278,7 @@ func (s *Scheduler) load(ctx context.Context) error {
 		}
 		last, err := s.cfg.Store.LastSlot(ctx, sub.ID)
 		switch {
-		case errors.Is(err, data.ErrNotFound):
+		case errors.Is(err, model.ErrNotFound):
 		case err != nil:
 			return fmt.Errorf("bot: dispatcher: load %s: %w", sub.Group, err)
 		default:
@@ -305,7 +305,7 @@ func (s *Scheduler) load(ctx context.Context) error {
 }
 
 // sameSub reports whether two reads of a subscription agree.
-func sameSub(a, b data.Subscription) bool {
+func sameSub(a, b model.Subscription) bool {
 	ta, tb := a.Updated, b.Updated
 	ca, cb := a.Created, b.Created
 	ia, ib, ea, eb := a.Include, b.Include, a.Exclude, b.Exclude
@@ -316,7 +316,7 @@ func sameSub(a, b data.Subscription) bool {
 }
 
 // prepare reads a subscription's schedule in its zone (cfg.Zone if none).
-func (s *Scheduler) prepare(sub data.Subscription) (*schedSub, error) {
+func (s *Scheduler) prepare(sub model.Subscription) (*schedSub, error) {
 	zoned := sub
 	if strings.TrimSpace(zoned.TZ) == "" {
 		zoned.TZ = s.cfg.Zone.String()
@@ -460,7 +460,7 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 	})
 	type renderedSlot struct{ parts, kinds []string }
 	rendered := make(map[string]renderedSlot)
-	recs := make([]data.SlotRecord, 0, len(reqs))
+	recs := make([]model.SlotRecord, 0, len(reqs))
 	recIdx := make([]int, 0, len(reqs)) // recs[k] is reqs[recIdx[k]]
 	for i, r := range reqs {
 		if results[i].err != nil {
@@ -475,14 +475,14 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 				freshIDs = append(freshIDs, a.ID)
 			}
 		}
-		rec := data.SlotRecord{SubscriptionID: r.ss.sub.ID, Slot: w.slot}
+		rec := model.SlotRecord{SubscriptionID: r.ss.sub.ID, Slot: w.slot}
 		if len(fresh) > 0 {
 			// Groups that are owed the same items in the same form get
 			// the same parts: render them once.
 			f := s.format(r.ss.sub.Channel)
 			style := r.ss.sub.Style
 			if !f.Images {
-				style = data.StyleText
+				style = model.StyleText
 			}
 			key := fmt.Sprintf("%s|%s|%d|%s", w.date, style, f.Bytes, joinIDs(freshIDs))
 			rs, ok := rendered[key]
@@ -527,7 +527,7 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 		// Recorded but not queued: the next catch-up sends them.
 		return nil, fmt.Errorf("bot: dispatcher: read recorded slots: %w", err)
 	}
-	var queue []data.Delivery
+	var queue []model.Delivery
 	for _, d := range unsent {
 		if want[slotKey{d.SubscriptionID, d.Slot.UnixMicro()}] {
 			queue = append(queue, d)
@@ -555,15 +555,15 @@ func (s *Scheduler) render(d digest.Digest, f Format, style string) (parts, kind
 // renderParts is render with the part budget given.
 func renderParts(d digest.Digest, f Format, style string, budget int) (parts, kinds []string) {
 	if !f.Images {
-		style = data.StyleText
+		style = model.StyleText
 	}
-	if style == data.StyleImage || style == data.StyleBoth {
+	if style == model.StyleImage || style == model.StyleBoth {
 		for _, c := range card.FromDigest(d) {
 			parts = append(parts, c.Marshal())
-			kinds = append(kinds, data.PartImage)
+			kinds = append(kinds, model.PartImage)
 		}
 	}
-	if style != data.StyleImage {
+	if style != model.StyleImage {
 		var text []string
 		if f.Bytes > 0 {
 			text = digest.RenderBytes(d, f.Bytes)
@@ -572,7 +572,7 @@ func renderParts(d digest.Digest, f Format, style string, budget int) (parts, ki
 		}
 		for _, t := range text {
 			parts = append(parts, t)
-			kinds = append(kinds, data.PartText)
+			kinds = append(kinds, model.PartText)
 		}
 	}
 	return parts, kinds
@@ -580,7 +580,7 @@ func renderParts(d digest.Digest, f Format, style string, budget int) (parts, ki
 
 // isWeChat reports whether a subscription's channel is the personal
 // account.
-func isWeChat(channel string) bool { return channel == "" || channel == data.ChannelWeChat }
+func isWeChat(channel string) bool { return channel == "" || channel == model.ChannelWeChat }
 
 // parallelReads bounds concurrent store reads of one firing.
 const parallelReads = 4
@@ -617,7 +617,7 @@ type slotKey struct {
 }
 
 // record writes slots to the ledger, in one transaction when the store can.
-func (s *Scheduler) record(ctx context.Context, recs []data.SlotRecord) ([]bool, error) {
+func (s *Scheduler) record(ctx context.Context, recs []model.SlotRecord) ([]bool, error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
@@ -663,9 +663,9 @@ func (s *Scheduler) sweepLedger(ctx context.Context) error {
 		active[ss.sub.ID] = true
 	}
 	s.mu.Unlock()
-	var queue []data.Delivery
+	var queue []model.Delivery
 	type missed struct {
-		d     data.Delivery
+		d     model.Delivery
 		parts int
 	}
 	var gone []missed
@@ -710,7 +710,7 @@ func (s *Scheduler) sweepLedger(ctx context.Context) error {
 }
 
 // slotLabel writes a slot as its group's zone reads it, e.g. "3月14日 08:00".
-func (s *Scheduler) slotLabel(d data.Delivery) string {
+func (s *Scheduler) slotLabel(d model.Delivery) string {
 	loc := s.cfg.Zone
 	s.mu.Lock()
 	for _, ss := range s.subs {
@@ -759,8 +759,8 @@ func (s *Scheduler) push(ctx context.Context, groups []string, resend bool) ([]P
 	}
 	// Named groups are the personal account's chats; nil means every
 	// enabled subscription, on every channel.
-	byGroup := make(map[string]data.Subscription)
-	var every []data.Subscription
+	byGroup := make(map[string]model.Subscription)
+	var every []model.Subscription
 	for _, sub := range all {
 		if !sub.Enabled {
 			continue
@@ -772,7 +772,7 @@ func (s *Scheduler) push(ctx context.Context, groups []string, resend bool) ([]P
 	}
 	if groups == nil {
 		sort.SliceStable(every, func(i, j int) bool { return every[i].Group < every[j].Group })
-		byGroup = make(map[string]data.Subscription)
+		byGroup = make(map[string]model.Subscription)
 		for _, sub := range every {
 			g := describeTarget(sub.Channel, sub.Group)
 			groups = append(groups, g)
@@ -857,7 +857,7 @@ func describeTarget(channel, group string) string {
 // date its filter takes and its group has not received yet, in its
 // channel's format f and its style — the parts, their kinds, and the
 // articles they carry (none: the slot would be skipped).
-func SlotPreview(ctx context.Context, st DispatchStore, sub data.Subscription, day time.Time, f Format, budget, leadBudget int) (parts, kinds []string, ids []int64, err error) {
+func SlotPreview(ctx context.Context, st DispatchStore, sub model.Subscription, day time.Time, f Format, budget, leadBudget int) (parts, kinds []string, ids []int64, err error) {
 	arts, err := st.ArticlesByDate(ctx, day.Format(time.DateOnly))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("bot: preview: %w", err)

@@ -3,8 +3,8 @@ package bot
 import (
 	"strings"
 
-	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // subFilter is what a subscription takes of a day: items of its sources,
@@ -15,7 +15,7 @@ type subFilter struct {
 	include, exclude []string        // lower-cased
 }
 
-func newSubFilter(sub data.Subscription) subFilter {
+func newSubFilter(sub model.Subscription) subFilter {
 	var f subFilter
 	for _, s := range strings.Split(sub.Source, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -66,7 +66,7 @@ func (f subFilter) keep(a digest.Article) bool {
 // FilterArticles keeps the articles sub takes (its sources and words), in
 // order: what its slots carry before what the group already has is taken
 // out.
-func FilterArticles(sub data.Subscription, arts []digest.Article) []digest.Article {
+func FilterArticles(sub model.Subscription, arts []digest.Article) []digest.Article {
 	f := newSubFilter(sub)
 	var out []digest.Article
 	for _, a := range arts {

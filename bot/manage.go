@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // ManageStore is the slice of the store that management changes.
@@ -69,7 +69,7 @@ func argErrorf(cause error, hint, format string, args ...any) *ArgError {
 // SubscriptionInfo is a subscription as listed: with its schedule in
 // Chinese and its next firing (zero when disabled or never again).
 type SubscriptionInfo struct {
-	data.Subscription
+	model.Subscription
 	Schedule string
 	Next     time.Time
 }
@@ -97,7 +97,7 @@ func (m Manager) audit(ctx context.Context, who, action, detail string) error {
 	if who == "" {
 		who = "unknown"
 	}
-	if err := m.Store.Audit(ctx, data.AuditEntry{At: m.now(), Who: who, Action: action, Detail: detail}); err != nil {
+	if err := m.Store.Audit(ctx, model.AuditEntry{At: m.now(), Who: who, Action: action, Detail: detail}); err != nil {
 		return fmt.Errorf("bot: audit %s: %w: %w", action, ErrNotAudited, err)
 	}
 	return nil
@@ -119,7 +119,7 @@ func (m Manager) reload(ctx context.Context) {
 // means DefaultZone), stores it enabled, replacing the group's previous
 // subscription, audits it as who and reloads the dispatcher. Bad input
 // gives an *ArgError.
-func (m Manager) Subscribe(ctx context.Context, who string, sub data.Subscription) (data.Subscription, error) {
+func (m Manager) Subscribe(ctx context.Context, who string, sub model.Subscription) (model.Subscription, error) {
 	sub.Group = strings.TrimSpace(sub.Group)
 	sub.Spec = strings.TrimSpace(sub.Spec)
 	sub.TZ = strings.TrimSpace(sub.TZ)
@@ -135,34 +135,34 @@ func (m Manager) Subscribe(ctx context.Context, who string, sub data.Subscriptio
 	}
 	switch sub.Style {
 	case "":
-		sub.Style = data.StyleText
-	case data.StyleText, data.StyleImage, data.StyleBoth:
+		sub.Style = model.StyleText
+	case model.StyleText, model.StyleImage, model.StyleBoth:
 	default:
-		return data.Subscription{}, argErrorf(nil, "样式只能是 text、image 或 both",
+		return model.Subscription{}, argErrorf(nil, "样式只能是 text、image 或 both",
 			"bot: subscribe: style %q: want text, image or both", sub.Style)
 	}
 	if sub.Group == "" {
-		return data.Subscription{}, argErrorf(nil, "请在要订阅的群里发送“订阅 08:00”",
+		return model.Subscription{}, argErrorf(nil, "请在要订阅的群里发送“订阅 08:00”",
 			"bot: subscribe: empty group name")
 	}
 	sched, err := NewSchedule(sub)
 	if err != nil {
-		return data.Subscription{}, argErrorf(err, "时间看不懂，请这样写：订阅 08:00 或 订阅 08:00,18:00 工作日",
+		return model.Subscription{}, argErrorf(err, "时间看不懂，请这样写：订阅 08:00 或 订阅 08:00,18:00 工作日",
 			"bot: subscribe %q: %v", sub.Group, err)
 	}
 	if sched.Next(m.now()).IsZero() {
-		return data.Subscription{}, argErrorf(ErrBadSchedule, "这个时间表永远不会触发，请换一个时间",
+		return model.Subscription{}, argErrorf(ErrBadSchedule, "这个时间表永远不会触发，请换一个时间",
 			"bot: subscribe %q: schedule %q never fires", sub.Group, sub.Spec)
 	}
 	saved, err := m.Store.PutSubscription(ctx, sub)
 	if err != nil {
-		return data.Subscription{}, fmt.Errorf("bot: subscribe %q: %w", sub.Group, err)
+		return model.Subscription{}, fmt.Errorf("bot: subscribe %q: %w", sub.Group, err)
 	}
 	detail := fmt.Sprintf("group=%s %s %s tz=%s", saved.Group, saved.Kind, saved.Spec, saved.TZ)
 	if !isWeChat(saved.Channel) {
 		detail = fmt.Sprintf("channel=%s %s %s tz=%s", saved.Channel, saved.Kind, saved.Spec, saved.TZ)
 	}
-	if saved.Style != data.StyleText {
+	if saved.Style != model.StyleText {
 		detail += " style=" + saved.Style
 	}
 	if saved.Weekdays {
@@ -182,7 +182,7 @@ func (m Manager) Subscribe(ctx context.Context, who string, sub data.Subscriptio
 }
 
 // Unsubscribe removes the group's subscription (an error wrapping
-// data.ErrNotFound when it has none), audits it and reloads the dispatcher.
+// model.ErrNotFound when it has none), audits it and reloads the dispatcher.
 func (m Manager) Unsubscribe(ctx context.Context, who, group string) error {
 	group = strings.TrimSpace(group)
 	if group == "" {
@@ -196,7 +196,7 @@ func (m Manager) Unsubscribe(ctx context.Context, who, group string) error {
 }
 
 // UnsubscribeChannel removes the subscription of a robot or task channel
-// (an error wrapping data.ErrNotFound when it has none), audits it and
+// (an error wrapping model.ErrNotFound when it has none), audits it and
 // reloads the dispatcher.
 func (m Manager) UnsubscribeChannel(ctx context.Context, who, channel string) error {
 	channel = strings.TrimSpace(channel)
@@ -233,12 +233,12 @@ func (m Manager) ListSubscriptions(ctx context.Context) ([]SubscriptionInfo, err
 }
 
 // ParseRole reads "admin" or "staff" (also 管理员, 工作人员).
-func ParseRole(s string) (data.Role, error) {
+func ParseRole(s string) (model.Role, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "admin", "管理员":
-		return data.RoleAdmin, nil
+		return model.RoleAdmin, nil
 	case "staff", "工作人员":
-		return data.RoleStaff, nil
+		return model.RoleStaff, nil
 	}
 	return "", argErrorf(nil, "角色只能是 admin（管理员）或 staff（工作人员）",
 		"bot: role %q: want admin or staff", s)
@@ -260,7 +260,7 @@ func checkRemark(op, remark string) (string, error) {
 
 // GrantRole gives role (admin or staff) to the friend with this
 // RemarkName and audits it as who.
-func (m Manager) GrantRole(ctx context.Context, who, remark string, role data.Role) error {
+func (m Manager) GrantRole(ctx context.Context, who, remark string, role model.Role) error {
 	remark, err := checkRemark("grant role", remark)
 	if err != nil {
 		return err
@@ -275,7 +275,7 @@ func (m Manager) GrantRole(ctx context.Context, who, remark string, role data.Ro
 }
 
 // RevokeRole takes the friend's role away (an error wrapping
-// data.ErrNotFound when there is none) and audits it as who.
+// model.ErrNotFound when there is none) and audits it as who.
 func (m Manager) RevokeRole(ctx context.Context, who, remark string) error {
 	remark, err := checkRemark("revoke role", remark)
 	if err != nil {
@@ -288,7 +288,7 @@ func (m Manager) RevokeRole(ctx context.Context, who, remark string) error {
 }
 
 // ListRoles lists every grant.
-func (m Manager) ListRoles(ctx context.Context) ([]data.Grant, error) {
+func (m Manager) ListRoles(ctx context.Context) ([]model.Grant, error) {
 	g, err := m.Store.Roles(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bot: list roles: %w", err)
@@ -314,15 +314,15 @@ const maxSubscribeTimes = 24
 //
 // Full-width digits and colons (０８：００) are fine. Bad input gives an
 // *ArgError whose Hint says what to type.
-func ParseSubscribeArgs(args string, defaultTZ string) (data.Subscription, error) {
+func ParseSubscribeArgs(args string, defaultTZ string) (model.Subscription, error) {
 	tz := strings.TrimSpace(defaultTZ)
 	if tz == "" {
 		tz = DefaultZone
 	}
 	s := rtNormalize(args)
-	sub := data.Subscription{Kind: data.ScheduleAt, TZ: tz, Enabled: true}
+	sub := model.Subscription{Kind: model.ScheduleAt, TZ: tz, Enabled: true}
 	if s == "" {
-		return data.Subscription{}, argErrorf(nil, subscribeUsage, "bot: subscribe: no times given (want HH:MM[,HH:MM] [工作日])")
+		return model.Subscription{}, argErrorf(nil, subscribeUsage, "bot: subscribe: no times given (want HH:MM[,HH:MM] [工作日])")
 	}
 	tokens := strings.Fields(s)
 	if strings.EqualFold(tokens[0], "cron") {
@@ -337,10 +337,10 @@ func ParseSubscribeArgs(args string, defaultTZ string) (data.Subscription, error
 				spec = append(spec, t)
 			}
 		}
-		sub.Kind = data.ScheduleCron
+		sub.Kind = model.ScheduleCron
 		sub.Spec = strings.Join(spec, " ")
 		if _, err := NewSchedule(sub); err != nil {
-			return data.Subscription{}, argErrorf(err, "cron 写法不对，请这样写：订阅 cron 0 8 * * *", "bot: subscribe: %v", err)
+			return model.Subscription{}, argErrorf(err, "cron 写法不对，请这样写：订阅 cron 0 8 * * *", "bot: subscribe: %v", err)
 		}
 		return sub, nil
 	}
@@ -364,7 +364,7 @@ func ParseSubscribeArgs(args string, defaultTZ string) (data.Subscription, error
 			}
 			m, ok := rtParseClock(f)
 			if !ok {
-				return data.Subscription{}, argErrorf(ErrBadSchedule, "看不懂时间“"+rtCut(f, 20)+"”，"+subscribeUsage,
+				return model.Subscription{}, argErrorf(ErrBadSchedule, "看不懂时间“"+rtCut(f, 20)+"”，"+subscribeUsage,
 					"bot: subscribe: time %q is not HH:MM between 00:00 and 23:59", f)
 			}
 			if !seen[m] {
@@ -374,10 +374,10 @@ func ParseSubscribeArgs(args string, defaultTZ string) (data.Subscription, error
 		}
 	}
 	if len(mins) == 0 {
-		return data.Subscription{}, argErrorf(nil, subscribeUsage, "bot: subscribe: no times given (want HH:MM[,HH:MM] [工作日])")
+		return model.Subscription{}, argErrorf(nil, subscribeUsage, "bot: subscribe: no times given (want HH:MM[,HH:MM] [工作日])")
 	}
 	if len(mins) > maxSubscribeTimes {
-		return data.Subscription{}, argErrorf(nil, "一天最多 "+strconv.Itoa(maxSubscribeTimes)+" 个时间",
+		return model.Subscription{}, argErrorf(nil, "一天最多 "+strconv.Itoa(maxSubscribeTimes)+" 个时间",
 			"bot: subscribe: %d times, at most %d", len(mins), maxSubscribeTimes)
 	}
 	sort.Ints(mins)
@@ -387,7 +387,7 @@ func ParseSubscribeArgs(args string, defaultTZ string) (data.Subscription, error
 	}
 	sub.Spec = strings.Join(spec, ",")
 	if _, err := NewSchedule(sub); err != nil {
-		return data.Subscription{}, argErrorf(err, subscribeUsage, "bot: subscribe: %v", err)
+		return model.Subscription{}, argErrorf(err, subscribeUsage, "bot: subscribe: %v", err)
 	}
 	return sub, nil
 }

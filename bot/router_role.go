@@ -5,7 +5,7 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // Role is what a sender may do in chat. The order matters: admin ⊇ staff ⊇
@@ -18,13 +18,13 @@ const (
 	RoleAdmin                // manages subscriptions; the bot account itself
 )
 
-// String is the role's English name as the CLI and data.Role spell it.
+// String is the role's English name as the CLI and model.Role spell it.
 func (r Role) String() string {
 	switch r {
 	case RoleAdmin:
-		return string(data.RoleAdmin)
+		return string(model.RoleAdmin)
 	case RoleStaff:
-		return string(data.RoleStaff)
+		return string(model.RoleStaff)
 	default:
 		return "resident"
 	}
@@ -44,11 +44,11 @@ func (r Role) zh() string {
 
 // RoleFromData maps a stored grant to a chat role; anything unknown is a
 // resident, so a bad row never widens anyone's rights.
-func RoleFromData(r data.Role) Role {
+func RoleFromData(r model.Role) Role {
 	switch r {
-	case data.RoleAdmin:
+	case model.RoleAdmin:
 		return RoleAdmin
-	case data.RoleStaff:
+	case model.RoleStaff:
 		return RoleStaff
 	default:
 		return RoleResident
@@ -68,7 +68,7 @@ func SenderRole(ctx context.Context, roles Roles, from Sender) (Role, error) {
 	}
 	r, err := roles.RoleOf(ctx, from.Remark)
 	switch {
-	case errors.Is(err, data.ErrNotFound):
+	case errors.Is(err, model.ErrNotFound):
 		return RoleResident, nil
 	case err != nil:
 		return RoleResident, err

@@ -10,7 +10,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/model"
 	"github.com/wxdigest/wxdigest/workday"
 )
 
@@ -37,9 +37,9 @@ var scheduleParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hou
 // of looping.
 const scheduleSearchLimit = 1000
 
-// NewSchedule reads a subscription's schedule: Kind data.ScheduleAt with
+// NewSchedule reads a subscription's schedule: Kind model.ScheduleAt with
 // Spec "HH:MM[,HH:MM…]" (also separated by "，" or "、"), or
-// data.ScheduleCron with a robfig/cron spec of 5 fields, or 6 with seconds
+// model.ScheduleCron with a robfig/cron spec of 5 fields, or 6 with seconds
 // first (descriptors like @daily too; @every and TZ= prefixes are refused —
 // the zone is the subscription's TZ). TZ "" means DefaultZone. Weekdays
 // (工作日) keeps only firings that fall on a working day of China's official
@@ -52,7 +52,7 @@ const scheduleSearchLimit = 1000
 // An at-time that does not exist on a day (a DST gap) fires at the same
 // instant time.Date normalises it to (02:30 → 03:30); one that occurs
 // twice (a DST overlap) fires once, at the first occurrence.
-func NewSchedule(s data.Subscription, opts ...ScheduleOption) (Schedule, error) {
+func NewSchedule(s model.Subscription, opts ...ScheduleOption) (Schedule, error) {
 	var o scheduleOptions
 	for _, opt := range opts {
 		opt(&o)
@@ -67,13 +67,13 @@ func NewSchedule(s data.Subscription, opts ...ScheduleOption) (Schedule, error) 
 	}
 	var base Schedule
 	switch s.Kind {
-	case data.ScheduleAt:
+	case model.ScheduleAt:
 		times, err := parseAtTimes(s.Spec)
 		if err != nil {
 			return nil, fmt.Errorf("bot: schedule: %w", err)
 		}
 		base = atSchedule{times: times, loc: loc}
-	case data.ScheduleCron:
+	case model.ScheduleCron:
 		cs, err := parseCron(s.Spec, loc)
 		if err != nil {
 			return nil, fmt.Errorf("bot: schedule: %w", err)
@@ -113,10 +113,10 @@ func WithCalendar(cal *workday.Calendar) ScheduleOption {
 // "工作日 cron 0 8 * * *" (工作日 as the official calendar has them, 调休
 // included). A zone other than DefaultZone is appended as
 // "（America/New_York）". A spec NewSchedule refuses is shown as stored.
-func DescribeSchedule(s data.Subscription) string {
+func DescribeSchedule(s model.Subscription) string {
 	var b strings.Builder
 	switch s.Kind {
-	case data.ScheduleAt:
+	case model.ScheduleAt:
 		if s.Weekdays {
 			b.WriteString("工作日 ")
 		} else {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/wxdigest/wxdigest/card"
-	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // Pacing defaults (see SenderConfig).
@@ -51,9 +51,9 @@ type TaskSender interface {
 // ReplyStore keeps replies until they are sent, so a process that dies
 // loses none (*data.Store has it).
 type ReplyStore interface {
-	QueueReply(ctx context.Context, r data.QueuedReply) (int64, error)
+	QueueReply(ctx context.Context, r model.QueuedReply) (int64, error)
 	DoneReply(ctx context.Context, id int64) error
-	QueuedReplies(ctx context.Context, channel string) ([]data.QueuedReply, error)
+	QueuedReplies(ctx context.Context, channel string) ([]model.QueuedReply, error)
 }
 
 // CardRenderer draws an image card (*card.Renderer is one).
@@ -127,7 +127,7 @@ const (
 
 type outItem struct {
 	to        Target
-	kind      string // data.PartText ("") or data.PartImage
+	kind      string // model.PartText ("") or model.PartImage
 	text      string
 	textFn    func() string // computed at send time (notices)
 	delivery  int64         // ledger row id; 0 for replies and notices
@@ -223,7 +223,7 @@ func NewSender(cfg SenderConfig) *Pacer {
 		cfg.Name = "个人微信"
 	}
 	if cfg.Channel == "" {
-		cfg.Channel = data.ChannelWeChat
+		cfg.Channel = model.ChannelWeChat
 	}
 	if cfg.PauseHint == "" {
 		cfg.PauseHint = "如经常出现，请调大发送间隔（--min-gap）。"
@@ -260,7 +260,7 @@ func (p *Pacer) reply(lane int, to Target, parts []string) {
 		}
 		it := &outItem{to: to, text: t}
 		if p.cfg.Replies != nil {
-			id, err := p.cfg.Replies.QueueReply(context.Background(), data.QueuedReply{
+			id, err := p.cfg.Replies.QueueReply(context.Background(), model.QueuedReply{
 				Channel: p.cfg.Channel, TargetKind: string(to.Kind), TargetName: to.Name, TargetID: to.ID, Text: t})
 			if err != nil {
 				p.log.Error("bot: sender: keep reply", "to", to.Name, "err", err)
@@ -331,7 +331,7 @@ func (p *Pacer) forget(ctx context.Context, it *outItem) {
 // groups, in the given order, and reports how many were queued. Rows
 // already queued or being sent, and rows with nothing to send, are left
 // out, so the dispatcher may hand the same rows over again.
-func (p *Pacer) Deliver(ds ...data.Delivery) int {
+func (p *Pacer) Deliver(ds ...model.Delivery) int {
 	if p.cfg.Ledger == nil {
 		p.log.Error("bot: sender: deliveries without a ledger are not sent", "count", len(ds))
 		return 0
@@ -340,7 +340,7 @@ func (p *Pacer) Deliver(ds ...data.Delivery) int {
 	p.mu.Lock()
 	for _, d := range ds {
 		if d.ID == 0 || d.Part < 1 || p.held[d.ID] || strings.TrimSpace(d.Text) == "" ||
-			(d.State != data.DeliveryPending && d.State != data.DeliveryFailed) {
+			(d.State != model.DeliveryPending && d.State != model.DeliveryFailed) {
 			continue
 		}
 		p.held[d.ID] = true
@@ -668,7 +668,7 @@ func (p *Pacer) pauseNotice() string {
 // transmit makes one send of it: text, an image card, or (for a ledger
 // part on a task channel) a task, whose remote id it returns.
 func (p *Pacer) transmit(ctx context.Context, it *outItem, text string) (remote string, err error) {
-	if it.kind == data.PartImage {
+	if it.kind == model.PartImage {
 		img, ok := p.cfg.Transport.(ImageSender)
 		if !ok {
 			return "", fmt.Errorf("%s: %w", p.cfg.Name, errNoImages)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // DefaultTaskPoll is how often awaiting tasks are checked.
@@ -21,7 +21,7 @@ type TaskChecker interface {
 
 // TaskLedger is what the watcher reads and records; *data.Store has it.
 type TaskLedger interface {
-	Awaiting(ctx context.Context) ([]data.Delivery, error)
+	Awaiting(ctx context.Context) ([]model.Delivery, error)
 	MarkSent(ctx context.Context, id int64, at time.Time) error
 	MarkSlotMissed(ctx context.Context, subID int64, slot time.Time) error
 }

@@ -17,14 +17,6 @@ import (
 	"github.com/wxdigest/wxdigest/digest"
 )
 
-// ImportResult says what an import did. IDs[i] is the id of the i-th input
-// article, whether it was stored now or already.
-type ImportResult struct {
-	New      int
-	Existing int
-	IDs      []int64
-}
-
 const dateLayout = "2006-01-02"
 
 // parseDate checks a YYYY-MM-DD issue date and returns its day number

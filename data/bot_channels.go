@@ -9,10 +9,6 @@ import (
 	"time"
 )
 
-// ErrInUse: the row is still referred to, e.g. a channel that a
-// subscription delivers through.
-var ErrInUse = errors.New("in use")
-
 const channelCols = `id, name, kind, url, corp_id, secret, sender, chat_ids, allow_private, enabled,
 	last_error, last_error_at, created_at, updated_at`
 

@@ -3,22 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
-	"time"
 )
-
-// QueuedReply is a message waiting in the outbox of a channel.
-type QueuedReply struct {
-	ID         int64
-	Channel    string
-	TargetKind string // the chat kind, as the bot names it (group, friend, self)
-	TargetName string
-	// TargetID is the chat's id in the session the reply was made in; a
-	// later session cannot use it, but it tells the transport the name
-	// alone was not what the reply was addressed to.
-	TargetID string
-	Text     string
-	Created  time.Time
-}
 
 // QueueReply keeps a message until it is sent (DoneReply) and returns its id.
 func (s *Store) QueueReply(ctx context.Context, r QueuedReply) (int64, error) {

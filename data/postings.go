@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -45,10 +44,6 @@ const (
 // Builders never get near 2^20 documents (a negative constant here would
 // not compile).
 const _ = uint(1<<docBits - max(importSlice, flushDocs))
-
-// ErrIndexDamaged marks search index data that does not decode.
-// RebuildSearchIndex recreates the index from the articles.
-var ErrIndexDamaged = errors.New("search index damaged")
 
 // postingBuilder collects the (term, document) pairs of documents numbered
 // 0, 1, 2, … in the order they are added. CJK pairs are packed into one

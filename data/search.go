@@ -13,15 +13,6 @@ import (
 	"github.com/wxdigest/wxdigest/digest"
 )
 
-// Hit is one search result.
-type Hit struct {
-	Article digest.Article
-	// Snippet is a window of at most SnippetRunes runes of the body (or the
-	// title when the body lacks the term) around the first match, with …
-	// marking cut ends and line breaks shown as spaces.
-	Snippet string
-}
-
 const (
 	// SnippetRunes bounds Hit.Snippet, ellipses included.
 	SnippetRunes = 60

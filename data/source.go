@@ -9,42 +9,6 @@ import (
 	"unicode/utf8"
 )
 
-// Kinds of a source.
-const (
-	SourceFeed          = "feed"           // RSS 2.0, Atom or RSS 1.0
-	SourcePage          = "page"           // one web page, fetched as one article each poll
-	SourceWeChatForward = "wechat-forward" // 公众号 articles staff forward to the bot; never polled
-)
-
-// Source is somewhere articles come from by themselves. Name is also the
-// Source of the articles it brings.
-type Source struct {
-	ID      int64
-	Name    string
-	Kind    string // SourceFeed, SourcePage or SourceWeChatForward
-	URL     string // required for feeds and pages
-	Every   time.Duration
-	Enabled bool
-
-	LastFetch    time.Time // zero: never fetched
-	LastError    string    // "" when the last fetch worked
-	ETag         string    // validators for the next conditional GET
-	LastModified string
-	Failures     int       // consecutive failed fetches
-	NextFetch    time.Time // zero: due now
-	Created      time.Time
-}
-
-// FetchOutcome is what one fetch of a source did, for RecordFetch.
-type FetchOutcome struct {
-	At  time.Time // when it ran; zero: the store's clock
-	Err string    // "" for success, which resets Failures; else Failures+1 and kept as LastError
-	// ETag and LastModified replace the stored validators after a
-	// success; a failure keeps the old ones.
-	ETag, LastModified string
-	Next               time.Time // when the source is due again; required
-}
-
 const sourceCols = `id, name, kind, url, every_seconds, enabled, last_fetch, last_error, etag,
 	last_modified, failures, next_fetch, created_at`
 

@@ -10,25 +10,6 @@ import (
 	"github.com/wxdigest/wxdigest/digest"
 )
 
-// Fetched is one article a source brought: from a feed item, a web page or
-// a forwarded 公众号 card.
-type Fetched struct {
-	// Article needs Source, Date and Title, like ImportArticles; URL is
-	// the link it was read from.
-	Article digest.Article
-	// GUID is the feed item's id; "" when it has none (the URL then
-	// stands in for it).
-	GUID string
-}
-
-// FetchedResult says what ImportFetched did: the counts and ids of
-// ImportResult, and Added[i] reporting whether item i was stored now
-// (false: it was already there).
-type FetchedResult struct {
-	ImportResult
-	Added []bool
-}
-
 // Lookups for an item the insert skipped, in the order the dedupe
 // promises: the feed's id, then the link, then the content.
 const (

@@ -18,21 +18,6 @@ import (
 	"github.com/mattn/go-sqlite3" // registers "sqlite3"; no build tag needed
 )
 
-// Sentinel errors. Callers test them with errors.Is.
-var (
-	// ErrNotFound: no article with that id.
-	ErrNotFound = errors.New("not found")
-	// ErrInvalid: an article or argument the store refuses (bad date, empty
-	// title, …). The wrapping error says which field.
-	ErrInvalid = errors.New("invalid")
-	// ErrDuplicate: an update would give an article the same content as
-	// another stored article.
-	ErrDuplicate = errors.New("duplicate content")
-	// ErrWithdrawn: staff withdrew the article (撤下). It wraps ErrNotFound,
-	// so readers that only know "not found" treat it so.
-	ErrWithdrawn = fmt.Errorf("withdrawn by staff: %w", ErrNotFound)
-)
-
 // Options configures Open. Zero values mean defaults.
 type Options struct {
 	Logger *slog.Logger     // default: discard
@@ -212,10 +197,6 @@ func (s *Store) checkWriter(ctx context.Context) error {
 	}
 	return nil
 }
-
-// ErrDamaged: the store fails SQLite's quick check; every command refuses
-// it, so nothing writes into a damaged file.
-var ErrDamaged = errors.New("the store is damaged")
 
 // quickCheck runs SQLite's quick check (about 0.2 s for 200 MB) before
 // anything reads or writes the store.

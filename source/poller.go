@@ -9,16 +9,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // PollStore is the slice of the store the poller reads and writes;
 // *data.Store has it.
 type PollStore interface {
-	Sources(ctx context.Context) ([]data.Source, error)
-	Source(ctx context.Context, name string) (data.Source, error) // data.ErrNotFound
-	RecordFetch(ctx context.Context, name string, o data.FetchOutcome) (data.Source, error)
-	ImportFetched(ctx context.Context, items []data.Fetched) (data.FetchedResult, error)
+	Sources(ctx context.Context) ([]model.Source, error)
+	Source(ctx context.Context, name string) (model.Source, error) // model.ErrNotFound
+	RecordFetch(ctx context.Context, name string, o model.FetchOutcome) (model.Source, error)
+	ImportFetched(ctx context.Context, items []model.Fetched) (model.FetchedResult, error)
 }
 
 // Clock is the poller's time source, so tests drive polling without
@@ -115,8 +115,8 @@ type Result struct {
 
 // polled reports whether the poller fetches sources of this kind
 // (forwarded 公众号 articles arrive through chat instead).
-func polled(src data.Source) bool {
-	return src.Kind == data.SourceFeed || src.Kind == data.SourcePage
+func polled(src model.Source) bool {
+	return src.Kind == model.SourceFeed || src.Kind == model.SourcePage
 }
 
 // Run polls every enabled source whenever it is due, until ctx is done;
@@ -182,7 +182,7 @@ func (p *Poller) pollDue(ctx context.Context) time.Duration {
 // FetchNow fetches the named source at once, whether or not it is due or
 // enabled, stores what is new and records the fetch (so its schedule
 // starts again from now). The error is the fetch's, also kept on the
-// source; an unknown name wraps data.ErrNotFound.
+// source; an unknown name wraps model.ErrNotFound.
 func (p *Poller) FetchNow(ctx context.Context, name string) (Result, error) {
 	src, err := p.store.Source(ctx, name)
 	if err != nil {
@@ -197,7 +197,7 @@ func (p *Poller) FetchNow(ctx context.Context, name string) (Result, error) {
 
 // fetch polls one source and records the outcome; next is when it is due
 // again (zero when even recording failed).
-func (p *Poller) fetch(ctx context.Context, src data.Source) (Result, time.Time, error) {
+func (p *Poller) fetch(ctx context.Context, src model.Source) (Result, time.Time, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	start := p.clock.Now()
@@ -206,7 +206,7 @@ func (p *Poller) fetch(ctx context.Context, src data.Source) (Result, time.Time,
 		// Shutting down: not the source's fault, so nothing is recorded.
 		return res, time.Time{}, ctx.Err()
 	}
-	out := data.FetchOutcome{At: start, ETag: etag, LastModified: lastMod}
+	out := model.FetchOutcome{At: start, ETag: etag, LastModified: lastMod}
 	if err != nil {
 		out.Err = oneLine(err.Error())
 		out.Next = start.Add(backoff(src.Every, src.Failures+1, retryAfterOf(err)))
@@ -214,7 +214,7 @@ func (p *Poller) fetch(ctx context.Context, src data.Source) (Result, time.Time,
 		out.Next = start.Add(every(src))
 	}
 	if _, rerr := p.store.RecordFetch(ctx, src.Name, out); rerr != nil {
-		if errors.Is(rerr, data.ErrNotFound) {
+		if errors.Is(rerr, model.ErrNotFound) {
 			p.log.Info("source: removed while it was fetched", "source", src.Name)
 		} else {
 			p.log.Warn("source: record fetch", "source", src.Name, "err", rerr)
@@ -230,11 +230,11 @@ func (p *Poller) fetch(ctx context.Context, src data.Source) (Result, time.Time,
 // gather fetches a source and stores its new articles; the validators
 // returned are those to keep (the new ones only once the items are
 // stored, so a failed import is fetched again in full).
-func (p *Poller) gather(ctx context.Context, src data.Source, now time.Time) (Result, string, string, error) {
-	var items []data.Fetched
+func (p *Poller) gather(ctx context.Context, src model.Source, now time.Time) (Result, string, string, error) {
+	var items []model.Fetched
 	etag, lastMod := src.ETag, src.LastModified
 	switch src.Kind {
-	case data.SourceFeed:
+	case model.SourceFeed:
 		feed, err := p.client.FetchFeed(ctx, src.URL, src.ETag, src.LastModified)
 		if err != nil {
 			return Result{}, etag, lastMod, err
@@ -251,7 +251,7 @@ func (p *Poller) gather(ctx context.Context, src data.Source, now time.Time) (Re
 			return Result{}, src.ETag, src.LastModified, err // teasers cut short: store nothing
 		}
 		etag, lastMod = feed.ETag, feed.LastModified
-	case data.SourcePage:
+	case model.SourcePage:
 		a, err := p.client.FetchArticle(ctx, src.URL)
 		if err != nil {
 			return Result{}, etag, lastMod, err
@@ -270,7 +270,7 @@ func (p *Poller) gather(ctx context.Context, src data.Source, now time.Time) (Re
 		if strings.TrimSpace(a.Title) == "" {
 			return Result{}, etag, lastMod, fmt.Errorf("%w: the page has no title", ErrNotArticle)
 		}
-		items = append(items, data.Fetched{Article: a})
+		items = append(items, model.Fetched{Article: a})
 	default:
 		return Result{}, etag, lastMod, fmt.Errorf("a %s source is not fetched", src.Kind)
 	}
@@ -293,7 +293,7 @@ func (p *Poller) gather(ctx context.Context, src data.Source, now time.Time) (Re
 // feedArticle turns a feed item into an article of its published day;
 // a teaser is replaced by its page when the page can be read. ok is false
 // for an item the store would refuse (no title).
-func (p *Poller) feedArticle(ctx context.Context, src data.Source, it FeedItem, now time.Time) (data.Fetched, bool) {
+func (p *Poller) feedArticle(ctx context.Context, src model.Source, it FeedItem, now time.Time) (model.Fetched, bool) {
 	a := it.Article
 	if it.Teaser && it.Link != "" {
 		page, err := p.client.FetchArticle(ctx, it.Link)
@@ -311,7 +311,7 @@ func (p *Poller) feedArticle(ctx context.Context, src data.Source, it FeedItem, 
 	}
 	if strings.TrimSpace(a.Title) == "" {
 		p.log.Info("source: item without a title skipped", "source", src.Name, "guid", it.GUID)
-		return data.Fetched{}, false
+		return model.Fetched{}, false
 	}
 	day := it.Published
 	if day.IsZero() {
@@ -323,10 +323,10 @@ func (p *Poller) feedArticle(ctx context.Context, src data.Source, it FeedItem, 
 	if a.URL == "" {
 		a.URL = it.Link
 	}
-	return data.Fetched{Article: a, GUID: it.GUID}, true
+	return model.Fetched{Article: a, GUID: it.GUID}, true
 }
 
-func every(src data.Source) time.Duration {
+func every(src model.Source) time.Duration {
 	if src.Every > 0 {
 		return src.Every
 	}
