@@ -232,6 +232,12 @@ func testUpdateArticle(t *testing.T, e *env) {
 	if got, err := e.s.Article(e.ctx, a.ID); err != nil || !reflect.DeepEqual(got, a) {
 		t.Fatalf("after update Article = %+v, %v\nwant %+v", got, err, a)
 	}
+	// Only the byline: its own content is no duplicate.
+	a.Byline = "记者 王磊 李娜"
+	wantErr(t, "UpdateArticle of the byline alone", e.s.UpdateArticle(e.ctx, a), nil)
+	if got, _ := e.s.Article(e.ctx, a.ID); !reflect.DeepEqual(got, a) {
+		t.Fatalf("after the byline update Article = %+v\nwant %+v", got, a)
+	}
 	// Same day: it keeps its place.
 	if day, _ := e.s.ArticlesByDate(e.ctx, "2023-02-13"); len(day) != 3 || day[1].ID != a.ID {
 		t.Errorf("updated article moved within its day: %v", titles(day))

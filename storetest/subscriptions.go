@@ -316,6 +316,16 @@ func testRenameGroup(t *testing.T, e *env) {
 					t.Errorf("the old name still has a subscription: %v", err)
 				}
 			}
+			// The ledger names the group by its current name, sent rows
+			// included.
+			if ds := e.deliveries(t); len(ds) > 0 {
+				wantErr(t, "MarkSent", e.s.MarkSent(e.ctx, ds[0].ID, time.Time{}), nil)
+			}
+			for _, d := range e.deliveries(t) {
+				if d.Group != wantTo || d.SubscriptionID != sub.ID {
+					t.Errorf("ledger row %+v, want group %q", d, wantTo)
+				}
+			}
 			if m := e.delivered(t, sub.ID, ids...); !m[ids[0]] {
 				t.Errorf("rename lost what the group was handed")
 			}
