@@ -18,35 +18,21 @@ import (
 type Opener func(t *testing.T, now func() time.Time) Store
 
 // Run checks that the stores open makes keep the contract the product
-// relies on. Each subtest opens a fresh store (some open a few) on a clock
-// of its own that only the test moves, so runs are repeatable and need no
-// sleeps.
+// relies on: every group below, in this order. Each subtest opens a fresh
+// store (some open a few) on a clock of its own that only the test moves,
+// so runs are repeatable and need no sleeps.
 func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Store) {
 	t.Helper()
-	groups := []struct {
-		name  string
-		cases []testCase
-	}{
-		{"Articles", articleCases},
-		{"Search", searchCases},
-		{"Sources", sourceCases},
-		{"Subscriptions", subscriptionCases},
-		{"Channels", channelCases},
-		{"Ledger", ledgerCases},
-		{"Leases", leaseCases},
-		{"Roles", roleCases},
-		{"AuditAndMeta", auditCases},
-		{"Outbox", outboxCases},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			for _, c := range g.cases {
-				t.Run(c.name, func(t *testing.T) {
-					c.run(t, newEnv(t, Opener(open)))
-				})
-			}
-		})
-	}
+	RunArticles(t, func(t *testing.T, now func() time.Time) ArticlesGroup { return open(t, now) })
+	RunSearch(t, func(t *testing.T, now func() time.Time) SearchGroup { return open(t, now) })
+	RunSources(t, func(t *testing.T, now func() time.Time) SourcesGroup { return open(t, now) })
+	RunSubscriptions(t, func(t *testing.T, now func() time.Time) SubscriptionsGroup { return open(t, now) })
+	RunChannels(t, func(t *testing.T, now func() time.Time) ChannelsGroup { return open(t, now) })
+	RunLedger(t, func(t *testing.T, now func() time.Time) LedgerGroup { return open(t, now) })
+	RunLeases(t, func(t *testing.T, now func() time.Time) LeaseStore { return open(t, now) })
+	RunRoles(t, func(t *testing.T, now func() time.Time) RoleStore { return open(t, now) })
+	RunAuditAndMeta(t, func(t *testing.T, now func() time.Time) AuditAndMetaGroup { return open(t, now) })
+	RunOutbox(t, func(t *testing.T, now func() time.Time) OutboxStore { return open(t, now) })
 }
 
 type testCase struct {
@@ -171,6 +157,7 @@ func (e *env) importArts(t *testing.T, arts ...digest.Article) model.ImportResul
 // tests that hand articles to groups.
 func (e *env) articleIDs(t *testing.T, n int) []int64 {
 	t.Helper()
+	e.needArticles(t)
 	arts := make([]digest.Article, n)
 	for i := range arts {
 		arts[i] = digest.Article{Source: "台账", Date: "2026-03-01", Title: "台账稿" + strconv.Itoa(i), Body: "正文" + strconv.Itoa(i) + "。"}
