@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/wxdigest/wxdigest/bot"
 	"github.com/wxdigest/wxdigest/internal/pgtest"
 	"github.com/wxdigest/wxdigest/pgstore"
@@ -104,5 +106,28 @@ func TestConcurrentOpen(t *testing.T) {
 	defer again.Close()
 	if v2, err := again.SchemaVersion(ctx); err != nil || v2 != v {
 		t.Fatalf("SchemaVersion after reopening = %d, %v; want %d", v2, err, v)
+	}
+}
+
+// A database migrated by a newer build is refused, not written to.
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	s, err := pgstore.Open(ctx, url, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `INSERT INTO schema_version (version, name) VALUES (999, '0999_future.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := pgstore.Open(ctx, url, pgstore.Options{}); err == nil {
+		s.Close()
+		t.Fatal("Open of a database with a newer schema succeeded")
 	}
 }
