@@ -34,9 +34,9 @@ func (s *Store) RecordSlot(ctx context.Context, subID int64, slot time.Time, par
 // fan-out to many groups at one firing. created[i] says whether recs[i] was
 // recorded now. It is all or nothing: when any record is invalid or names a
 // missing subscription, nothing is written and the error says which. The
-// whole batch costs a handful of round trips however many records it has:
-// the slots' head rows go in one pipelined batch, the other parts and the
-// handed articles in one statement each.
+// whole batch is a handful of statements however many records it has: the
+// subscriptions, the texts, the slots' head rows, their other parts and
+// the handed articles each go in one (see BenchmarkRecordSlots10k).
 func (s *Store) RecordSlots(ctx context.Context, recs []model.SlotRecord) (created []bool, err error) {
 	return s.recordSlots(ctx, "record slots", recs)
 }
@@ -108,35 +108,73 @@ func (s *Store) recordSlots(ctx context.Context, op string, recs []model.SlotRec
 			return r.Kinds[p]
 		}
 
-		// The head rows (part 0 or 1) decide which slots are new: ON
-		// CONFLICT DO NOTHING on deliveries_slot_head. They go in order,
-		// so the same slot twice in recs is recorded by the first.
-		b := &pgx.Batch{}
+		// The head rows (part 0 or 1) decide which slots are new: one
+		// INSERT … ON CONFLICT DO NOTHING on deliveries_slot_head, in the
+		// order of recs, so the same slot twice in recs is recorded by the
+		// first; RETURNING names the slots recorded now.
+		var head struct {
+			subs             []int64
+			channels, groups []string
+			slots            []time.Time
+			parts, counts    []int32
+			kinds, states    []string
+			textIDs          []*int64
+		}
 		for _, r := range recs {
 			to := targets[r.SubscriptionID]
+			head.subs = append(head.subs, r.SubscriptionID)
+			head.channels = append(head.channels, to.channel)
+			head.groups = append(head.groups, to.group)
+			head.slots = append(head.slots, ts(r.Slot))
 			if len(r.Parts) == 0 {
-				b.Queue(headQuery, r.SubscriptionID, to.channel, to.group, ts(r.Slot), 0, 0, model.PartText, nil,
-					model.DeliverySkipped, now)
+				head.parts, head.counts = append(head.parts, 0), append(head.counts, 0)
+				head.kinds, head.states = append(head.kinds, model.PartText), append(head.states, model.DeliverySkipped)
+				head.textIDs = append(head.textIDs, nil)
 			} else {
-				b.Queue(headQuery, r.SubscriptionID, to.channel, to.group, ts(r.Slot), 1, len(r.Parts), kind(r, 0),
-					texts[r.Parts[0]], model.DeliveryPending, now)
+				id := texts[r.Parts[0]]
+				head.parts, head.counts = append(head.parts, 1), append(head.counts, int32(len(r.Parts)))
+				head.kinds, head.states = append(head.kinds, kind(r, 0)), append(head.states, model.DeliveryPending)
+				head.textIDs = append(head.textIDs, &id)
 			}
 		}
-		br := tx.SendBatch(ctx, b)
-		for i := range recs {
-			var id int64
-			err := br.QueryRow().Scan(&id)
-			switch {
-			case errors.Is(err, pgx.ErrNoRows): // already recorded
-			case err != nil:
-				br.Close()
-				return fmt.Errorf("slot %d: %w", i+1, err)
-			default:
+		type slotKey struct {
+			sub  int64
+			slot int64 // microseconds since the epoch
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO deliveries
+			(subscription_id, channel, group_name, slot, part, parts, kind, text_id, state, created_at)
+			SELECT u.sub, u.channel, u.grp, u.slot, u.part, u.parts, u.kind, u.text_id, u.state, $10::timestamptz
+			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::int[], $7::text[],
+				$8::bigint[], $9::text[]) WITH ORDINALITY
+				AS u (sub, channel, grp, slot, part, parts, kind, text_id, state, ord)
+			ORDER BY u.ord
+			ON CONFLICT DO NOTHING
+			RETURNING subscription_id, slot`,
+			head.subs, head.channels, head.groups, head.slots, head.parts, head.counts, head.kinds, head.textIDs,
+			head.states, now)
+		if err != nil {
+			return fmt.Errorf("slots: %w", err)
+		}
+		recorded := make(map[slotKey]bool)
+		for rows.Next() {
+			var sub int64
+			var slot time.Time
+			if err := rows.Scan(&sub, &slot); err != nil {
+				rows.Close()
+				return fmt.Errorf("slots: %w", err)
+			}
+			recorded[slotKey{sub, slot.UnixMicro()}] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("slots: %w", err)
+		}
+		for i, r := range recs {
+			k := slotKey{r.SubscriptionID, ts(r.Slot).UnixMicro()}
+			if recorded[k] {
 				created[i] = true
+				delete(recorded, k) // a later record of the same slot was not
 			}
-		}
-		if err := br.Close(); err != nil {
-			return err
 		}
 
 		// The other parts of the new slots, and the articles they hand.
@@ -197,12 +235,6 @@ func (s *Store) recordSlots(ctx context.Context, op string, recs []model.SlotRec
 	}
 	return created, nil
 }
-
-// headQuery inserts a slot's head row, returning its id when the slot is
-// new and no row when it was recorded before.
-const headQuery = `INSERT INTO deliveries
-	(subscription_id, channel, group_name, slot, part, parts, kind, text_id, state, created_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id`
 
 // slotTargets reads the channel and group of every subscription recs
 // name, share-locking the rows (in id order) so that neither a removal nor

@@ -24,7 +24,14 @@
 //		})
 //	}
 //
-// and a compile-time check, var _ storetest.Store = (*Store)(nil). The
+// and a compile-time check, var _ storetest.Store = (*Store)(nil). A store
+// built a part at a time runs the groups it implements instead (Run is all
+// of them, in this order): RunArticles, RunSearch, RunSources,
+// RunSubscriptions, RunChannels, RunLedger, RunLeases, RunRoles,
+// RunAuditAndMeta and RunOutbox, each taking an opener typed with the
+// smallest interface its subtests call (SubscriptionsGroup, LedgerGroup,
+// LeaseStore, …). Given a store without ImportArticles, the subtests that
+// hand stored articles to groups skip, saying so. The
 // opener is called once per subtest (some subtests open a few stores), must
 // return an empty store, and must stamp every time the store takes from
 // "now" (imports, subscriptions, ledger rows, leases, audit, outbox) with
