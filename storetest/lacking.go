@@ -14,6 +14,9 @@ import (
 // panics saying which method the suite called.
 type lacking struct{}
 
+// lacking has every method of Store, so it can stand in for any slice.
+var _ Store = lacking{}
+
 func lack(method string) string {
 	return "storetest: the suite called " + method + ", which the store under test lacks and the group's interface does not name"
 }
