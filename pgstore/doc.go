@@ -1,17 +1,25 @@
 // Package pgstore is the PostgreSQL store, for several bot accounts on
 // several hosts sharing one database (pgx, through a pgxpool).
 //
-// It owns, so far, the bot's state: subscriptions (with their channels and
+// It owns the bot's state: subscriptions (with their channels and
 // filters), configured channels, the delivery ledger (slots recorded
 // idempotently by INSERT … ON CONFLICT DO NOTHING on the slot's head row,
 // texts stored once by their SHA-256), roles, the audit log, leases (the
 // compare-and-swap of a gone holder's lease is one statement), meta and
-// the outbox — with the semantics, model types and sentinels of the SQLite
-// store in package data, held to them by storetest's groups of the
-// conformance suite. Articles, sources and search are still to come: the
-// ledger refers to article ids without a foreign key (as SQLite does), so
-// the bot's state stands without them, and the ledger subtests that hand
-// stored articles to groups wait for that half.
+// the outbox; and the content: articles (deduped by the SQLite store's
+// content hash, page order per source and day, corrections that keep the
+// printed text's hash, withdrawals as tombstones), search and sources
+// (fetched articles deduped by GUID, then link, then content). All of it
+// has the semantics, model types and sentinels of the SQLite store in
+// package data, held to them by storetest's whole conformance suite.
+//
+// Search uses the SQLite store's Go tokenizer (tokens.go, a port checked
+// against data's results): each article's distinct tokens (CJK characters
+// and character pairs, lower-case words) sit in a TEXT[] column with a GIN
+// index; a query requires all of its tokens (tokens @> $1), checks runs of
+// three or more CJK characters literally (strpos on title or body), and
+// lists newest first by issue date, then id. Imports and edits that number
+// pages take one advisory transaction lock, so page orders never collide.
 //
 // Open applies numbered embedded migrations (migrations/NNNN_name.sql) in
 // order, each in a transaction of its own behind pg_advisory_xact_lock,
