@@ -51,19 +51,6 @@ func open(t *testing.T, now func() time.Time) *pgstore.Store {
 	return s
 }
 
-// TestConformance runs every group of the suite the bot's state makes up.
-// The subtests that hand stored articles to groups skip: articles are the
-// other half.
-func TestConformance(t *testing.T) {
-	storetest.RunSubscriptions(t, func(t *testing.T, now func() time.Time) storetest.SubscriptionsGroup { return open(t, now) })
-	storetest.RunChannels(t, func(t *testing.T, now func() time.Time) storetest.ChannelsGroup { return open(t, now) })
-	storetest.RunLedger(t, func(t *testing.T, now func() time.Time) storetest.LedgerGroup { return open(t, now) })
-	storetest.RunLeases(t, func(t *testing.T, now func() time.Time) storetest.LeaseStore { return open(t, now) })
-	storetest.RunRoles(t, func(t *testing.T, now func() time.Time) storetest.RoleStore { return open(t, now) })
-	storetest.RunAuditAndMeta(t, func(t *testing.T, now func() time.Time) storetest.AuditAndMetaGroup { return open(t, now) })
-	storetest.RunOutbox(t, func(t *testing.T, now func() time.Time) storetest.OutboxStore { return open(t, now) })
-}
-
 // Opens racing on one new database all succeed, and the migrations are
 // applied once.
 func TestConcurrentOpen(t *testing.T) {
