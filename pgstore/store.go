@@ -104,7 +104,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 }
 
 // Close closes the store's connections.
-func (s *Store) Close() { s.pool.Close() }
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
 
 // migrate applies the migrations the database lacks, one transaction each.
 func (s *Store) migrate(ctx context.Context) error {

@@ -47,7 +47,7 @@ func open(t *testing.T, now func() time.Time) *pgstore.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 
@@ -73,7 +73,7 @@ func TestConcurrentOpen(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Open %d: %v", i, err)
 		}
-		t.Cleanup(stores[i].Close)
+		t.Cleanup(func() { stores[i].Close() })
 	}
 	v, err := stores[0].SchemaVersion(ctx)
 	if err != nil || v < 1 {

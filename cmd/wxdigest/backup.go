@@ -18,6 +18,9 @@ func cmdBackup(ctx context.Context, a *app, cfg config, args []string) error {
 	if *out == "" {
 		return usagef("--out FILE is required")
 	}
+	if isPostgres(cfg.DB) {
+		return fmt.Errorf("backup works on a SQLite store; for PostgreSQL use pg_dump")
+	}
 	if _, err := os.Stat(cfg.DB); err != nil {
 		return fmt.Errorf("store %s: %w", cfg.DB, err)
 	}
@@ -26,7 +29,11 @@ func cmdBackup(ctx context.Context, a *app, cfg config, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.Backup(ctx, *out); err != nil {
+	lite, err := sqliteOnly(st, "backup")
+	if err != nil {
+		return err
+	}
+	if err := lite.Backup(ctx, *out); err != nil {
 		return err
 	}
 	info, err := os.Stat(*out)

@@ -8,6 +8,8 @@ import (
 	"os/signal"
 	"syscall"
 	"testing"
+
+	"github.com/wxdigest/wxdigest/internal/pgtest"
 )
 
 // Environment of a child process: the test binary re-executed as wxdigest
@@ -22,7 +24,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envChild) == "1" {
 		os.Exit(childMain())
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m)) // m.Run, then stop the throwaway PostgreSQL if a test started one
 }
 
 // childMain is main() with its arguments taken from the environment (the

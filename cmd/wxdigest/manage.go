@@ -30,7 +30,7 @@ func subcommand(args []string, verbs ...string) (string, []string, error) {
 	return "", nil, usagef("unknown %q, want one of: %s", args[0], strings.Join(verbs, ", "))
 }
 
-func (a *app) manager(st *data.Store) bot.Manager {
+func (a *app) manager(st store) bot.Manager {
 	return bot.Manager{Store: st, Now: a.now}
 }
 

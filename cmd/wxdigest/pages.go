@@ -13,6 +13,7 @@ import (
 
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/pgstore"
 )
 
 // maxPageBytes bounds what is read from one input: a newspaper page is tens
@@ -166,8 +167,15 @@ func storeFlags(fs *flag.FlagSet, cfg *config) {
 	fs.StringVar(&cfg.Zone, "tz", cfg.Zone, "time zone of issue dates (env WXDIGEST_TZ)")
 }
 
-func (a *app) openStore(ctx context.Context, cfg config) (*data.Store, error) {
+func (a *app) openStore(ctx context.Context, cfg config) (store, error) {
 	a.storePath = cfg.DB
+	if isPostgres(cfg.DB) {
+		st, err := pgstore.Open(ctx, cfg.DB, pgstore.Options{Logger: cfg.logger(a.stderr), Now: a.now})
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
 	st, err := data.Open(ctx, cfg.DB, data.Options{Logger: cfg.logger(a.stderr), Now: a.now})
 	if err != nil {
 		return nil, err

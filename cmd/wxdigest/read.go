@@ -446,7 +446,11 @@ func cmdReindex(ctx context.Context, a *app, cfg config, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.RebuildSearchIndex(ctx); err != nil {
+	lite, err := sqliteOnly(st, "reindex")
+	if err != nil {
+		return err
+	}
+	if err := lite.RebuildSearchIndex(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.stdout, "已重建搜索索引。")

@@ -57,7 +57,7 @@ func pacingFlags(fs *flag.FlagSet, p *pacing) {
 // botRuntime is a running bot: the transport, the paced sender, the
 // dispatcher and the router over one store.
 type botRuntime struct {
-	store    *data.Store
+	store    store
 	tr       bot.Transport // the personal account; nil with --no-wechat
 	sender   *bot.Pacer    // its queue; nil with --no-wechat
 	channels []*runChannel // the WeCom channels that started
@@ -113,7 +113,7 @@ type botOptions struct {
 // startBot takes the store's lease (so a second process neither logs in nor
 // sends), then starts every part of the bot. It returns when they run; Wait
 // returns when ctx is done or a part fails for good.
-func startBot(ctx context.Context, st *data.Store, o botOptions, log *slog.Logger) (*botRuntime, error) {
+func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*botRuntime, error) {
 	holder := leaseHolder()
 	ttl := o.leaseTTL
 	if ttl <= 0 {
@@ -365,7 +365,7 @@ func (rt *botRuntime) watched() []bot.WatchedChannel {
 // takes 20 messages a minute (WeCom's limit, so a pause on 45009 is rare);
 // its pauses and failures reach admins through the alerter, never the
 // residents' group.
-func startChannel(c data.Channel, st *data.Store, o botOptions, log *slog.Logger, giveUp func(bot.Target, error)) (*runChannel, error) {
+func startChannel(c data.Channel, st store, o botOptions, log *slog.Logger, giveUp func(bot.Target, error)) (*runChannel, error) {
 	rc := &runChannel{name: c.Name, kind: c.Kind}
 	allow := o.allowPrivate
 	var name, hint string
@@ -637,6 +637,10 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	if *session == "" {
 		*session = cfg.DB + ".session"
+		if isPostgres(cfg.DB) {
+			// A server holds the store; the login is this host's.
+			*session = "wxdigest.session"
+		}
 	}
 	// Undocumented: how long a killed process keeps the store, so tests of
 	// a restart need not wait the full leaseTTL.
@@ -731,7 +735,7 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 // load; the system's is looked for quietly, and its absence matters only
 // when a subscription asks for images (they then get text, and the log
 // says which font to install).
-func loadCards(ctx context.Context, st *data.Store, path string, log *slog.Logger) (bot.CardRenderer, error) {
+func loadCards(ctx context.Context, st store, path string, log *slog.Logger) (bot.CardRenderer, error) {
 	r, err := card.Load(path)
 	if err == nil {
 		log.Debug("image cards", "font", r.FontName())

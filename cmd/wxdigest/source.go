@@ -159,7 +159,7 @@ func cmdSource(ctx context.Context, a *app, cfg config, args []string) error {
 
 // fetchSources is `source fetch`: every feed and page source (or the named
 // one) once, now, printing what was new.
-func (a *app) fetchSources(ctx context.Context, st *data.Store, cfg config, name string, allowPrivate bool) error {
+func (a *app) fetchSources(ctx context.Context, st store, cfg config, name string, allowPrivate bool) error {
 	var names []string
 	if name != "" {
 		if _, err := st.Source(ctx, name); err != nil {

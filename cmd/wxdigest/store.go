@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wxdigest/wxdigest/bot"
+	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/model"
+	"github.com/wxdigest/wxdigest/pgstore"
+	"github.com/wxdigest/wxdigest/source"
+)
+
+// store is what the commands need of a store. *data.Store (SQLite, a file
+// path in --db) and *pgstore.Store (PostgreSQL, a postgres:// URL) are
+// stores; a few commands need one of them in particular (backup and
+// reindex are SQLite's).
+type store interface {
+	bot.Store
+	bot.ForwardStore
+	bot.ReplyStore
+	bot.AwaitLedger
+	bot.TaskLedger
+	source.PollStore
+
+	ImportArticles(ctx context.Context, arts []digest.Article) (model.ImportResult, error)
+	Dates(ctx context.Context) ([]string, error)
+	DeleteArticle(ctx context.Context, id int64) error
+	RecordSlots(ctx context.Context, recs []model.SlotRecord) ([]bool, error)
+	Subscription(ctx context.Context, group string) (model.Subscription, error)
+	AddChannel(ctx context.Context, c model.Channel) (model.Channel, error)
+	UpdateChannel(ctx context.Context, c model.Channel) (model.Channel, error)
+	Channels(ctx context.Context) ([]model.Channel, error)
+	Channel(ctx context.Context, name string) (model.Channel, error)
+	RemoveChannel(ctx context.Context, name string) error
+	SetChannelError(ctx context.Context, name, errText string, at time.Time) error
+	AddSource(ctx context.Context, src model.Source) (model.Source, error)
+	Sources(ctx context.Context) ([]model.Source, error)
+	Source(ctx context.Context, name string) (model.Source, error)
+	RemoveSource(ctx context.Context, name string) error
+	EnableSource(ctx context.Context, name string, enabled bool) error
+	Lease(ctx context.Context, name string) (string, time.Time, error)
+	TakeLease(ctx context.Context, name, holder, from string, ttl time.Duration) (bool, error)
+	Close() error
+}
+
+var (
+	_ store = (*data.Store)(nil)
+	_ store = (*pgstore.Store)(nil)
+)
+
+// isPostgres says whether --db names a PostgreSQL server.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// sqliteOnly is the store as SQLite, for the commands only it has.
+func sqliteOnly(st store, what string) (*data.Store, error) {
+	if s, ok := st.(*data.Store); ok {
+		return s, nil
+	}
+	return nil, fmt.Errorf("%s works on a SQLite store; for PostgreSQL use its own tools (pg_dump)", what)
+}
