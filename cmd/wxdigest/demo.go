@@ -100,13 +100,6 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 	if err := m.GrantRole(ctx, "demo", demoAdmin, data.RoleAdmin); err != nil {
 		return err
 	}
-	first := a.now().In(cfg.loc).Add(*firstIn)
-	if _, err := m.Subscribe(ctx, "demo", data.Subscription{
-		Group: demoGroup, Kind: data.ScheduleCron, TZ: cfg.Zone,
-		Spec: fmt.Sprintf("%d %d %d * * *", first.Second(), first.Minute(), first.Hour()),
-	}); err != nil {
-		return err
-	}
 
 	// The fake WeChat, with the demo group saved to contacts.
 	srv := wechattest.New(wechattest.Options{Logger: quiet, Now: a.now, SelfNick: "wxdigest"})
@@ -153,11 +146,18 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 	if cards != nil {
 		style = data.StyleBoth
 	}
-	if _, err := m.Subscribe(ctx, "demo", data.Subscription{
-		Channel: robot.Name, Kind: data.ScheduleCron, TZ: cfg.Zone, Style: style,
-		Spec: fmt.Sprintf("%d %d %d * * *", first.Second(), first.Minute(), first.Hour()),
-	}); err != nil {
-		return err
+	// Both groups subscribed a few seconds ahead, timed after the set-up
+	// above: a firing that falls before a subscription is made is not its
+	// to catch up, so a slow start must not eat the first one.
+	first := a.now().In(cfg.loc).Add(*firstIn)
+	spec := fmt.Sprintf("%d %d %d * * *", first.Second(), first.Minute(), first.Hour())
+	for _, sub := range []data.Subscription{
+		{Group: demoGroup, Kind: data.ScheduleCron, TZ: cfg.Zone, Spec: spec},
+		{Channel: robot.Name, Kind: data.ScheduleCron, TZ: cfg.Zone, Style: style, Spec: spec},
+	} {
+		if _, err := m.Subscribe(ctx, "demo", sub); err != nil {
+			return err
+		}
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
