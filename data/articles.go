@@ -10,11 +10,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/mattn/go-sqlite3"
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 const dateLayout = "2006-01-02"
@@ -54,37 +54,8 @@ func checkArticle(a *digest.Article) (int64, error) {
 	return day, nil
 }
 
-// contentHash identifies an article by what it says, not where it came
-// from: title and body, with width and whitespace differences folded away.
-func contentHash(title, body string) [sha256.Size]byte {
-	b := make([]byte, 0, len(title)+len(body)+1)
-	b = appendNormal(b, title)
-	b = append(b, 0)
-	b = appendNormal(b, body)
-	return sha256.Sum256(b)
-}
-
-// appendNormal folds full-width ASCII and collapses whitespace runs to one
-// space, trimming both ends. Case is kept: it is content.
-func appendNormal(b []byte, s string) []byte {
-	space := false
-	start := len(b)
-	for _, r := range s {
-		if r >= 0xFF01 && r <= 0xFF5E {
-			r -= 0xFEE0
-		}
-		if unicode.IsSpace(r) {
-			space = true
-			continue
-		}
-		if space && len(b) > start {
-			b = append(b, ' ')
-		}
-		space = false
-		b = utf8.AppendRune(b, r)
-	}
-	return b
-}
+// contentHash is the dedupe fingerprint every store keeps (model.ContentHash).
+func contentHash(title, body string) [32]byte { return model.ContentHash(title, body) }
 
 func isUnique(err error) bool {
 	var se sqlite3.Error

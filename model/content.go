@@ -1,7 +1,10 @@
 package model
 
 import (
+	"crypto/sha256"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/wxdigest/wxdigest/digest"
 )
@@ -90,4 +93,38 @@ type QueuedReply struct {
 	TargetID string
 	Text     string
 	Created  time.Time
+}
+
+// ContentHash identifies an article by what it says, not where it came
+// from: title and body, with width and whitespace differences folded away
+// (case is content). Every store dedupes imports by it, so a page imported
+// into SQLite or PostgreSQL is recognised the same way.
+func ContentHash(title, body string) [sha256.Size]byte {
+	b := make([]byte, 0, len(title)+len(body)+1)
+	b = appendNormal(b, title)
+	b = append(b, 0)
+	b = appendNormal(b, body)
+	return sha256.Sum256(b)
+}
+
+// appendNormal folds full-width ASCII and collapses whitespace runs to one
+// space, trimming both ends. Case is kept: it is content.
+func appendNormal(b []byte, s string) []byte {
+	space := false
+	start := len(b)
+	for _, r := range s {
+		if r >= 0xFF01 && r <= 0xFF5E {
+			r -= 0xFEE0
+		}
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && len(b) > start {
+			b = append(b, ' ')
+		}
+		space = false
+		b = utf8.AppendRune(b, r)
+	}
+	return b
 }

@@ -1,11 +1,10 @@
 package pgstore
 
 import (
-	"crypto/sha256"
+	"github.com/wxdigest/wxdigest/model"
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Search tokens and content fingerprints, the SQLite store's rules (package
@@ -180,34 +179,5 @@ func parseQuery(q string) searchQuery {
 	return sq
 }
 
-// contentHash identifies an article by what it says: title and body, with
-// width and whitespace differences folded away (case is content).
-func contentHash(title, body string) [sha256.Size]byte {
-	b := make([]byte, 0, len(title)+len(body)+1)
-	b = appendNormal(b, title)
-	b = append(b, 0)
-	b = appendNormal(b, body)
-	return sha256.Sum256(b)
-}
-
-// appendNormal folds full-width ASCII and collapses whitespace runs to one
-// space, trimming both ends.
-func appendNormal(b []byte, s string) []byte {
-	space := false
-	start := len(b)
-	for _, r := range s {
-		if r >= 0xFF01 && r <= 0xFF5E {
-			r -= 0xFEE0
-		}
-		if unicode.IsSpace(r) {
-			space = true
-			continue
-		}
-		if space && len(b) > start {
-			b = append(b, ' ')
-		}
-		space = false
-		b = utf8.AppendRune(b, r)
-	}
-	return b
-}
+// contentHash is the dedupe fingerprint every store keeps (model.ContentHash).
+func contentHash(title, body string) [32]byte { return model.ContentHash(title, body) }
