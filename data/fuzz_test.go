@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/wxdigest/wxdigest/searchtext"
 )
 
 // FuzzSearch: no input makes Search fail (beyond refusing one that is too
@@ -48,7 +50,7 @@ func FuzzSearch(f *testing.F) {
 
 func isPureCJK(s string) bool {
 	for _, r := range s {
-		if classify(fold(r)) != clsCJK {
+		if !searchtext.IsCJK(searchtext.Fold(r)) {
 			return false
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"math/bits"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/wxdigest/wxdigest/searchtext"
 )
 
 // The inverted index (migration 0005). A segment lists, for each term in
@@ -50,7 +52,7 @@ const _ = uint(1<<docBits - max(importSlice, flushDocs))
 // uint64 each and radix-sorted, which costs far less than one hash table
 // of all the terms of an import (FTS5's way, and its largest cost).
 type postingBuilder struct {
-	seg   segmenter
+	seg   searchtext.Segmenter
 	pairs []uint64 // CJK sort key << docBits | document
 	tmp   []uint64
 	seen  []uint64 // open-addressing set of the current document's pairs
@@ -91,15 +93,15 @@ func (pb *postingBuilder) add(texts ...string) uint32 {
 		pb.seen = make([]uint64, 1<<bits.Len(uint(need)))
 	}
 	for _, s := range texts {
-		pb.seg.each(s, func(sg segment) { pb.addSegment(sg, d) })
+		pb.seg.Each(s, func(sg searchtext.Segment) { pb.addSegment(sg, d) })
 	}
 	return d
 }
 
-func (pb *postingBuilder) addSegment(sg segment, d uint32) {
-	if !sg.cjk {
+func (pb *postingBuilder) addSegment(sg searchtext.Segment, d uint32) {
+	if !sg.CJK {
 		pb.wbuf = pb.wbuf[:0]
-		for _, r := range sg.runes {
+		for _, r := range sg.Runes {
 			pb.wbuf = utf8.AppendRune(pb.wbuf, r)
 		}
 		ds, ok := pb.words[string(pb.wbuf)]
@@ -111,10 +113,10 @@ func (pb *postingBuilder) addSegment(sg segment, d uint32) {
 		return
 	}
 	doc := uint64(d)
-	for i, r := range sg.runes {
+	for i, r := range sg.Runes {
 		pb.addPair(uniKey(r), doc)
 		if i > 0 {
-			pb.addPair(pairKey(sg.runes[i-1], r), doc)
+			pb.addPair(pairKey(sg.Runes[i-1], r), doc)
 		}
 	}
 }

@@ -6,16 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/searchtext"
 )
 
 const (
 	// SnippetRunes bounds Hit.Snippet, ellipses included.
-	SnippetRunes = 60
+	SnippetRunes = searchtext.SnippetRunes
 	// DefaultSearchLimit applies when Search gets limit <= 0.
 	DefaultSearchLimit = 20
 	// MaxSearchLimit caps limit.
@@ -41,9 +40,9 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, err
 	if utf8.RuneCountInString(query) > MaxQueryRunes {
 		return nil, fmt.Errorf("data: search: query longer than %d characters: %w", MaxQueryRunes, ErrInvalid)
 	}
-	q := parseQuery(query)
+	q := searchtext.ParseQuery(query)
 	hits := []Hit{}
-	if len(q.toks) == 0 {
+	if len(q.Toks) == 0 {
 		return hits, nil // nothing searchable, e.g. only punctuation
 	}
 	// One read transaction: the segments listed and the pages read are
@@ -53,8 +52,8 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, err
 		return nil, fmt.Errorf("data: search %q: %w", query, err)
 	}
 	defer tx.Rollback()
-	terms := make([][]byte, len(q.toks))
-	for i, t := range q.toks {
+	terms := make([][]byte, len(q.Toks))
+	for i, t := range q.Toks {
 		terms[i] = termOf(t)
 	}
 	// Newest first is key order. A round takes the k newest candidates
@@ -64,7 +63,7 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, err
 	// round; runs that rarely hold literally need a few, each four times
 	// larger.
 	k := limit + 8
-	if len(q.runs) > 0 {
+	if len(q.Runs) > 0 {
 		k = max(4*limit, 256)
 	}
 	var sb strings.Builder
@@ -85,12 +84,12 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Hit, err
 			for _, k := range chunk {
 				args = append(args, k)
 			}
-			for _, r := range q.runs {
+			for _, r := range q.Runs {
 				sb.WriteString(` AND (instr(a.title, ?) > 0 OR instr(a.body, ?) > 0)`)
 				args = append(args, r, r)
 			}
 			sb.WriteString(` ORDER BY k.key DESC`)
-			if err := fetchHits(ctx, tx, sb.String(), args, q.terms, limit, &hits); err != nil {
+			if err := fetchHits(ctx, tx, sb.String(), args, q.Terms, limit, &hits); err != nil {
 				return nil, fmt.Errorf("data: search %q: %w", query, err)
 			}
 		}
@@ -113,7 +112,7 @@ func fetchHits(ctx context.Context, tx *sql.Tx, query string, args []any, terms 
 		if err != nil {
 			return err
 		}
-		*hits = append(*hits, Hit{Article: a, Snippet: snippet(a, terms)})
+		*hits = append(*hits, Hit{Article: a, Snippet: searchtext.Snippet(a, terms)})
 	}
 	return rows.Err()
 }
@@ -124,105 +123,6 @@ func prefixed(p, cols string) string {
 		fs[i] = p + fs[i]
 	}
 	return strings.Join(fs, ", ")
-}
-
-// snippet picks the body, else the title, and cuts a window around the
-// earliest occurrence of any term (or, failing that, of any piece of a
-// term: 开门红 for the term "开门红").
-func snippet(a digest.Article, terms []string) string {
-	var needles [][]rune
-	var sg segmenter
-	for _, t := range terms {
-		needles = append(needles, foldRunes(t))
-		sg.each(t, func(s segment) { needles = append(needles, slices.Clone(s.runes)) })
-	}
-	for _, text := range []string{a.Body, a.Title} {
-		rs := []rune(text)
-		if pos, n := firstMatch(foldRunesOf(rs), needles); pos >= 0 {
-			return window(rs, pos, n)
-		}
-	}
-	if a.Body != "" {
-		return window([]rune(a.Body), 0, 0)
-	}
-	return window([]rune(a.Title), 0, 0)
-}
-
-func foldRunes(s string) []rune { return foldRunesOf([]rune(s)) }
-
-func foldRunesOf(rs []rune) []rune {
-	out := make([]rune, len(rs))
-	for i, r := range rs {
-		out[i] = fold(r)
-	}
-	return out
-}
-
-// firstMatch returns the earliest position of any needle in hay and that
-// needle's length, or -1.
-func firstMatch(hay []rune, needles [][]rune) (int, int) {
-	best, bestLen := -1, 0
-	for _, n := range needles {
-		if len(n) == 0 {
-			continue
-		}
-		if p := indexRunes(hay, n); p >= 0 && (best < 0 || p < best || (p == best && len(n) > bestLen)) {
-			best, bestLen = p, len(n)
-		}
-	}
-	return best, bestLen
-}
-
-func indexRunes(hay, n []rune) int {
-outer:
-	for i := 0; i+len(n) <= len(hay); i++ {
-		for j := range n {
-			if hay[i+j] != n[j] {
-				continue outer
-			}
-		}
-		return i
-	}
-	return -1
-}
-
-// window returns at most SnippetRunes runes of rs around [pos, pos+n),
-// starting a little before the match so the reader sees its context.
-func window(rs []rune, pos, n int) string {
-	const lead = 16
-	room := SnippetRunes
-	if len(rs) <= room {
-		return flatten(rs)
-	}
-	room -= 2 // both ends may need an ellipsis
-	start := max(0, pos-lead)
-	if pos+n > start+room { // a very long term: show its start
-		start = pos
-	}
-	end := min(len(rs), start+room)
-	if end-start < room { // near the end: use the room before the match
-		start = max(0, end-room)
-	}
-	var b strings.Builder
-	if start > 0 {
-		b.WriteString("…")
-	}
-	b.WriteString(flatten(rs[start:end]))
-	if end < len(rs) {
-		b.WriteString("…")
-	}
-	return b.String()
-}
-
-func flatten(rs []rune) string {
-	var b strings.Builder
-	for _, r := range rs {
-		if r == '\n' || r == '\r' || r == '\t' {
-			r = ' '
-		}
-		b.WriteRune(r)
-	}
-	return strings.TrimSpace(b.String())
 }
 
 // rebuildIfAsked rebuilds the search index when a migration asked for it

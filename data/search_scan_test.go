@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/wxdigest/wxdigest/digest"
+
+	"github.com/wxdigest/wxdigest/searchtext"
 )
 
 // These tests hold Search to a plain scan of every article by the token
@@ -44,11 +46,11 @@ func oracleArticle(r *rand.Rand, date string, i int) digest.Article {
 // literal runs; newest first.
 func scanSearch(t *testing.T, s *Store, query string, limit int) []int64 {
 	t.Helper()
-	q := parseQuery(query)
-	if len(q.toks) == 0 {
+	q := searchtext.ParseQuery(query)
+	if len(q.Toks) == 0 {
 		return []int64{}
 	}
-	toks := q.toks
+	toks := q.Toks
 	rows, err := s.r.Query(`SELECT id, title, body FROM articles ORDER BY issue_date DESC, id DESC`)
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +71,7 @@ func scanSearch(t *testing.T, s *Store, query string, limit int) []int64 {
 		for _, tok := range toks {
 			ok = ok && set[tok]
 		}
-		for _, run := range q.runs {
+		for _, run := range q.Runs {
 			ok = ok && (strings.Contains(title, run) || strings.Contains(body, run))
 		}
 		if ok {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wxdigest/wxdigest/searchtext"
 )
 
 func TestArticleTokens(t *testing.T) {
@@ -71,10 +73,10 @@ func TestParseQuery(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			q := parseQuery(tc.in)
-			if got := strings.Join(q.toks, " "); got != tc.toks || !reflect.DeepEqual(q.runs, tc.runs) || !reflect.DeepEqual(q.terms, tc.terms) {
-				t.Errorf("parseQuery(%q) = %q / %q / %q, want %q / %q / %q",
-					tc.in, got, q.runs, q.terms, tc.toks, tc.runs, tc.terms)
+			q := searchtext.ParseQuery(tc.in)
+			if got := strings.Join(q.Toks, " "); got != tc.toks || !reflect.DeepEqual(q.Runs, tc.runs) || !reflect.DeepEqual(q.Terms, tc.terms) {
+				t.Errorf("ParseQuery(%q) = %q / %q / %q, want %q / %q / %q",
+					tc.in, got, q.Runs, q.Terms, tc.toks, tc.runs, tc.terms)
 			}
 		})
 	}
