@@ -328,7 +328,7 @@ func (s *Store) Delivered(ctx context.Context, subID int64, articleIDs []int64) 
 // deliveryCols reads deliveries d; the texts are read apart (see
 // queryDeliveries).
 const deliveryCols = `d.id, d.subscription_id, d.channel, d.group_name, d.slot, d.part, d.parts, d.kind, d.text_id,
-	d.state, d.attempts, d.error, d.remote_id, d.created_at, d.sent_at`
+	d.state, d.attempts, d.error, d.remote_id, d.created_at, d.sent_at, d.account, d.claimed_by, d.claim_until`
 
 const deliveryFrom = ` FROM deliveries d `
 
@@ -350,6 +350,12 @@ const (
 		WHERE d.state = 'awaiting' AND d.subscription_id IS NOT NULL
 		ORDER BY d.slot, d.subscription_id, d.part`
 	releaseQuery = `DELETE FROM delivery_items WHERE subscription_id = ? AND slot = ?`
+	// releaseSlotClaims ends the claims on the unsent parts of the slot of
+	// a delivery (given twice).
+	releaseSlotClaims = `UPDATE deliveries SET claim_until = NULL
+		WHERE subscription_id = (SELECT subscription_id FROM deliveries WHERE id = ?)
+		AND slot = (SELECT slot FROM deliveries WHERE id = ?)
+		AND state IN ('pending', 'failed') AND claim_until IS NOT NULL`
 )
 
 // scanDelivery reads a row of deliveryCols, and the id of its text (0:
@@ -358,9 +364,9 @@ func scanDelivery(sc botScanner) (Delivery, int64, error) {
 	var d Delivery
 	var sub, text sql.NullInt64
 	var slot, created string
-	var sent sql.NullString
+	var sent, claim sql.NullString
 	if err := sc.Scan(&d.ID, &sub, &d.Channel, &d.Group, &slot, &d.Part, &d.Parts, &d.Kind, &text, &d.State, &d.Attempts,
-		&d.Error, &d.RemoteID, &created, &sent); err != nil {
+		&d.Error, &d.RemoteID, &created, &sent, &d.Account, &d.ClaimedBy, &claim); err != nil {
 		return Delivery{}, 0, err
 	}
 	d.SubscriptionID = sub.Int64 // 0 once the subscription was removed
@@ -372,6 +378,9 @@ func scanDelivery(sc botScanner) (Delivery, int64, error) {
 		return Delivery{}, 0, err
 	}
 	if d.SentAt, err = parseNullBotTime(sent); err != nil {
+		return Delivery{}, 0, err
+	}
+	if d.ClaimUntil, err = parseNullBotTime(claim); err != nil {
 		return Delivery{}, 0, err
 	}
 	return d, text.Int64, nil
@@ -525,7 +534,9 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error 
 			return err
 		}
 		if n, _ := r.RowsAffected(); n > 0 {
-			return nil
+			// The sender backs off: another account may take the slot.
+			_, err := tx.ExecContext(ctx, releaseSlotClaims, id, id)
+			return err
 		}
 		state, err := deliveryState(ctx, tx, id)
 		if err != nil {

@@ -51,6 +51,9 @@ type Subscription struct {
 	Enabled          bool
 	Created          time.Time
 	Updated          time.Time
+	// Approve: a slot waits until a staff member approves its digest
+	// (审核, see Approval); unapproved at the end of the grace, it is missed.
+	Approve bool
 }
 
 // ChannelWeChat is the personal WeChat account's channel name: the default
@@ -126,6 +129,28 @@ type Delivery struct {
 	RemoteID       string // the channel's id for it, e.g. a WeCom task's msgid
 	Created        time.Time
 	SentAt         time.Time // zero until sent
+	// Account is who sent it, or last claimed it to send: the personal
+	// account's name, or the WeCom channel's. "" before any claim.
+	Account string
+	// ClaimedBy is the process (a lease holder name) that claimed the part
+	// to send it, until ClaimUntil; zero ClaimUntil: never claimed.
+	ClaimedBy  string
+	ClaimUntil time.Time
+}
+
+// Claim is what a process asks for when it claims a ledger part to send:
+// the part and the rest of its slot's unsent parts become its own until
+// now+TTL, so of several processes (several accounts) exactly one sends
+// each part, and a crashed claimant's parts pass to another once the claim
+// expires.
+type Claim struct {
+	Holder  string        // the claiming process, as in its leases
+	Account string        // recorded as Delivery.Account
+	TTL     time.Duration // how long the claim outlives a silent claimant
+	// BoundAs names the personal account whose group bindings decide the
+	// claim of a personal-WeChat part: it is refused while the group is
+	// bound to other live accounts but not to this one. "" skips the check.
+	BoundAs string
 }
 
 // AuditEntry records who changed what.

@@ -348,7 +348,7 @@ func (s *Store) Delivered(ctx context.Context, subID int64, articleIDs []int64) 
 // deliveryCols reads deliveries d; the texts are read apart (see
 // queryDeliveries).
 const deliveryCols = `d.id, d.subscription_id, d.channel, d.group_name, d.slot, d.part, d.parts, d.kind, d.text_id,
-	d.state, d.attempts, d.error, d.remote_id, d.created_at, d.sent_at`
+	d.state, d.attempts, d.error, d.remote_id, d.created_at, d.sent_at, d.account, d.claimed_by, d.claim_until`
 
 // delivery is a row of deliveryCols and the id of its text (0: none).
 type delivery struct {
@@ -359,15 +359,15 @@ type delivery struct {
 func scanDelivery(sc scanner) (delivery, error) {
 	var d model.Delivery
 	var sub, text *int64
-	var sent *time.Time
+	var sent, claim *time.Time
 	if err := sc.Scan(&d.ID, &sub, &d.Channel, &d.Group, &d.Slot, &d.Part, &d.Parts, &d.Kind, &text, &d.State,
-		&d.Attempts, &d.Error, &d.RemoteID, &d.Created, &sent); err != nil {
+		&d.Attempts, &d.Error, &d.RemoteID, &d.Created, &sent, &d.Account, &d.ClaimedBy, &claim); err != nil {
 		return delivery{}, err
 	}
 	if sub != nil {
 		d.SubscriptionID = *sub // 0 once the subscription was removed
 	}
-	d.Slot, d.Created, d.SentAt = d.Slot.UTC(), d.Created.UTC(), fromNull(sent)
+	d.Slot, d.Created, d.SentAt, d.ClaimUntil = d.Slot.UTC(), d.Created.UTC(), fromNull(sent), fromNull(claim)
 	out := delivery{Delivery: d}
 	if text != nil {
 		out.textID = *text
@@ -496,7 +496,11 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error 
 			return err
 		}
 		if r.RowsAffected() > 0 {
-			return nil
+			// The sender backs off: another account may take the slot.
+			_, err := tx.Exec(ctx, `UPDATE deliveries d SET claim_until = NULL FROM deliveries f
+				WHERE f.id = $1 AND d.subscription_id = f.subscription_id AND d.slot = f.slot
+				AND d.state IN ('pending', 'failed') AND d.claim_until IS NOT NULL`, id)
+			return err
 		}
 		state, err := deliveryState(ctx, tx, id)
 		if err != nil {

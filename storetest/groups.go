@@ -149,6 +149,7 @@ type partial struct {
 	LeaseStore
 	MetaStore
 	OutboxStore
+	ClaimStore
 	articles bool // ImportArticles is the store's own
 }
 
@@ -169,6 +170,7 @@ func complete(s any) Store {
 	p.LeaseStore, _ = pick[LeaseStore](s)
 	p.MetaStore, _ = pick[MetaStore](s)
 	p.OutboxStore, _ = pick[OutboxStore](s)
+	p.ClaimStore, _ = pick[ClaimStore](s)
 	return &p
 }
 

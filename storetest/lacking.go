@@ -146,3 +146,14 @@ func (lacking) DoneReply(ctx context.Context, id int64) error { panic(lack("Done
 func (lacking) QueuedReplies(ctx context.Context, channel string) ([]model.QueuedReply, error) {
 	panic(lack("QueuedReplies"))
 }
+
+func (lacking) ClaimDelivery(ctx context.Context, id int64, c model.Claim) (bool, error) {
+	panic(lack("ClaimDelivery"))
+}
+func (lacking) ReleaseClaims(ctx context.Context, holder string) error { panic(lack("ReleaseClaims")) }
+func (lacking) BindAccount(ctx context.Context, account string, groups []string, ttl time.Duration) error {
+	panic(lack("BindAccount"))
+}
+func (lacking) AccountGroups(ctx context.Context) (map[string][]string, error) {
+	panic(lack("AccountGroups"))
+}

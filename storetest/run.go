@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Store) {
 	RunRoles(t, func(t *testing.T, now func() time.Time) RoleStore { return open(t, now) })
 	RunAuditAndMeta(t, func(t *testing.T, now func() time.Time) AuditAndMetaGroup { return open(t, now) })
 	RunOutbox(t, func(t *testing.T, now func() time.Time) OutboxStore { return open(t, now) })
+	RunClaims(t, func(t *testing.T, now func() time.Time) ClaimsGroup { return open(t, now) })
 }
 
 type testCase struct {

@@ -134,4 +134,5 @@ type Store interface {
 	LeaseStore
 	MetaStore
 	OutboxStore
+	ClaimStore
 }
