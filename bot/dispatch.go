@@ -77,6 +77,9 @@ type DispatcherConfig struct {
 	// Formats says how each channel takes a digest (byte limits, images);
 	// nil or a zero Format means text parts of Budget runes.
 	Formats func(channel string) Format
+	// Holder names this process as it claims ledger parts; rows another
+	// holder has a live claim on are left to it.
+	Holder string
 }
 
 // Format is how a channel takes a digest.
@@ -503,6 +506,10 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 	for k, rec := range recs {
 		i := recIdx[k]
 		if !created[k] {
+			// Recorded already: by this process (its parts are held or
+			// done) or by another sharing the store, whose parts this one
+			// may send too when it claims them first.
+			want[slotKey{rec.SubscriptionID, rec.Slot.UnixMicro()}] = true
 			continue
 		}
 		if len(rec.Parts) == 0 {
@@ -528,12 +535,15 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 		return nil, fmt.Errorf("bot: dispatcher: read recorded slots: %w", err)
 	}
 	var queue []model.Delivery
+	now := s.cfg.Clock.Now()
 	for _, d := range unsent {
-		if want[slotKey{d.SubscriptionID, d.Slot.UnixMicro()}] {
+		if want[slotKey{d.SubscriptionID, d.Slot.UnixMicro()}] && !s.claimedElsewhere(d, now) {
 			queue = append(queue, d)
 		}
 	}
-	s.cfg.Outbox.Deliver(queue...)
+	if len(queue) > 0 {
+		s.cfg.Outbox.Deliver(queue...)
+	}
 	return results, nil
 }
 
@@ -674,6 +684,9 @@ func (s *Scheduler) sweepLedger(ctx context.Context) error {
 		if s.cfg.Outbox.Holds(d.ID) {
 			continue
 		}
+		if s.claimedElsewhere(d, now) && now.Sub(d.Slot) <= s.cfg.Grace {
+			continue // another process is sending it
+		}
 		if now.Sub(d.Slot) <= s.cfg.Grace {
 			if !active[d.SubscriptionID] {
 				continue // disabled: kept for when it is enabled again
@@ -707,6 +720,12 @@ func (s *Scheduler) sweepLedger(ctx context.Context) error {
 		s.cfg.Outbox.Reply(s.cfg.Admin, s.missedReport(lines))
 	}
 	return errors.Join(errs...)
+}
+
+// claimedElsewhere reports whether another process holds a live claim on
+// ledger row d.
+func (s *Scheduler) claimedElsewhere(d model.Delivery, now time.Time) bool {
+	return d.ClaimedBy != "" && d.ClaimedBy != s.cfg.Holder && d.ClaimUntil.After(now)
 }
 
 // slotLabel writes a slot as its group's zone reads it, e.g. "3月14日 08:00".

@@ -112,6 +112,12 @@ type SenderConfig struct {
 	// for Restore after a crash; nil keeps them in memory only.
 	Replies ReplyStore
 	Channel string
+	// Claim is asked just before a ledger part is sent. false means it is
+	// not this sender's to send (another process claimed its slot, or it
+	// is no longer unsent): the part leaves the queue, and a later catch-up
+	// queues it again should the other claimant die. nil: every part is
+	// this sender's.
+	Claim func(ctx context.Context, id int64) (bool, error)
 }
 
 // Message lanes, sent in this order: a notice for admins first, then
@@ -545,6 +551,9 @@ func (p *Pacer) queuedLocked() int {
 
 // send makes one attempt and acts on its outcome.
 func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
+	if it.delivery != 0 && p.cfg.Claim != nil && !p.claim(ctx, it, lane) {
+		return
+	}
 	text := it.text
 	if it.textFn != nil {
 		text = it.textFn()
@@ -638,6 +647,30 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 		p.requeue(it, lane)
 		p.log.Warn("bot: sender: send failed, will retry", "to", it.to.Name, "attempts", it.attempts, "retry_at", it.notBefore, "err", err)
 	}
+}
+
+// claim asks whether ledger part it is this sender's to send now; when it
+// is not, or the store cannot say, it is taken off the queue or put back.
+func (p *Pacer) claim(ctx context.Context, it *outItem, lane int) bool {
+	ok, err := p.cfg.Claim(ctx, it.delivery)
+	switch {
+	case ctx.Err() != nil:
+		p.requeue(it, lane)
+		return false
+	case err != nil:
+		it.notBefore = p.cfg.Clock.Now().Add(p.cfg.RetryBackoff)
+		p.requeue(it, lane)
+		p.log.Warn("bot: sender: claim a part", "channel", p.cfg.Name, "delivery", it.delivery, "err", err)
+		return false
+	case !ok:
+		p.mu.Lock()
+		p.inflight--
+		delete(p.held, it.delivery)
+		p.mu.Unlock()
+		p.log.Debug("bot: sender: part left to another sender", "channel", p.cfg.Name, "delivery", it.delivery, "to", it.to.Name)
+		return false
+	}
+	return true
 }
 
 // requeue puts an unsent message back at the front of its lane; later

@@ -80,6 +80,10 @@ type LoginState struct {
 	// Problems lists binding problems found at the last login, e.g. a
 	// subscribed group that is missing or whose name is ambiguous.
 	Problems []string
+	// Bound lists the subscribed groups this session can reach, so that of
+	// several accounts only those in a group send to it. nil when the
+	// transport does not say.
+	Bound []string
 }
 
 // Transport is a chat network as the bot needs it. Implementations must be

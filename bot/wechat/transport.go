@@ -539,6 +539,14 @@ func (t *Transport) State() bot.LoginState {
 	defer t.mu.Unlock()
 	st := t.state
 	st.Problems = slices.Clone(t.problems)
+	if t.sess != nil {
+		st.Bound = []string{}
+		for _, name := range t.wanted {
+			if b, ok := t.bindings[name]; ok && b.count == 1 {
+				st.Bound = append(st.Bound, name)
+			}
+		}
+	}
 	return st
 }
 

@@ -157,6 +157,7 @@ type deliveryRow struct {
 	Channel  string `json:"channel"`
 	Kind     string `json:"kind"`
 	RemoteID string `json:"remote_id"`
+	Account  string `json:"account"`
 }
 
 func (e *e2e) deliveries() []deliveryRow {
@@ -780,32 +781,23 @@ func TestE2ERestartAfterKill(t *testing.T) {
 	e.stopClean(second)
 }
 
-// TestE2ESecondInstanceRefused: while one bot runs, a second `run` on the
-// same store exits at once with a one-line message naming the first, and
-// never logs in.
-func TestE2ESecondInstanceRefused(t *testing.T) {
+// TestE2EStandby: while one bot runs an account, a second `run` for the
+// same account waits as its standby: it says who holds the account, never
+// logs in, and takes over (logs in and serves) once the first is killed.
+func TestE2EStandby(t *testing.T) {
 	t.Parallel()
 	e := newE2E(t)
 	first := e.startChild(nil, fastPacing...)
-	ctx := e.ctx(30 * time.Second)
+	ctx := e.ctx(40 * time.Second)
 	e.online(ctx, first, 1)
 
-	second := e.start(fastPacing...)
-	select {
-	case <-second.done:
-	case <-e.ctx(10 * time.Second).Done():
-		t.Fatal("the second instance did not exit within 10s")
-	}
-	if second.code != exitFail {
-		t.Errorf("second instance exited %d, want %d", second.code, exitFail)
-	}
-	msg := strings.TrimRight(second.errb.String(), "\n")
-	if strings.Contains(msg, "\n") || !strings.Contains(msg, "another wxdigest") || !strings.Contains(msg, fmt.Sprintf("pid %d ", first.pid)) ||
-		!strings.Contains(msg, "until ") {
-		t.Errorf("second instance said %q, want one line naming pid %d and until when", msg, first.pid)
-	}
-	if second.out.String() != "" {
-		t.Errorf("second instance printed %q", second.out.String())
+	second := e.startChild(nil, fastPacing...)
+	e.eventually(ctx, "the second run says it stands by", func() (bool, string) {
+		out := second.out.String()
+		return strings.Contains(out, "待命") && strings.Contains(out, fmt.Sprintf("pid %d ", first.pid)), out
+	})
+	if !strings.Contains(second.errb.String(), "standby") {
+		t.Errorf("the standby's log does not say it waits:\n%s", tail(second.errb.String(), 10))
 	}
 	if s := e.srv.Status(); s.Logins != 1 || !s.LoggedIn {
 		t.Errorf("status %+v, want the first login only, still online", s)
@@ -819,7 +811,19 @@ func TestE2ESecondInstanceRefused(t *testing.T) {
 	if jslogins > 1 {
 		t.Errorf("%d login attempts, want the first bot's only", jslogins)
 	}
-	e.stopClean(first)
+
+	first.kill()
+	<-first.done
+	if _, err := e.srv.WaitStatus(e.ctx(20*time.Second), func(s wechattest.Status) bool { return s.LoggedIn && s.Logins >= 2 }); err != nil {
+		t.Fatalf("the standby never logged in: %v", err)
+	}
+	e.eventually(e.ctx(20*time.Second), "the standby says it is online", func() (bool, string) {
+		return strings.Contains(second.out.String(), "已登录"), second.out.String()
+	})
+	if !strings.Contains(second.errb.String(), "took over") || !strings.Contains(second.errb.String(), fmt.Sprintf("pid %d", first.pid)) {
+		t.Errorf("the standby did not say whose account it took over:\n%s", tail(second.errb.String(), 20))
+	}
+	e.stopClean(second)
 }
 
 // TestE2EKickRelogin: after WeChat ends the session (1101) the bot logs in

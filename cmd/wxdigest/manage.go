@@ -300,6 +300,9 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 			Channel  string `json:"channel"`
 			Kind     string `json:"kind"`
 			RemoteID string `json:"remote_id,omitempty"`
+			// Account is who sent the part (or claimed it to send): the
+			// personal account's name, or the WeCom channel's.
+			Account string `json:"account"`
 		}
 		out := []row{}
 		for _, d := range ds {
@@ -308,7 +311,7 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 			if !d.SentAt.IsZero() {
 				sent = d.SentAt.In(cfg.loc).Format(time.RFC3339)
 			}
-			out = append(out, row{d.Group, d.Slot.In(cfg.loc).Format(time.RFC3339), d.Part, stateLabel(d.State), d.Attempts, d.Error, sent, d.Parts, d.Channel, d.Kind, d.RemoteID})
+			out = append(out, row{d.Group, d.Slot.In(cfg.loc).Format(time.RFC3339), d.Part, stateLabel(d.State), d.Attempts, d.Error, sent, d.Parts, d.Channel, d.Kind, d.RemoteID, d.Account})
 		}
 		return writeJSON(a.stdout, out)
 	}
@@ -330,6 +333,9 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 		}
 		if !d.SentAt.IsZero() {
 			line += "  发于 " + d.SentAt.In(cfg.loc).Format("15:04:05")
+			if d.Account != "" {
+				line += " 由 " + d.Account
+			}
 		}
 		if d.Error != "" {
 			line += "  " + oneLine(d.Error)

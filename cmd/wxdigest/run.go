@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net"
@@ -25,6 +26,7 @@ import (
 	"github.com/wxdigest/wxdigest/bot/wecom/wecomtest"
 	"github.com/wxdigest/wxdigest/card"
 	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/model"
 	"github.com/wxdigest/wxdigest/source"
 )
 
@@ -68,6 +70,7 @@ type botRuntime struct {
 	errc     chan error
 	wg       sync.WaitGroup
 	holder   string
+	acct     account
 	ttl      time.Duration
 	now      func() time.Time
 	missing  map[string]bool // channels added while running, logged once
@@ -108,48 +111,104 @@ type botOptions struct {
 	// cards draws image cards; nil: subscriptions asking for images get text.
 	cards bot.CardRenderer
 	now   func() time.Time
+	// account is the personal account this process runs; the zero value
+	// is the store's one default account.
+	account account
+	// onStandby is told when another process runs the account and this
+	// one waits to take over (holder, and when its lease ends).
+	onStandby func(holder string, until time.Time)
 }
 
-// startBot takes the store's lease (so a second process neither logs in nor
-// sends), then starts every part of the bot. It returns when they run; Wait
-// returns when ctx is done or a part fails for good.
+// account names the personal account a `run` serves, before it logs in:
+// several accounts may share a store, one process each; a second process
+// for an account waits as its standby.
+type account struct {
+	// Key identifies it: "" for the store's default account, the name
+	// given with --account, or the fake or private server's URL.
+	Key string
+	// Name is --account's value, "" without it.
+	Name string
+}
+
+// accountFor is the account a run serves: --account, else one per WeChat
+// server (a fake, or a private server, is one account), else the default.
+func accountFor(name, server string) account {
+	switch {
+	case name != "":
+		return account{Key: name, Name: name}
+	case server != "":
+		return account{Key: "server " + server}
+	}
+	return account{}
+}
+
+// lease is the account's lease name; the default account keeps the name
+// stores had when one process served them.
+func (a account) lease() string {
+	if a.Key == "" {
+		return leaseName
+	}
+	return "wechat:" + a.Key
+}
+
+// binding is the account as it records its bound groups.
+func (a account) binding() string {
+	if a.Key == "" {
+		return "default"
+	}
+	return a.Key
+}
+
+// uinMeta is the meta key keeping the account's Uin.
+func (a account) uinMeta() string {
+	if a.Key == "" {
+		return metaWeChatUin
+	}
+	return metaWeChatUin + ":" + a.Key
+}
+
+// outbox is the channel name its kept replies are filed under.
+func (a account) outbox() string {
+	if a.Key == "" {
+		return data.ChannelWeChat
+	}
+	return data.ChannelWeChat + ":" + a.Key
+}
+
+// sessionSuffix tells the hot-login files of accounts apart.
+func (a account) sessionSuffix() string {
+	if a.Key == "" {
+		return ""
+	}
+	return "." + strings.Map(func(r rune) rune {
+		if r < 0x80 && (r == '-' || r == '.' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, a.Key)
+}
+
+// startBot takes the account's lease (a second process for the account
+// waits as its standby: it neither logs in nor sends until the lease is
+// its own), then starts every part of the bot. It returns when they run;
+// Wait returns when ctx is done or a part fails for good.
 func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*botRuntime, error) {
 	holder := leaseHolder()
 	ttl := o.leaseTTL
 	if ttl <= 0 {
 		ttl = leaseTTL
 	}
-	ok, current, err := st.AcquireLease(ctx, leaseName, holder, ttl)
-	if err != nil {
-		return nil, fmt.Errorf("lease: %w", err)
-	}
-	if !ok {
-		// A predecessor on this host that died (kill -9, a crash) cannot
-		// release its lease: take it at once rather than wait it out.
-		if gone, why := holderGone(current); gone {
-			took, err := st.TakeLease(ctx, leaseName, holder, current, ttl)
-			if err != nil {
-				return nil, fmt.Errorf("lease: %w", err)
-			}
-			if took {
-				ok = true
-				log.Warn("took over the store from a wxdigest that is no longer running", "previous", current, "why", why)
-			}
+	if o.transport != nil {
+		if err := waitLease(ctx, st, o, holder, ttl, log); err != nil {
+			return nil, err
 		}
-	}
-	if !ok {
-		until := ""
-		if h, exp, err := st.Lease(ctx, leaseName); err == nil {
-			current, until = h, " until "+exp.In(o.cfg.loc).Format("2006-01-02 15:04:05")+" unless it renews"
-		}
-		return nil, fmt.Errorf("another wxdigest (%s) is running on this store (its lease runs%s); it alone logs in and sends — stop it first, or use another --db", current, until)
 	}
 	rt := &botRuntime{store: st, tr: o.transport, log: log, errc: make(chan error, 8), holder: holder, ttl: ttl,
-		now: o.now, missing: make(map[string]bool)}
+		acct: o.account, now: o.now, missing: make(map[string]bool)}
 	if rt.now == nil {
 		rt.now = time.Now
 	}
-	release := func() { _ = st.ReleaseLease(context.Background(), leaseName, holder) }
+	release := func() { rt.release() }
 	cfg := o.cfg
 	// The flags default to the sender's defaults, so a 0 typed there means
 	// none, which the sender spells as a negative value (its 0 is "default").
@@ -174,10 +233,13 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 			Cards:          o.cards,
 			OnGiveUp:       rt.giveUp("个人微信"),
 			Replies:        st,
-			Channel:        data.ChannelWeChat,
+			Channel:        o.account.outbox(),
 			// State() is a cheap read; checking often lets queued messages go
 			// out soon after a re-login.
 			LoginPoll: time.Second,
+			Claim: func(ctx context.Context, id int64) (bool, error) {
+				return st.ClaimDelivery(ctx, id, model.Claim{Holder: holder, Account: rt.accountLabel(), TTL: ttl, BoundAs: o.account.binding()})
+			},
 		})
 		queues[data.ChannelWeChat] = rt.sender
 	}
@@ -187,7 +249,7 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 		if !c.Enabled {
 			continue
 		}
-		rc, err := startChannel(c, st, o, log, rt.giveUp(kindZH(c.Kind)+"「"+c.Name+"」"))
+		rc, err := startChannel(c, st, o, log, rt.giveUp(kindZH(c.Kind)+"「"+c.Name+"」"), holder, ttl)
 		if err != nil {
 			// One channel that cannot start never holds up the others: its
 			// parts stay pending, and admins see why in the log and in
@@ -231,6 +293,7 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 			}
 		},
 		Formats: func(channel string) bot.Format { return channelFormat(kinds[channel], o.cards != nil) },
+		Holder:  holder,
 	})
 	if err != nil {
 		release()
@@ -365,7 +428,7 @@ func (rt *botRuntime) watched() []bot.WatchedChannel {
 // takes 20 messages a minute (WeCom's limit, so a pause on 45009 is rare);
 // its pauses and failures reach admins through the alerter, never the
 // residents' group.
-func startChannel(c data.Channel, st store, o botOptions, log *slog.Logger, giveUp func(bot.Target, error)) (*runChannel, error) {
+func startChannel(c data.Channel, st store, o botOptions, log *slog.Logger, giveUp func(bot.Target, error), holder string, ttl time.Duration) (*runChannel, error) {
 	rc := &runChannel{name: c.Name, kind: c.Kind}
 	allow := o.allowPrivate
 	var name, hint string
@@ -407,6 +470,9 @@ func startChannel(c data.Channel, st store, o botOptions, log *slog.Logger, give
 		OnGiveUp:       giveUp,
 		Replies:        st,
 		Channel:        c.Name,
+		Claim: func(ctx context.Context, id int64) (bool, error) {
+			return st.ClaimDelivery(ctx, id, model.Claim{Holder: holder, Account: c.Name, TTL: ttl})
+		},
 	})
 	return rc, nil
 }
@@ -470,10 +536,108 @@ func (rt *botRuntime) Wait(ctx context.Context, cancel context.CancelFunc) error
 	}
 	cancel()
 	rt.wg.Wait()
-	if rerr := rt.store.ReleaseLease(context.Background(), leaseName, rt.holder); rerr != nil {
-		rt.log.Warn("release lease", "err", rerr)
-	}
+	rt.release()
 	return err
+}
+
+// release hands on what this process held: its claims on unsent parts,
+// its account's group bindings and lease, so another process may take
+// them at once.
+func (rt *botRuntime) release() {
+	ctx := context.Background()
+	if err := rt.store.ReleaseClaims(ctx, rt.holder); err != nil {
+		rt.log.Warn("release claims", "err", err)
+	}
+	if rt.tr == nil {
+		return
+	}
+	if err := rt.store.BindAccount(ctx, rt.acct.binding(), nil, 0); err != nil {
+		rt.log.Warn("release group bindings", "err", err)
+	}
+	if err := rt.store.ReleaseLease(ctx, rt.acct.lease(), rt.holder); err != nil {
+		rt.log.Warn("release lease", "err", err)
+	}
+}
+
+// accountLabel names the personal account in the ledger: --account's
+// name, else the account's nickname.
+func (rt *botRuntime) accountLabel() string {
+	if rt.acct.Name != "" {
+		return rt.acct.Name
+	}
+	if s := rt.tr.State(); s.Self != "" {
+		return s.Self
+	}
+	return rt.acct.binding()
+}
+
+// recordBindings tells the store which groups the account reaches now,
+// so other accounts leave those groups' parts to it only where it is in
+// them; alive for the lease's term, renewed with it.
+func (rt *botRuntime) recordBindings(ctx context.Context) {
+	if rt.tr == nil {
+		return
+	}
+	s := rt.tr.State()
+	if !s.LoggedIn || s.Bound == nil {
+		return
+	}
+	if err := rt.store.BindAccount(ctx, rt.acct.binding(), s.Bound, rt.ttl); err != nil {
+		rt.log.Warn("record group bindings", "err", err)
+	}
+}
+
+// waitLease takes the account's lease, at once from a dead holder on this
+// host; while another process holds it, this one waits as its standby,
+// saying who holds it, and takes over when that lease ends or is released.
+func waitLease(ctx context.Context, st store, o botOptions, holder string, ttl time.Duration, log *slog.Logger) error {
+	name := o.account.lease()
+	poll := min(max(ttl/4, 100*time.Millisecond), 2*time.Second)
+	said := ""
+	for {
+		ok, current, err := st.AcquireLease(ctx, name, holder, ttl)
+		if err != nil {
+			return fmt.Errorf("lease: %w", err)
+		}
+		if ok {
+			if said != "" {
+				log.Warn("standby taking over the account", "account", o.account.binding(), "previous", said)
+			}
+			return nil
+		}
+		// A predecessor on this host that died (kill -9, a crash) cannot
+		// release its lease: take it at once rather than wait it out.
+		if gone, why := holderGone(current); gone {
+			took, err := st.TakeLease(ctx, name, holder, current, ttl)
+			if err != nil {
+				return fmt.Errorf("lease: %w", err)
+			}
+			if took {
+				log.Warn("took over the store from a wxdigest that is no longer running", "account", o.account.binding(), "previous", current, "why", why)
+				return nil
+			}
+			continue
+		}
+		if current != said {
+			var until time.Time
+			if h, exp, err := st.Lease(ctx, name); err == nil {
+				current, until = h, exp
+			}
+			log.Warn("standby: another wxdigest runs this account; waiting to take over", "account", o.account.binding(),
+				"holder", current, "lease_until", until.In(o.cfg.loc).Format("2006-01-02 15:04:05"))
+			if o.onStandby != nil {
+				o.onStandby(current, until)
+			}
+			said = current
+		}
+		t := time.NewTimer(poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // bindGroups tells the transport the subscribed groups to find at login.
@@ -534,13 +698,24 @@ func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginSt
 		case <-ctx.Done():
 			return nil
 		case <-renew.C:
-			ok, current, err := rt.store.AcquireLease(ctx, leaseName, rt.holder, rt.ttl)
-			if err != nil {
-				rt.log.Warn("renew lease", "err", err)
-				continue
+			if rt.tr != nil {
+				ok, current, err := rt.store.AcquireLease(ctx, rt.acct.lease(), rt.holder, rt.ttl)
+				if err != nil {
+					rt.log.Warn("renew lease", "err", err)
+					continue
+				}
+				if !ok {
+					return fmt.Errorf("lost the account's lease to %s; stopping so only one process sends for it", current)
+				}
+				if err := rt.bindGroups(ctx); err != nil {
+					rt.log.Warn("bind groups", "err", err)
+				}
+				rt.recordBindings(ctx)
 			}
-			if !ok {
-				return fmt.Errorf("lost the store's lease to %s; stopping so only one bot sends", current)
+			// Parts another process claimed and left (it died) are
+			// found here once their claims end.
+			if err := rt.sched.Reload(ctx); err != nil {
+				rt.log.Warn("reload subscriptions", "err", err)
 			}
 		case <-refresh.C:
 			if err := rt.sched.Reload(ctx); err != nil {
@@ -563,10 +738,11 @@ func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginSt
 			}
 			online = s.LoggedIn
 			if online && s.Uin != 0 {
-				if err := rt.store.SetMeta(ctx, metaWeChatUin, strconv.FormatInt(s.Uin, 10)); err != nil {
+				if err := rt.store.SetMeta(ctx, rt.acct.uinMeta(), strconv.FormatInt(s.Uin, 10)); err != nil {
 					rt.log.Warn("remember account", "err", err)
 				}
 			}
+			rt.recordBindings(ctx)
 			if onLogin != nil {
 				onLogin(s)
 			}
@@ -618,7 +794,8 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	fs := newFlags(a, "run")
 	storeFlags(fs, &cfg)
 	server := fs.String("wechat-server", a.getenv("WXDIGEST_WECHAT_SERVER"), "WeChat web server to use instead of the real one, e.g. a fake on loopback (env WXDIGEST_WECHAT_SERVER)")
-	session := fs.String("session", "", "hot-login session file (default: the store path + .session)")
+	session := fs.String("session", "", "hot-login session file (default: the store path + .session, and the account's name for another account)")
+	accountName := fs.String("account", a.getenv("WXDIGEST_ACCOUNT"), "the personal WeChat account this process runs, when a store has several (env WXDIGEST_ACCOUNT; default one per --wechat-server); a second run for an account waits as its standby")
 	otherAccount := fs.Bool("allow-other-account", false, "accept a WeChat account other than the one this store knows")
 	allowPrivate := fs.Bool("allow-private", false, "allow loopback and private-network addresses for sources, forwards and WeCom channels (never needed for public sites or WeCom itself)")
 	noWeChat := fs.Bool("no-wechat", false, "no personal-WeChat login at all: deliver through the WeCom channels only")
@@ -635,11 +812,12 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	if *alertAfter <= 0 || *taskPoll <= 0 {
 		return usagef("--alert-after and --task-poll must be positive")
 	}
+	acct := accountFor(strings.TrimSpace(*accountName), *server)
 	if *session == "" {
-		*session = cfg.DB + ".session"
+		*session = cfg.DB + acct.sessionSuffix() + ".session"
 		if isPostgres(cfg.DB) {
 			// A server holds the store; the login is this host's.
-			*session = "wxdigest.session"
+			*session = "wxdigest" + acct.sessionSuffix() + ".session"
 		}
 	}
 	// Undocumented: how long a killed process keeps the store, so tests of
@@ -664,7 +842,7 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	defer st.Close()
 
 	var uin int64
-	if v, err := st.Meta(ctx, metaWeChatUin); err == nil {
+	if v, err := st.Meta(ctx, acct.uinMeta()); err == nil {
 		uin, _ = strconv.ParseInt(v, 10, 64)
 	} else if !errors.Is(err, data.ErrNotFound) {
 		return err
@@ -709,7 +887,11 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, leaseTTL: ttl, web: web,
 		channels: chs, allowPrivate: *allowPrivate, alertChannel: *alertChannel, alertAfter: *alertAfter,
-		taskPoll: *taskPoll, cards: cards, now: a.now,
+		taskPoll: *taskPoll, cards: cards, now: a.now, account: acct,
+		onStandby: func(holder string, until time.Time) {
+			fmt.Fprintf(a.stdout, "待命：这个账号由另一个 wxdigest（%s）运行中，租约到 %s；它停止后由本进程接管。\n",
+				holder, until.In(cfg.loc).Format("2006-01-02 15:04:05"))
+		},
 		onLogin: func(s bot.LoginState) {
 			if s.LoggedIn {
 				fmt.Fprintf(a.stdout, "已登录：%s（在线）\n", s.Self)
@@ -721,6 +903,9 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 			}
 		}}, log)
 	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			return nil // stopped while waiting as a standby
+		}
 		return err
 	}
 	for _, rc := range rt.channels {
@@ -773,7 +958,9 @@ func cmdFakeWeChat(ctx context.Context, a *app, cfg config, args []string) error
 	if cfg.LogLevel == defaultConfig().LogLevel {
 		cfg.LogLevel = "info"
 	}
-	srv := wechattest.New(wechattest.Options{Logger: cfg.logger(a.stderr), Now: a.now, SelfNick: *nick, HoldPoll: 5 * time.Second})
+	// Each --self is an account of its own, its Uin included, so two fakes
+	// are two accounts.
+	srv := wechattest.New(wechattest.Options{Logger: cfg.logger(a.stderr), Now: a.now, SelfNick: *nick, SelfUin: fakeUin(*nick), HoldPoll: 5 * time.Second})
 	url, err := srv.Start(*listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *listen, err)
@@ -782,6 +969,17 @@ func cmdFakeWeChat(ctx context.Context, a *app, cfg config, args []string) error
 	fmt.Fprintf(a.stdout, "fake WeChat server on %s (control API under %s/_fake/)\n", url, url)
 	<-ctx.Done()
 	return nil
+}
+
+// fakeUin is the fake account's Uin for its nickname: the fake's own
+// default for the default nickname, else a stable number of the same size.
+func fakeUin(nick string) int64 {
+	if nick == "wxdigest" {
+		return 0 // the fake's default
+	}
+	h := fnv.New32a()
+	h.Write([]byte(nick))
+	return 1_000_000_000 + int64(h.Sum32()%1_000_000_000)
 }
 
 // syncWriter serialises writes from the bot's goroutines to one terminal.
