@@ -1,0 +1,477 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"rsc.io/qr"
+
+	"github.com/wxdigest/wxdigest/bot"
+	"github.com/wxdigest/wxdigest/model"
+)
+
+// ---- 订阅
+
+type subscriptionsPage struct {
+	Subs  []subRow
+	Form  subForm
+	Error string
+}
+
+type subRow struct {
+	Info    bot.SubscriptionInfo
+	Target  string
+	WeChat  bool
+	Binding string
+}
+
+// subForm is the subscription form, as typed.
+type subForm struct {
+	Group, Channel, At, Cron, TZ, Style, Source, Include, Exclude string
+	Weekdays, Approve                                             bool
+}
+
+func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request) {
+	s.showSubscriptions(w, r, http.StatusOK, subForm{TZ: s.cfg.Zone.String(), Style: model.StyleText}, "")
+}
+
+func (s *Server) showSubscriptions(w http.ResponseWriter, r *http.Request, code int, f subForm, msg string) {
+	ctx := r.Context()
+	infos, err := s.manager.ListSubscriptions(ctx)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	var groups map[string]string
+	if s.cfg.Login != nil {
+		if li, err := s.cfg.Login.LoginInfo(ctx); err == nil {
+			groups = li.Groups
+		} else {
+			s.log.Warn("web: login info", "err", err)
+		}
+	}
+	p := subscriptionsPage{Form: f, Error: msg}
+	for _, in := range infos {
+		wc := in.Channel == "" || in.Channel == model.ChannelWeChat
+		p.Subs = append(p.Subs, subRow{Info: in, Target: target(in.Subscription), WeChat: wc, Binding: groups[in.Group]})
+	}
+	s.render(w, r, code, "subscriptions", "订阅", p)
+}
+
+// splitList reads a list separated by ASCII or full-width commas or 、,
+// dropping blanks and repeats.
+func splitList(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+		if w = strings.TrimSpace(w); w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// subscriptionOf checks a form (or API request) and makes the
+// subscription to store; msg is the Chinese reason when it cannot.
+func subscriptionOf(f subForm) (model.Subscription, string, error) {
+	f.Group, f.Channel = strings.TrimSpace(f.Group), strings.TrimSpace(f.Channel)
+	if f.Channel == model.ChannelWeChat {
+		f.Channel = ""
+	}
+	if (f.Group == "") == (f.Channel == "") {
+		return model.Subscription{}, "请填写微信群名或企业微信渠道（二选一）", errors.New("want exactly one of group or channel")
+	}
+	f.At, f.Cron = strings.TrimSpace(f.At), strings.TrimSpace(f.Cron)
+	if (f.At == "") == (f.Cron == "") {
+		return model.Subscription{}, "请填写推送时间或 cron（二选一）", errors.New("want exactly one of at or cron")
+	}
+	switch f.Style {
+	case "":
+		f.Style = model.StyleText
+	case model.StyleText, model.StyleImage, model.StyleBoth:
+	default:
+		return model.Subscription{}, "样式只能是文字、图片或图片+文字", fmt.Errorf("style %q: want text, image or both", f.Style)
+	}
+	sub := model.Subscription{Group: f.Group, Channel: f.Channel, TZ: strings.TrimSpace(f.TZ), Weekdays: f.Weekdays,
+		Source: strings.Join(splitList(f.Source), ","), Include: splitList(f.Include), Exclude: splitList(f.Exclude),
+		Style: f.Style, Enabled: true, Approve: f.Approve, Kind: model.ScheduleAt, Spec: f.At}
+	if f.Cron != "" {
+		sub.Kind, sub.Spec = model.ScheduleCron, f.Cron
+	}
+	return sub, "", nil
+}
+
+func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
+	f := subForm{Group: r.PostFormValue("group"), Channel: r.PostFormValue("channel"), At: r.PostFormValue("at"),
+		Cron: r.PostFormValue("cron"), TZ: r.PostFormValue("tz"), Style: r.PostFormValue("style"), Source: r.PostFormValue("source"),
+		Include: r.PostFormValue("include"), Exclude: r.PostFormValue("exclude"),
+		Weekdays: r.PostFormValue("weekdays") != "", Approve: r.PostFormValue("approve") != ""}
+	sub, msg, err := subscriptionOf(f)
+	if err != nil {
+		s.showSubscriptions(w, r, http.StatusBadRequest, f, msg)
+		return
+	}
+	if _, err := s.manager.Subscribe(r.Context(), who(r).Who(), sub); err != nil {
+		var argErr *bot.ArgError
+		switch {
+		case errors.As(err, &argErr):
+			s.showSubscriptions(w, r, http.StatusBadRequest, f, argErr.Hint)
+		case errors.Is(err, bot.ErrNotAudited):
+			s.log.Error("web: subscribe not audited", "err", err)
+			redirectOK(w, r, "/subscriptions", "subscribed")
+		default:
+			s.internal(w, r, err)
+		}
+		return
+	}
+	redirectOK(w, r, "/subscriptions", "subscribed")
+}
+
+// changeSubscription pauses, resumes or removes a subscription.
+func (s *Server) changeSubscription(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sub, ok, err := s.findSubscription(ctx, r.PathValue("id"))
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "没有这个订阅", "no such subscription")
+		return
+	}
+	p := who(r)
+	verb := r.PathValue("verb")
+	switch verb {
+	case "pause", "resume":
+		sub.Enabled = verb == "resume"
+		if _, err := s.cfg.Subscriptions.PutSubscription(ctx, sub); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		if s.cfg.Pusher != nil {
+			if err := s.cfg.Pusher.Reload(ctx); err != nil {
+				s.log.Warn("web: reload subscriptions", "err", err)
+			}
+		}
+		s.audit(r, p.Who(), "subscription."+verb, targetDetail(sub))
+		redirectOK(w, r, "/subscriptions", map[bool]string{true: "resumed", false: "paused"}[sub.Enabled])
+	case "remove":
+		if err := s.unsubscribe(r, sub); err != nil && !errors.Is(err, bot.ErrNotAudited) {
+			if errors.Is(err, model.ErrNotFound) {
+				s.fail(w, r, http.StatusNotFound, "没有这个订阅", "no such subscription")
+				return
+			}
+			s.internal(w, r, err)
+			return
+		}
+		redirectOK(w, r, "/subscriptions", "removed")
+	default:
+		s.fail(w, r, http.StatusNotFound, "没有这个操作", "no such action")
+	}
+}
+
+func (s *Server) unsubscribe(r *http.Request, sub model.Subscription) error {
+	if sub.Channel == "" || sub.Channel == model.ChannelWeChat {
+		return s.manager.Unsubscribe(r.Context(), who(r).Who(), sub.Group)
+	}
+	return s.manager.UnsubscribeChannel(r.Context(), who(r).Who(), sub.Channel)
+}
+
+// ---- 发送记录
+
+type deliveriesPage struct {
+	Since   string
+	Slots   []slotRows
+	Waiting []approvalView
+}
+
+type slotRows struct {
+	Slot   time.Time
+	Target string
+	Rows   []model.Delivery
+}
+
+// since reads ?since= (default a week ago) as the start of a civil day.
+func (s *Server) since(v string) (string, time.Time, error) {
+	if strings.TrimSpace(v) == "" {
+		t := s.today().AddDate(0, 0, -7)
+		return t.Format(time.DateOnly), t, nil
+	}
+	return s.parseDay(v)
+}
+
+func (s *Server) deliveriesPage(w http.ResponseWriter, r *http.Request) {
+	day, from, err := s.since(r.URL.Query().Get("since"))
+	if err != nil {
+		s.badRequest(w, r, "日期格式不对，应为 年-月-日", err)
+		return
+	}
+	ctx := r.Context()
+	ds, err := s.cfg.Deliveries.Deliveries(ctx, from)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	p := deliveriesPage{Since: day}
+	idx := map[string]int{}
+	for _, d := range ds {
+		sub := model.Subscription{Group: d.Group, Channel: d.Channel}
+		k := fmt.Sprintf("%d|%s", d.SubscriptionID, d.Slot.UTC().Format(time.RFC3339Nano))
+		i, ok := idx[k]
+		if !ok {
+			i = len(p.Slots)
+			idx[k] = i
+			p.Slots = append(p.Slots, slotRows{Slot: d.Slot, Target: target(sub)})
+		}
+		p.Slots[i].Rows = append(p.Slots[i].Rows, d)
+	}
+	sort.SliceStable(p.Slots, func(i, j int) bool { return p.Slots[i].Slot.After(p.Slots[j].Slot) })
+	if p.Waiting, err = s.waiting(r); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "deliveries", "发送记录", p)
+}
+
+// waiting lists today's slots of subscriptions that need approval and do
+// not have it for what they would send now.
+func (s *Server) waiting(r *http.Request) ([]approvalView, error) {
+	ctx := r.Context()
+	subs, err := s.cfg.Subscriptions.Subscriptions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("web: subscriptions: %w", err)
+	}
+	today := s.today()
+	var out []approvalView
+	for _, sub := range subs {
+		if !sub.Approve || !sub.Enabled {
+			continue
+		}
+		slot, ok := s.approvalSlot(sub, today)
+		if !ok {
+			continue
+		}
+		pv, err := s.cfg.Digests.Preview(ctx, sub, today)
+		if err != nil {
+			return nil, err
+		}
+		if len(pv.Parts) == 0 {
+			continue
+		}
+		av, err := s.approvalState(ctx, sub, slot, pv.Parts)
+		if err != nil {
+			return nil, err
+		}
+		if av.State != model.ApprovalApproved {
+			out = append(out, av)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "没有这条记录", "no such delivery")
+		return
+	}
+	err := s.cfg.Deliveries.RetryDelivery(r.Context(), id)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		s.fail(w, r, http.StatusNotFound, "没有这条记录", "no such delivery")
+		return
+	case errors.Is(err, model.ErrInvalid):
+		s.fail(w, r, http.StatusConflict, "只有发送失败的消息可以重发", "only failed parts can be retried")
+		return
+	case err != nil:
+		s.internal(w, r, err)
+		return
+	}
+	s.audit(r, who(r).Who(), "delivery.retry", "id="+strconv.FormatInt(id, 10))
+	since := r.PostFormValue("since")
+	if _, _, err := s.parseDay(since); err != nil || since == "" {
+		since = s.today().AddDate(0, 0, -7).Format(time.DateOnly)
+	}
+	redirectOK(w, r, "/deliveries?since="+since, "retried")
+}
+
+// ---- 来源
+
+type sourcesPage struct {
+	Available bool
+	Sources   []model.Source
+}
+
+func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
+	p := sourcesPage{Available: s.cfg.Sources != nil}
+	if s.cfg.Sources != nil {
+		var err error
+		if p.Sources, err = s.cfg.Sources.Sources(r.Context()); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "sources", "来源", p)
+}
+
+func (s *Server) enableSource(w http.ResponseWriter, r *http.Request) {
+	verb := r.PathValue("verb")
+	if s.cfg.Sources == nil || (verb != "enable" && verb != "disable") {
+		s.fail(w, r, http.StatusNotFound, "没有这个操作", "no such action")
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	err := s.cfg.Sources.EnableSource(r.Context(), name, verb == "enable")
+	if errors.Is(err, model.ErrNotFound) {
+		s.fail(w, r, http.StatusNotFound, "没有这个来源", "no such source")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.audit(r, who(r).Who(), "source."+verb, "name="+name)
+	redirectOK(w, r, "/sources", map[bool]string{true: "source-on", false: "source-off"}[verb == "enable"])
+}
+
+// ---- 角色
+
+type rolesPage struct {
+	Grants []model.Grant
+	Error  string
+}
+
+func (s *Server) rolesPage(w http.ResponseWriter, r *http.Request) {
+	s.showRoles(w, r, http.StatusOK, "")
+}
+
+func (s *Server) showRoles(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	g, err := s.manager.ListRoles(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.render(w, r, code, "roles", "角色", rolesPage{Grants: g, Error: msg})
+}
+
+func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	remark := r.PostFormValue("remark")
+	var err error
+	key := ""
+	switch r.PathValue("verb") {
+	case "grant":
+		err, key = s.manager.GrantRole(ctx, who(r).Who(), remark, model.Role(r.PostFormValue("role"))), "granted"
+	case "revoke":
+		err, key = s.manager.RevokeRole(ctx, who(r).Who(), remark), "revoked"
+	default:
+		s.fail(w, r, http.StatusNotFound, "没有这个操作", "no such action")
+		return
+	}
+	var argErr *bot.ArgError
+	switch {
+	case errors.As(err, &argErr):
+		s.showRoles(w, r, http.StatusBadRequest, argErr.Hint)
+		return
+	case errors.Is(err, model.ErrNotFound):
+		s.showRoles(w, r, http.StatusNotFound, "这个备注名没有角色")
+		return
+	case err != nil && !errors.Is(err, bot.ErrNotAudited):
+		s.internal(w, r, err)
+		return
+	}
+	redirectOK(w, r, "/roles", key)
+}
+
+// ---- 审计日志
+
+type auditPage struct {
+	Filter       model.AuditFilter
+	Since, Until string
+	Entries      []model.AuditEntry
+}
+
+// auditLimit is how many entries the page shows at most.
+const auditLimit = 500
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p := auditPage{Filter: model.AuditFilter{Who: strings.TrimSpace(q.Get("who")), Action: strings.TrimSpace(q.Get("action")), Limit: auditLimit}}
+	if v := q.Get("since"); v != "" {
+		day, t, err := s.parseDay(v)
+		if err != nil {
+			s.badRequest(w, r, "日期格式不对，应为 年-月-日", err)
+			return
+		}
+		p.Since, p.Filter.Since = day, t
+	}
+	if v := q.Get("until"); v != "" {
+		day, t, err := s.parseDay(v)
+		if err != nil {
+			s.badRequest(w, r, "日期格式不对，应为 年-月-日", err)
+			return
+		}
+		p.Until, p.Filter.Until = day, t.AddDate(0, 0, 1)
+	}
+	var err error
+	if p.Entries, err = s.cfg.Audit.AuditEntries(r.Context(), p.Filter); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "audit", "审计日志", p)
+}
+
+// ---- 登录状态
+
+type botLoginPage struct {
+	Available bool
+	Info      LoginInfo
+	QRStamp   int64
+	Channels  map[string]string
+}
+
+func (s *Server) botLoginPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := botLoginPage{Available: s.cfg.Login != nil, Channels: s.cfg.Health.ChannelStates(ctx)}
+	if s.cfg.Login != nil {
+		var err error
+		if p.Info, err = s.cfg.Login.LoginInfo(ctx); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		p.QRStamp = p.Info.QRAt.Unix()
+	}
+	s.render(w, r, http.StatusOK, "botlogin", "登录状态", p)
+}
+
+// botLoginQR draws the current login QR code.
+func (s *Server) botLoginQR(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Login == nil {
+		s.fail(w, r, http.StatusNotFound, "没有运行个人微信机器人", "no WeChat login")
+		return
+	}
+	li, err := s.cfg.Login.LoginInfo(r.Context())
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if li.QR == "" {
+		s.fail(w, r, http.StatusNotFound, "现在不需要扫码", "no QR code to scan")
+		return
+	}
+	code, err := qr.Encode(li.QR, qr.M)
+	if err != nil {
+		s.internal(w, r, fmt.Errorf("web: qr: %w", err))
+		return
+	}
+	code.Scale = 8
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(code.PNG())
+}

@@ -1,0 +1,5 @@
+package web
+
+import "github.com/wxdigest/wxdigest/digest"
+
+func digestSample() string { return digest.SamplePage }
