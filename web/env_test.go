@@ -246,3 +246,15 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+func newTLSRequest(method, path string, form url.Values, cookies []*http.Cookie) *http.Request {
+	r := httptest.NewRequest(method, "https://127.0.0.1"+path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.RemoteAddr = "127.0.0.1:5000"
+	for _, k := range cookies {
+		r.AddCookie(k)
+	}
+	return r
+}
+
+func recorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
