@@ -116,10 +116,7 @@ func TokenHash(plain string) string {
 // randomString is n random bytes, base64url without padding.
 func randomString(n int) string {
 	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		// crypto/rand does not fail on the systems Go supports.
-		panic(fmt.Sprintf("web: crypto/rand: %v", err))
-	}
+	_, _ = rand.Read(b) // never fails since Go 1.24 (it crashes the program instead)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
