@@ -34,6 +34,11 @@ type RouterConfig struct {
 	Forwards ForwardStore
 	// Channels lists the other delivery channels for 状态; nil: none.
 	Channels func() []WatchedChannel
+	// Claim is asked before a command said in a group is answered: when
+	// several accounts of one store are in the group, each sees the
+	// message, and only the one whose claim wins answers. nil: always
+	// answer.
+	Claim func(ctx context.Context, m Message) bool
 }
 
 // Router turns incoming chat messages into command replies. Handle is
@@ -57,6 +62,8 @@ type Router struct {
 	byWord  map[string]command // Chinese words
 	byAlias map[string]command // English aliases, lower case
 	prefix  []string           // words taking attached arguments, longest first
+
+	claim func(ctx context.Context, m Message) bool
 
 	senders *rateWindow // per resident
 	chats   *rateWindow // per chat, residents only
@@ -90,6 +97,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		fetch:      cfg.FetchArticle,
 		forwards:   cfg.Forwards,
 		channels:   cfg.Channels,
+		claim:      cfg.Claim,
 		byWord:     make(map[string]command),
 		byAlias:    make(map[string]command),
 		shown:      make(map[Target][]int64),
@@ -310,6 +318,10 @@ func (r *Router) Handle(ctx context.Context, m Message) {
 		kind = matchHint // "@bot 你好": addressed to the bot, so answer
 	}
 	if kind == matchNone {
+		return
+	}
+	if m.Chat.Kind == ChatGroup && r.claim != nil && !r.claim(ctx, m) {
+		r.log.Debug("router: another account answers", "chat", m.Chat.Name, "id", m.ID)
 		return
 	}
 	now := r.now()

@@ -929,3 +929,38 @@ func TestRouterNeverPanics(t *testing.T) {
 	e.store.articlesByDate = func(context.Context, string) ([]digest.Article, error) { return nil, errors.New("io") }
 	rtWantReply(t, e.say(rtGroup, rtStaff, "今日新闻"), rtGroup, "稍后再试")
 }
+
+// TestRouterClaim: of two accounts in a group, only the one whose claim
+// wins answers a command; chat that is no command is never claimed, and
+// private chats need no claim.
+func TestRouterClaim(t *testing.T) {
+	cases := []struct {
+		name                string
+		chat                Target
+		text                string
+		win, asked, answers bool
+	}{
+		{"group command, claim won", Target{Kind: ChatGroup, Name: "幸福里"}, "帮助", true, true, true},
+		{"group command, claim lost", Target{Kind: ChatGroup, Name: "幸福里"}, "帮助", false, true, false},
+		{"group chat, no command", Target{Kind: ChatGroup, Name: "幸福里"}, "今天天气不错", false, false, false},
+		{"friend command", Target{Kind: ChatFriend, Name: "李阿姨"}, "帮助", false, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			asked := false
+			e := newRTEnv(t, func(cfg *RouterConfig) {
+				cfg.Claim = func(ctx context.Context, m Message) bool {
+					asked = true
+					return c.win
+				}
+			})
+			got := e.say(c.chat, Sender{Nick: "李阿姨"}, c.text)
+			if asked != c.asked {
+				t.Errorf("claim asked = %v, want %v", asked, c.asked)
+			}
+			if answered := len(got) > 0; answered != c.answers {
+				t.Errorf("answered = %v, want %v (%+v)", answered, c.answers, got)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // AcquireLease takes the named lease for holder until now+ttl (now from the
@@ -99,4 +100,19 @@ func (s *Store) TakeLease(ctx context.Context, name, holder, from string, ttl ti
 	}
 	n, _ := r.RowsAffected()
 	return n > 0, nil
+}
+
+// PruneLeases deletes the expired leases whose names start with prefix
+// (claims on chat messages pile up otherwise) and says how many.
+func (s *Store) PruneLeases(ctx context.Context, prefix string) (int64, error) {
+	if prefix == "" {
+		return 0, fmt.Errorf("data: prune leases: empty prefix: %w", ErrInvalid)
+	}
+	r, err := s.w.ExecContext(ctx, `DELETE FROM leases WHERE substr(name, 1, ?) = ? AND expires_at <= ?`,
+		utf8.RuneCountInString(prefix), prefix, botTime(s.now()))
+	if err != nil {
+		return 0, fmt.Errorf("data: prune leases %q: %w", prefix, err)
+	}
+	n, _ := r.RowsAffected()
+	return n, nil
 }

@@ -106,3 +106,17 @@ func (s *Store) TakeLease(ctx context.Context, name, holder, from string, ttl ti
 	}
 	return r.RowsAffected() > 0, nil
 }
+
+// PruneLeases deletes the expired leases whose names start with prefix
+// (claims on chat messages pile up otherwise) and says how many.
+func (s *Store) PruneLeases(ctx context.Context, prefix string) (int64, error) {
+	if prefix == "" {
+		return 0, fmt.Errorf("pgstore: prune leases: empty prefix: %w", model.ErrInvalid)
+	}
+	r, err := s.pool.Exec(ctx, `DELETE FROM leases WHERE left(name, $1) = $2 AND expires_at <= $3`,
+		len([]rune(prefix)), prefix, ts(s.now()))
+	if err != nil {
+		return 0, fmt.Errorf("pgstore: prune leases %q: %w", prefix, err)
+	}
+	return r.RowsAffected(), nil
+}

@@ -14,6 +14,7 @@ var leaseCases = []testCase{
 	{"AcquireRenewExpire", testLease},
 	{"TakeFromGoneHolder", testTakeLease},
 	{"OneWinner", testLeaseRace},
+	{"Prune", testPruneLeases},
 }
 
 var roleCases = []testCase{

@@ -287,3 +287,32 @@ func testClaimRefuses(t *testing.T, e *env) {
 		t.Error("BindAccount with no account: no error")
 	}
 }
+
+// testPruneLeases: expired leases with the prefix go; live ones, and
+// others, stay.
+func testPruneLeases(t *testing.T, e *env) {
+	for _, l := range []struct {
+		name string
+		ttl  time.Duration
+	}{{"msg:a", time.Second}, {"msg:b", time.Hour}, {"bot", time.Second}, {"msgx", time.Second}, {"消息:c", time.Second}} {
+		if ok, _, err := e.s.AcquireLease(e.ctx, l.name, "h", l.ttl); err != nil || !ok {
+			t.Fatalf("AcquireLease(%s): %v %v", l.name, ok, err)
+		}
+	}
+	e.clock.Advance(2 * time.Second)
+	n, err := e.s.PruneLeases(e.ctx, "msg:")
+	if err != nil || n != 1 {
+		t.Fatalf("PruneLeases(msg:) = %d, %v; want 1", n, err)
+	}
+	if n, err := e.s.PruneLeases(e.ctx, "消息:"); err != nil || n != 1 {
+		t.Errorf("PruneLeases(消息:) = %d, %v; want 1", n, err)
+	}
+	for name, want := range map[string]bool{"msg:a": false, "msg:b": true, "bot": true, "msgx": true, "消息:c": false} {
+		_, _, err := e.s.Lease(e.ctx, name)
+		if got := err == nil; got != want {
+			t.Errorf("lease %s kept = %v, want %v (%v)", name, got, want, err)
+		}
+	}
+	_, err = e.s.PruneLeases(e.ctx, "")
+	wantErr(t, "empty prefix", err, model.ErrInvalid)
+}

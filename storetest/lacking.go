@@ -157,3 +157,6 @@ func (lacking) BindAccount(ctx context.Context, account string, groups []string,
 func (lacking) AccountGroups(ctx context.Context) (map[string][]string, error) {
 	panic(lack("AccountGroups"))
 }
+func (lacking) PruneLeases(ctx context.Context, prefix string) (int64, error) {
+	panic(lack("PruneLeases"))
+}

@@ -105,6 +105,8 @@ type LeaseStore interface {
 	ReleaseLease(ctx context.Context, name, holder string) error
 	Lease(ctx context.Context, name string) (holder string, until time.Time, err error) // ErrNotFound
 	TakeLease(ctx context.Context, name, holder, from string, ttl time.Duration) (ok bool, err error)
+	// PruneLeases deletes expired leases named with prefix; ErrInvalid for "".
+	PruneLeases(ctx context.Context, prefix string) (int64, error)
 }
 
 // MetaStore keeps small facts such as the account's Uin.

@@ -22,6 +22,7 @@ type accountsWorld struct {
 	srv2   *wechattest.Server
 	url2   string
 	groups []string
+	env    []string // more environment for the bots
 }
 
 const secondNick = "社区小助手"
@@ -51,7 +52,7 @@ func (w *accountsWorld) startAccount(n int, pacing ...string) *botProc {
 		args = append(args, "--wechat-server", w.url2)
 	}
 	// Short leases: a killed process's claims end within seconds.
-	return w.startChild([]string{"WXDIGEST_LEASE_TTL=2s"}, append(args, pacing...)...)
+	return w.startChild(append([]string{"WXDIGEST_LEASE_TTL=2s"}, w.env...), append(args, pacing...)...)
 }
 
 // waitOnline waits until both fakes have a session and both bots said so.
@@ -110,6 +111,8 @@ func TestE2ETwoAccounts(t *testing.T) {
 	for _, g := range append(w.groups, onlySecond) {
 		w.subscribe(g, cron)
 	}
+	// Debug logs say when an account leaves a message to the other.
+	w.env = []string{"WXDIGEST_LOG_LEVEL=debug"}
 	a := w.startAccount(1, fastPacing...)
 	b := w.startAccount(2, fastPacing...)
 	ctx := w.ctx(60 * time.Second)
@@ -129,6 +132,32 @@ func TestE2ETwoAccounts(t *testing.T) {
 			t.Errorf("a part sent by %q, want one of the two accounts; rows %+v", acct, rows)
 		}
 	}
+	// A resident's command in a group both accounts are in is answered
+	// once: both see it, one claims it. WeChat stamps it with the same
+	// second for both; keep the two posts inside one second.
+	for time.Now().Nanosecond() > 700_000_000 {
+		<-time.After(10 * time.Millisecond)
+	}
+	for _, srv := range []*wechattest.Server{w.srv, w.srv2} {
+		if _, err := srv.PostGroupMessage(w.groups[0], "r01", "帮助"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	helps := func() int {
+		n := 0
+		for _, srv := range []*wechattest.Server{w.srv, w.srv2} {
+			for _, m := range srv.Sent() {
+				if m.Kind == wechattest.KindGroup && m.To == w.groups[0] && !strings.Contains(m.Text, e2eHeader) {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	w.eventually(ctx, "one account answers, the other leaves it", func() (bool, string) {
+		left := strings.Contains(a.errb.String(), "another account answers") || strings.Contains(b.errb.String(), "another account answers")
+		return left && helps() >= 1, fmt.Sprint(helps())
+	})
 	// Let any duplicate surface before counting.
 	w.stopClean(a)
 	w.stopClean(b)
@@ -137,6 +166,9 @@ func TestE2ETwoAccounts(t *testing.T) {
 		if got[g] != 1 {
 			t.Errorf("%s got the digest %d times, want exactly once", g, got[g])
 		}
+	}
+	if n := helps(); n != 1 {
+		t.Errorf("the resident's 帮助 was answered %d times, want once", n)
 	}
 	t.Logf("parts sent per account: %v", by)
 }

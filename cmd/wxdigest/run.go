@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -318,6 +319,16 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 			Budget:     cfg.Budget,
 			LeadBudget: cfg.LeadBudget,
 			Channels:   rt.watched,
+			// Two accounts in one group both see a resident's command:
+			// the first to claim the message answers it.
+			Claim: func(ctx context.Context, m bot.Message) bool {
+				ok, _, err := st.AcquireLease(ctx, messageClaim(m), holder, messageClaimTTL)
+				if err != nil {
+					log.Warn("claim a message; answering it", "chat", m.Chat.Name, "err", err)
+					return true
+				}
+				return ok
+			},
 		}
 		if o.web != nil {
 			// Chat forwards go through the same client as the poller, so
@@ -559,6 +570,22 @@ func (rt *botRuntime) release() {
 	}
 }
 
+// Claims on chat messages are leases named messageClaimPrefix and a
+// digest of the message, kept long enough for every account to see it.
+const (
+	messageClaimPrefix = "msg:"
+	messageClaimTTL    = 10 * time.Minute
+)
+
+// messageClaim names a group message the same way for every account in
+// the group: its chat, sender, text and time as WeChat stamped it (the
+// message ids differ between accounts).
+func messageClaim(m bot.Message) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d", m.Chat.Name, m.From.Nick, m.Text, m.Time.Unix())
+	return messageClaimPrefix + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
 // accountLabel names the personal account in the ledger: --account's
 // name, else the account's nickname.
 func (rt *botRuntime) accountLabel() string {
@@ -718,6 +745,9 @@ func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginSt
 				rt.log.Warn("reload subscriptions", "err", err)
 			}
 		case <-refresh.C:
+			if _, err := rt.store.PruneLeases(ctx, messageClaimPrefix); err != nil {
+				rt.log.Warn("prune message claims", "err", err)
+			}
 			if err := rt.sched.Reload(ctx); err != nil {
 				rt.log.Warn("reload subscriptions", "err", err)
 			}

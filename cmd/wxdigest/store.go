@@ -44,6 +44,7 @@ type store interface {
 	EnableSource(ctx context.Context, name string, enabled bool) error
 	Lease(ctx context.Context, name string) (string, time.Time, error)
 	TakeLease(ctx context.Context, name, holder, from string, ttl time.Duration) (bool, error)
+	PruneLeases(ctx context.Context, prefix string) (int64, error)
 	ClaimDelivery(ctx context.Context, id int64, c model.Claim) (bool, error)
 	ReleaseClaims(ctx context.Context, holder string) error
 	BindAccount(ctx context.Context, account string, groups []string, ttl time.Duration) error
