@@ -37,7 +37,7 @@ type commandInfo struct {
 func rtCommands() []command {
 	return []command{
 		todayCmd{}, moreCmd{}, searchCmd{}, helpCmd{},
-		previewCmd{}, pushCmd{}, editCmd{}, withdrawCmd{}, statusCmd{},
+		previewCmd{}, pushCmd{}, approveCmd{}, editCmd{}, withdrawCmd{}, statusCmd{},
 		subscribeCmd{}, unsubscribeCmd{}, subsCmd{},
 	}
 }

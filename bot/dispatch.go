@@ -80,6 +80,9 @@ type DispatcherConfig struct {
 	// Holder names this process as it claims ledger parts; rows another
 	// holder has a live claim on are left to it.
 	Holder string
+	// Approvals keeps the 审核 of subscriptions that require it; without
+	// it their slots are not sent (each firing fails, and says why).
+	Approvals ApprovalStore
 }
 
 // Format is how a channel takes a digest.
@@ -238,7 +241,7 @@ func (s *Scheduler) Reload(ctx context.Context) error {
 // it judged what was due at (see fireDue).
 func (s *Scheduler) catchUp(ctx context.Context) (time.Time, error) {
 	s.fireMu.Lock()
-	err := s.sweepLedger(ctx)
+	err := errors.Join(s.sweepLedger(ctx), s.sweepApprovals(ctx, s.cfg.Clock.Now()))
 	s.fireMu.Unlock()
 	return s.fireDue(ctx), err
 }
@@ -378,7 +381,7 @@ func (s *Scheduler) fireDue(ctx context.Context) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, r := range reqs {
-		if err == nil && results[i].err == nil {
+		if err == nil && results[i].err == nil && !results[i].held {
 			r.ss.done = r.slot
 		}
 	}
@@ -401,10 +404,12 @@ type slotReq struct {
 	ss     *schedSub
 	slot   time.Time
 	resend bool // carry the day's items even if the group has them (推送 重发)
+	manual bool // a push, not a scheduled firing
 }
 
 type slotResult struct {
 	items, parts int
+	held         bool // waiting for approval: not recorded, tried again
 	err          error
 }
 
@@ -494,6 +499,17 @@ func (s *Scheduler) fire(ctx context.Context, reqs []slotReq) ([]slotResult, err
 				rendered[key] = rs
 			}
 			rec.Parts, rec.Kinds, rec.ArticleIDs = rs.parts, rs.kinds, freshIDs
+		}
+		if len(rec.Parts) > 0 && r.ss.sub.Approve {
+			ok, err := s.approvalGate(ctx, r, w.slot, rec.Parts)
+			if err != nil {
+				results[i].err = err
+				continue
+			}
+			if !ok {
+				results[i].held = true
+				continue
+			}
 		}
 		recs = append(recs, rec)
 		recIdx = append(recIdx, i)
@@ -814,7 +830,7 @@ func (s *Scheduler) push(ctx context.Context, groups []string, resend bool) ([]P
 			out[i].Err = fmt.Errorf("bot: push %s: %w", g, err)
 			continue
 		}
-		reqs = append(reqs, slotReq{ss: ss, slot: now, resend: resend})
+		reqs = append(reqs, slotReq{ss: ss, slot: now, resend: resend, manual: true})
 		idx = append(idx, i)
 	}
 	if len(reqs) == 0 {

@@ -66,6 +66,8 @@ type scOpts struct {
 	dispClock func(*bottest.Clock) bot.Clock
 	// formats is the dispatcher's Formats.
 	formats func(channel string) bot.Format
+	// approvals is the dispatcher's Approvals.
+	approvals bot.ApprovalStore
 }
 
 func scNewEnv(t testing.TB, start time.Time, opts scOpts) *scEnv {
@@ -112,7 +114,8 @@ func (e *scEnv) build() {
 		Zone:    e.loc,
 		Budget:  e.opts.budget,
 		Grace:   e.opts.grace,
-		Formats: e.opts.formats,
+		Formats:   e.opts.formats,
+		Approvals: e.opts.approvals,
 		OnShown: func(chat bot.Target, ids []int64) {
 			e.mu.Lock()
 			defer e.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // RouterConfig wires a Router. Store, Outbox are required; the rest have
@@ -39,6 +40,9 @@ type RouterConfig struct {
 	// message, and only the one whose claim wins answers. nil: always
 	// answer.
 	Claim func(ctx context.Context, m Message) bool
+	// Approvals keeps the 审核 of held digests, for 批准; nil: 批准 says
+	// approval is not in use.
+	Approvals ApprovalStore
 }
 
 // Router turns incoming chat messages into command replies. Handle is
@@ -63,7 +67,8 @@ type Router struct {
 	byAlias map[string]command // English aliases, lower case
 	prefix  []string           // words taking attached arguments, longest first
 
-	claim func(ctx context.Context, m Message) bool
+	claim     func(ctx context.Context, m Message) bool
+	approvals ApprovalStore
 
 	senders *rateWindow // per resident
 	chats   *rateWindow // per chat, residents only
@@ -72,6 +77,8 @@ type Router struct {
 	mu       sync.Mutex
 	shown    map[Target][]int64 // the numbered digest last shown per chat (Target.Key), for 详情 N
 	searched map[Target][]int64 // the last search's hits per chat (Target.Key), for 详情 搜N
+	// approvalsShown is what 批准 last listed per chat, for 批准 N.
+	approvalsShown map[Target][]model.Approval
 }
 
 // maxCommandRunes: longer messages are chat, never commands — except
@@ -98,10 +105,13 @@ func NewRouter(cfg RouterConfig) *Router {
 		forwards:   cfg.Forwards,
 		channels:   cfg.Channels,
 		claim:      cfg.Claim,
+		approvals:  cfg.Approvals,
 		byWord:     make(map[string]command),
 		byAlias:    make(map[string]command),
 		shown:      make(map[Target][]int64),
 		searched:   make(map[Target][]int64),
+
+		approvalsShown: make(map[Target][]model.Approval),
 	}
 	if r.now == nil {
 		r.now = time.Now
