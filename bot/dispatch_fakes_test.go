@@ -108,12 +108,12 @@ func (e *scEnv) build() {
 		clk = e.opts.dispClock(e.clk)
 	}
 	d, err := bot.NewDispatcher(bot.DispatcherConfig{
-		Store:   st,
-		Outbox:  e.pacer,
-		Clock:   clk,
-		Zone:    e.loc,
-		Budget:  e.opts.budget,
-		Grace:   e.opts.grace,
+		Store:     st,
+		Outbox:    e.pacer,
+		Clock:     clk,
+		Zone:      e.loc,
+		Budget:    e.opts.budget,
+		Grace:     e.opts.grace,
 		Formats:   e.opts.formats,
 		Approvals: e.opts.approvals,
 		OnShown: func(chat bot.Target, ids []int64) {
