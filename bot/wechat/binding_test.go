@@ -94,3 +94,37 @@ func TestSpeakingBindsWithoutContactRefresh(t *testing.T) {
 	}
 	must(t, tr.Send(ctxT(t), bot.Target{Kind: bot.ChatGroup, Name: "未保存群"}, "在"))
 }
+
+// The QR code's content is on offer while a scan is awaited (the console
+// draws it), and gone once logged in; the subscribed groups' bindings are
+// reported by name.
+func TestQRAndGroupBindings(t *testing.T) {
+	e := newEnv(t, wechattest.Options{ManualConfirm: true})
+	e.seed(t)
+	tr := e.transport(t, nil)
+	tr.BindGroups([]string{"幸福里业主群", "没有这个群"})
+	if got := tr.GroupBindings(); got != nil {
+		t.Errorf("bindings before login: %v", got)
+	}
+	r := start(t, tr)
+	ctx := ctxT(t)
+	for {
+		if qr, at := tr.QR(); strings.HasPrefix(qr, "https://login.weixin.qq.com/l/") && !at.IsZero() {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("no QR content while the login waits for a scan")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	e.srv.Confirm()
+	r.loggedIn(t, 1)
+	if qr, _ := tr.QR(); qr != "" {
+		t.Errorf("QR %q still offered after login", qr)
+	}
+	got := tr.GroupBindings()
+	if got["幸福里业主群"] != BindingBound || got["没有这个群"] != BindingMissing || len(got) != 2 {
+		t.Errorf("bindings %v", got)
+	}
+}

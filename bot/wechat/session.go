@@ -183,6 +183,9 @@ func (t *Transport) showQR(uuid string) {
 	content := "https://login.weixin.qq.com/l/" + uuid
 	img := openwechat.GetQrcodeUrl(uuid)
 	t.log.Info("wechat: scan the QR code with the bot account's phone to log in", "qr_image", img, "qr_content", content)
+	t.mu.Lock()
+	t.qr, t.qrAt = content, t.cfg.Now()
+	t.mu.Unlock()
 	if w := t.cfg.QR; w != nil {
 		_, _ = io.WriteString(w, "请用机器人账号的微信扫描二维码登录 (scan with WeChat to log in):\n")
 		qrterminal.GenerateHalfBlock(content, qrterminal.L, w)

@@ -47,8 +47,12 @@ type Transport struct {
 	// remark (true) or only a nickname. Bounded; oldest forgotten first.
 	friendIDs   map[string]bool
 	friendOrder []string
-	queue       chan item
-	stop        chan struct{}
+	// qr is what the login QR code encodes while a scan is awaited (""
+	// otherwise), shown since qrAt: the console draws it.
+	qr    string
+	qrAt  time.Time
+	queue chan item
+	stop  chan struct{}
 }
 
 var (
@@ -402,6 +406,7 @@ func (t *Transport) establish(s *session) error {
 	t.state.Since = s.since
 	t.state.Logins++
 	t.state.LastErr = ""
+	t.qr, t.qrAt = "", time.Time{}
 	problems := slices.Clone(t.problems)
 	t.mu.Unlock()
 	close(s.ready)
@@ -531,6 +536,44 @@ func (t *Transport) BindGroups(names []string) {
 	defer t.mu.Unlock()
 	t.wanted = clean
 	t.rebindLocked()
+}
+
+// QR is what the login QR code encodes while a scan is awaited, and since
+// when; "" when none is (logged in, or logging in without a scan).
+func (t *Transport) QR() (content string, since time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.qr, t.qrAt
+}
+
+// Binding states of a subscribed group, as GroupBindings reports them.
+const (
+	BindingBound     = "bound"
+	BindingMissing   = "missing"   // not found, or not saved to contacts
+	BindingAmbiguous = "ambiguous" // several groups have the name
+)
+
+// GroupBindings gives each subscribed group's binding in the current
+// session; nil when logged out.
+func (t *Transport) GroupBindings() map[string]string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.sess == nil {
+		return nil
+	}
+	out := make(map[string]string, len(t.wanted))
+	for _, name := range t.wanted {
+		b, ok := t.bindings[name]
+		switch {
+		case ok && b.count == 1:
+			out[name] = BindingBound
+		case ok && b.count > 1:
+			out[name] = BindingAmbiguous
+		default:
+			out[name] = BindingMissing
+		}
+	}
+	return out
 }
 
 // State reports the login state and the binding problems.
