@@ -43,6 +43,9 @@ type RouterConfig struct {
 	// Approvals keeps the 审核 of held digests, for 批准; nil: 批准 says
 	// approval is not in use.
 	Approvals ApprovalStore
+	// OnCommand is told how long each command took to handle, by its
+	// alias (for metrics); nil: nobody is.
+	OnCommand func(command string, d time.Duration)
 }
 
 // Router turns incoming chat messages into command replies. Handle is
@@ -69,6 +72,7 @@ type Router struct {
 
 	claim     func(ctx context.Context, m Message) bool
 	approvals ApprovalStore
+	onCommand func(command string, d time.Duration)
 
 	senders *rateWindow // per resident
 	chats   *rateWindow // per chat, residents only
@@ -106,6 +110,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		channels:   cfg.Channels,
 		claim:      cfg.Claim,
 		approvals:  cfg.Approvals,
+		onCommand:  cfg.OnCommand,
 		byWord:     make(map[string]command),
 		byAlias:    make(map[string]command),
 		shown:      make(map[Target][]int64),
@@ -355,7 +360,12 @@ func (r *Router) Handle(ctx context.Context, m Message) {
 	if in.role > RoleResident {
 		r.log.Info("router: command", "command", in.words[0], "args", args, "chat", m.Chat.Name, "who", auditWho(m.From))
 	}
+	began := time.Now()
 	cmd.run(ctx, &call{r: r, m: m, role: role, args: args, now: now})
+	if r.onCommand != nil {
+		// Real time, not the injected clock: this measures the work.
+		r.onCommand(in.alias, time.Since(began))
+	}
 }
 
 // admit applies the resident limits, giving one notice when a limit is

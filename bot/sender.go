@@ -118,6 +118,19 @@ type SenderConfig struct {
 	// queues it again should the other claimant die. nil: every part is
 	// this sender's.
 	Claim func(ctx context.Context, id int64) (bool, error)
+	// OnSend is told the outcome of every send attempt (for metrics);
+	// nil: nobody is.
+	OnSend func(SendEvent)
+}
+
+// SendEvent is one send attempt's outcome.
+type SendEvent struct {
+	// Ledger: the message was a digest part of the ledger, not a reply or
+	// a notice.
+	Ledger bool
+	// Reason is "" when it was sent, else why not, as a fixed word:
+	// "rate_limited", "logged_out", "rejected", "undeliverable" or "error".
+	Reason string
 }
 
 // Message lanes, sent in this order: a notice for admins first, then
@@ -567,6 +580,9 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 
 	remote, err := p.transmit(ctx, it, text)
 	now := p.cfg.Clock.Now()
+	if p.cfg.OnSend != nil && ctx.Err() == nil {
+		p.cfg.OnSend(SendEvent{Ledger: it.delivery != 0, Reason: sendReason(err)})
+	}
 
 	switch {
 	case err == nil:
@@ -647,6 +663,23 @@ func (p *Pacer) send(ctx context.Context, it *outItem, lane int) {
 		p.requeue(it, lane)
 		p.log.Warn("bot: sender: send failed, will retry", "to", it.to.Name, "attempts", it.attempts, "retry_at", it.notBefore, "err", err)
 	}
+}
+
+// sendReason names a send's failure for SendEvent.
+func sendReason(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrRateLimited):
+		return "rate_limited"
+	case errors.Is(err, ErrLoggedOut):
+		return "logged_out"
+	case errors.Is(err, ErrRejected):
+		return "rejected"
+	case errors.Is(err, ErrUndeliverable):
+		return "undeliverable"
+	}
+	return "error"
 }
 
 // claim asks whether ledger part it is this sender's to send now; when it

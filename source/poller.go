@@ -64,6 +64,9 @@ type PollerConfig struct {
 	// sources added or removed from the CLI are noticed; default
 	// DefaultRescan.
 	Rescan time.Duration
+	// OnFetchError is told the name of a source whose fetch failed (for
+	// metrics); nil: nobody is.
+	OnFetchError func(source string)
 }
 
 // Poller fetches sources when they are due and stores what is new. Run
@@ -76,6 +79,7 @@ type Poller struct {
 	zone   *time.Location
 	log    *slog.Logger
 	rescan time.Duration
+	onErr  func(source string)
 	mu     sync.Mutex // one fetch at a time
 }
 
@@ -84,7 +88,7 @@ func NewPoller(cfg PollerConfig) (*Poller, error) {
 	if cfg.Store == nil || cfg.Client == nil {
 		return nil, errors.New("source: new poller: Store and Client are required")
 	}
-	p := &Poller{store: cfg.Store, client: cfg.Client, clock: cfg.Clock, zone: cfg.Zone, log: cfg.Logger, rescan: cfg.Rescan}
+	p := &Poller{store: cfg.Store, client: cfg.Client, clock: cfg.Clock, zone: cfg.Zone, log: cfg.Logger, rescan: cfg.Rescan, onErr: cfg.OnFetchError}
 	if p.clock == nil {
 		p.clock = systemClock{}
 	}
@@ -210,6 +214,9 @@ func (p *Poller) fetch(ctx context.Context, src model.Source) (Result, time.Time
 	if err != nil {
 		out.Err = oneLine(err.Error())
 		out.Next = start.Add(backoff(src.Every, src.Failures+1, retryAfterOf(err)))
+		if p.onErr != nil {
+			p.onErr(src.Name)
+		}
 	} else {
 		out.Next = start.Add(every(src))
 	}

@@ -49,6 +49,7 @@ type MetricsConfig struct {
 type Metrics struct {
 	reg       *prometheus.Registry
 	sent      *prometheus.CounterVec
+	replies   *prometheus.CounterVec
 	failures  *prometheus.CounterVec
 	commands  *prometheus.HistogramVec
 	fetchErrs *prometheus.CounterVec
@@ -66,11 +67,15 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 		reg: prometheus.NewRegistry(),
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wxdigest_messages_sent_total",
-			Help: "Messages sent, by channel.",
+			Help: "Digest messages sent (ledger parts), by channel.",
+		}, []string{"channel"}),
+		replies: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wxdigest_replies_sent_total",
+			Help: "Replies and notices sent (not ledger parts), by channel.",
 		}, []string{"channel"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wxdigest_send_failures_total",
-			Help: "Failed sends, by channel and reason (rate_limited, logged_out, rejected, network, other).",
+			Help: "Failed sends, by channel and reason (rate_limited, logged_out, rejected, undeliverable, error).",
 		}, []string{"channel", "reason"}),
 		commands: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "wxdigest_command_duration_seconds",
@@ -82,17 +87,24 @@ func NewMetrics(cfg MetricsConfig) *Metrics {
 			Help: "Failed fetches of a source, by source.",
 		}, []string{"source"}),
 	}
-	m.reg.MustRegister(m.sent, m.failures, m.commands, m.fetchErrs, newScrape(cfg))
+	m.reg.MustRegister(m.sent, m.replies, m.failures, m.commands, m.fetchErrs, newScrape(cfg))
 	if cfg.GoRuntime {
 		m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	return m
 }
 
-// SentMessage counts one message sent on channel.
+// SentMessage counts one digest message (a ledger part) sent on channel.
 func (m *Metrics) SentMessage(channel string) {
 	if m != nil {
 		m.sent.WithLabelValues(channel).Inc()
+	}
+}
+
+// SentReply counts one reply or notice sent on channel.
+func (m *Metrics) SentReply(channel string) {
+	if m != nil {
+		m.replies.WithLabelValues(channel).Inc()
 	}
 }
 
