@@ -5,6 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wxdigest/wxdigest/model"
 )
 
 // Audit appends e to the audit log. At defaults to the store's clock; Who
@@ -35,10 +39,19 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, at, who, action, detail FROM audit
+	es, err := s.queryAudit(ctx, `SELECT id, at, who, action, detail FROM audit
 		ORDER BY at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("data: audit log: %w", err)
+	}
+	return es, nil
+}
+
+// queryAudit runs a query of audit rows (id, at, who, action, detail).
+func (s *Store) queryAudit(ctx context.Context, q string, args ...any) ([]AuditEntry, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	es := []AuditEntry{}
@@ -46,15 +59,75 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 		var e AuditEntry
 		var at string
 		if err := rows.Scan(&e.ID, &at, &e.Who, &e.Action, &e.Detail); err != nil {
-			return nil, fmt.Errorf("data: audit log: %w", err)
+			return nil, err
 		}
 		if e.At, err = parseBotTime(at); err != nil {
-			return nil, fmt.Errorf("data: audit log: %w", err)
+			return nil, err
 		}
 		es = append(es, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("data: audit log: %w", err)
+	return es, rows.Err()
+}
+
+// Bounds of AuditEntries' Limit.
+const (
+	// DefaultAuditLimit applies when the filter's Limit is <= 0.
+	DefaultAuditLimit = 100
+	// MaxAuditLimit caps the filter's Limit.
+	MaxAuditLimit = 1000
+)
+
+// auditLimit is f.Limit within its bounds.
+func auditLimit(n int) int {
+	if n <= 0 {
+		return DefaultAuditLimit
+	}
+	return min(n, MaxAuditLimit)
+}
+
+// AuditEntries lists the entries of the audit log that f matches
+// (model.AuditFilter.Match: Who exact; Action exact, or a prefix when it
+// ends in "."; Since inclusive; Until exclusive), newest first, at most
+// f.Limit of them (<= 0: DefaultAuditLimit; capped at MaxAuditLimit). The
+// filter runs in SQL, on audit_by_time or audit_by_who.
+func (s *Store) AuditEntries(ctx context.Context, f model.AuditFilter) ([]AuditEntry, error) {
+	var where []string
+	var args []any
+	if f.Who != "" {
+		where, args = append(where, `who = ?`), append(args, f.Who)
+	}
+	if a := f.Action; a != "" {
+		if strings.HasSuffix(a, ".") {
+			// The names starting with a: from a up to, not including, a
+			// with its final '.' made '/', the next byte (BINARY collation
+			// compares bytes).
+			where, args = append(where, `action >= ? AND action < ?`), append(args, a, a[:len(a)-1]+"/")
+		} else {
+			where, args = append(where, `action = ?`), append(args, a)
+		}
+	}
+	for _, b := range []struct {
+		t    time.Time
+		what string
+		cond string
+	}{{f.Since, "since", `at >= ?`}, {f.Until, "until", `at < ?`}} {
+		if b.t.IsZero() {
+			continue
+		}
+		if err := checkBotTime(b.what, b.t); err != nil {
+			return nil, fmt.Errorf("data: audit entries: %w", err)
+		}
+		where, args = append(where, b.cond), append(args, botTime(b.t))
+	}
+	q := `SELECT id, at, who, action, detail FROM audit`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY at DESC, id DESC LIMIT ?`
+	args = append(args, auditLimit(f.Limit))
+	es, err := s.queryAudit(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("data: audit entries: %w", err)
 	}
 	return es, nil
 }

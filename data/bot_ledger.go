@@ -661,3 +661,54 @@ func (s *Store) MarkShown(ctx context.Context, subID int64, at time.Time, articl
 		return nil
 	})
 }
+
+// RetryDelivery sends a failed part again: it becomes pending, keeping its
+// Attempts and Error (the history of its failures), and any claim on it
+// ends, so the next sender to look takes it. An unknown id is ErrNotFound;
+// a part that is not failed is an error wrapping ErrInvalid.
+func (s *Store) RetryDelivery(ctx context.Context, id int64) error {
+	return s.botTx(ctx, fmt.Sprintf("retry delivery %d", id), func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'pending', claim_until = NULL
+			WHERE id = ? AND state = 'failed'`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n > 0 {
+			return nil
+		}
+		state, err := deliveryState(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("delivery is %s, not failed: %w", state, ErrInvalid)
+	})
+}
+
+// deliveryStates are the ledger's states, each a key of DeliveryCounts.
+var deliveryStates = []string{DeliveryPending, DeliverySent, DeliveryFailed, DeliveryMissed, DeliverySkipped, DeliveryAwaiting}
+
+// DeliveryCounts counts the ledger's rows by state; every state is a key,
+// zero included.
+func (s *Store) DeliveryCounts(ctx context.Context) (map[string]int, error) {
+	counts := make(map[string]int, len(deliveryStates))
+	for _, st := range deliveryStates {
+		counts[st] = 0
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT state, COUNT(*) FROM deliveries GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("data: delivery counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("data: delivery counts: %w", err)
+		}
+		counts[st] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("data: delivery counts: %w", err)
+	}
+	return counts, nil
+}

@@ -9,18 +9,18 @@ import (
 )
 
 const subscriptionCols = `id, channel, group_name, kind, spec, tz, weekdays, source, style, enabled, created_at, updated_at,
-	include_words, exclude_words`
+	include_words, exclude_words, approve`
 
 func scanSubscription(sc botScanner) (Subscription, error) {
 	var sub Subscription
-	var weekdays, enabled int
+	var weekdays, enabled, approve int
 	var created, updated, include, exclude string
 	if err := sc.Scan(&sub.ID, &sub.Channel, &sub.Group, &sub.Kind, &sub.Spec, &sub.TZ, &weekdays, &sub.Source,
-		&sub.Style, &enabled, &created, &updated, &include, &exclude); err != nil {
+		&sub.Style, &enabled, &created, &updated, &include, &exclude, &approve); err != nil {
 		return Subscription{}, err
 	}
 	sub.Include, sub.Exclude = splitWords(include), splitWords(exclude)
-	sub.Weekdays, sub.Enabled = weekdays != 0, enabled != 0
+	sub.Weekdays, sub.Enabled, sub.Approve = weekdays != 0, enabled != 0, approve != 0
 	var err error
 	if sub.Created, err = parseBotTime(created); err != nil {
 		return Subscription{}, err
@@ -92,16 +92,17 @@ func (s *Store) PutSubscription(ctx context.Context, sub Subscription) (Subscrip
 	now := botTime(s.now())
 	row := s.w.QueryRowContext(ctx, `INSERT INTO subscriptions
 		(channel, group_name, kind, spec, tz, weekdays, source, style, enabled, created_at, updated_at,
-		 include_words, exclude_words)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		 include_words, exclude_words, approve)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, group_name) DO UPDATE SET
 			kind = excluded.kind, spec = excluded.spec, tz = excluded.tz,
 			weekdays = excluded.weekdays, source = excluded.source, style = excluded.style,
 			enabled = excluded.enabled, updated_at = excluded.updated_at,
-			include_words = excluded.include_words, exclude_words = excluded.exclude_words
+			include_words = excluded.include_words, exclude_words = excluded.exclude_words,
+			approve = excluded.approve
 		RETURNING `+subscriptionCols,
 		sub.Channel, sub.Group, sub.Kind, sub.Spec, sub.TZ, boolInt(sub.Weekdays), sub.Source, sub.Style, boolInt(sub.Enabled), now, now,
-		strings.Join(sub.Include, ","), strings.Join(sub.Exclude, ","))
+		strings.Join(sub.Include, ","), strings.Join(sub.Exclude, ","), boolInt(sub.Approve))
 	out, err := scanSubscription(row)
 	if err != nil {
 		return Subscription{}, fmt.Errorf("data: put subscription %q: %w", sub.Group, err)

@@ -318,3 +318,12 @@ func (s *Store) WithdrawArticle(ctx context.Context, id int64, by string) error 
 		return err
 	})
 }
+
+// ArticleCount counts the stored articles, withdrawn ones not.
+func (s *Store) ArticleCount(ctx context.Context) (int, error) {
+	var n int64
+	if err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM articles WHERE withdrawn_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("pgstore: article count: %w", err)
+	}
+	return int(n), nil
+}

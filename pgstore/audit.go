@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -42,16 +45,78 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]model.AuditEntry, er
 	}
 	rows, err := s.pool.Query(ctx, `SELECT id, at, who, action, detail FROM audit
 		ORDER BY at DESC, id DESC LIMIT $1`, lim)
-	es, err := collect(rows, err, func(sc scanner) (model.AuditEntry, error) {
-		var e model.AuditEntry
-		err := sc.Scan(&e.ID, &e.At, &e.Who, &e.Action, &e.Detail)
-		e.At = e.At.UTC()
-		return e, err
-	})
+	es, err := collect(rows, err, scanAudit)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: audit log: %w", err)
 	}
 	return es, nil
+}
+
+// Bounds of AuditEntries' Limit, the SQLite store's.
+const (
+	// DefaultAuditLimit applies when the filter's Limit is <= 0.
+	DefaultAuditLimit = 100
+	// MaxAuditLimit caps the filter's Limit.
+	MaxAuditLimit = 1000
+)
+
+// AuditEntries lists the entries of the audit log that f matches
+// (model.AuditFilter.Match: Who exact; Action exact, or a prefix when it
+// ends in "."; Since inclusive; Until exclusive), newest first, at most
+// f.Limit of them (<= 0: DefaultAuditLimit; capped at MaxAuditLimit). The
+// filter runs in SQL, on audit_by_time or audit_by_who.
+func (s *Store) AuditEntries(ctx context.Context, f model.AuditFilter) ([]model.AuditEntry, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Who != "" {
+		where = append(where, `who = `+arg(f.Who))
+	}
+	if a := f.Action; a != "" {
+		if strings.HasSuffix(a, ".") {
+			where = append(where, `starts_with(action, `+arg(a)+`)`)
+		} else {
+			where = append(where, `action = `+arg(a))
+		}
+	}
+	for _, b := range []struct {
+		t    time.Time
+		what string
+		cond string
+	}{{f.Since, "since", `at >= `}, {f.Until, "until", `at < `}} {
+		if b.t.IsZero() {
+			continue
+		}
+		if err := checkTime(b.what, b.t); err != nil {
+			return nil, fmt.Errorf("pgstore: audit entries: %w", err)
+		}
+		where = append(where, b.cond+arg(ts(b.t)))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultAuditLimit
+	}
+	q := `SELECT id, at, who, action, detail FROM audit`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY at DESC, id DESC LIMIT ` + arg(int64(min(limit, MaxAuditLimit)))
+	rows, err := s.pool.Query(ctx, q, args...)
+	es, err := collect(rows, err, scanAudit)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: audit entries: %w", err)
+	}
+	return es, nil
+}
+
+func scanAudit(sc scanner) (model.AuditEntry, error) {
+	var e model.AuditEntry
+	err := sc.Scan(&e.ID, &e.At, &e.Who, &e.Action, &e.Detail)
+	e.At = e.At.UTC()
+	return e, err
 }
 
 // Meta returns the value stored under key; ErrNotFound when there is none.

@@ -616,3 +616,54 @@ func (s *Store) MarkShown(ctx context.Context, subID int64, at time.Time, articl
 		return err
 	})
 }
+
+// RetryDelivery sends a failed part again: it becomes pending, keeping its
+// Attempts and Error (the history of its failures), and any claim on it
+// ends, so the next sender to look takes it. An unknown id is ErrNotFound;
+// a part that is not failed is an error wrapping ErrInvalid.
+func (s *Store) RetryDelivery(ctx context.Context, id int64) error {
+	return s.tx(ctx, fmt.Sprintf("retry delivery %d", id), func(tx pgx.Tx) error {
+		r, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'pending', claim_until = NULL
+			WHERE id = $1 AND state = 'failed'`, id)
+		if err != nil {
+			return err
+		}
+		if r.RowsAffected() > 0 {
+			return nil
+		}
+		state, err := deliveryState(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("delivery is %s, not failed: %w", state, model.ErrInvalid)
+	})
+}
+
+// deliveryStates are the ledger's states, each a key of DeliveryCounts.
+var deliveryStates = []string{model.DeliveryPending, model.DeliverySent, model.DeliveryFailed,
+	model.DeliveryMissed, model.DeliverySkipped, model.DeliveryAwaiting}
+
+// DeliveryCounts counts the ledger's rows by state; every state is a key,
+// zero included.
+func (s *Store) DeliveryCounts(ctx context.Context) (map[string]int, error) {
+	type count struct {
+		state string
+		n     int64
+	}
+	rows, err := s.pool.Query(ctx, `SELECT state, COUNT(*) FROM deliveries GROUP BY state`)
+	cs, err := collect(rows, err, func(sc scanner) (count, error) {
+		var c count
+		return c, sc.Scan(&c.state, &c.n)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: delivery counts: %w", err)
+	}
+	counts := make(map[string]int, len(deliveryStates))
+	for _, st := range deliveryStates {
+		counts[st] = 0
+	}
+	for _, c := range cs {
+		counts[c.state] = int(c.n)
+	}
+	return counts, nil
+}

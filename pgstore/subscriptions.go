@@ -12,12 +12,12 @@ import (
 )
 
 const subscriptionCols = `id, channel, group_name, kind, spec, tz, weekdays, source, style, enabled,
-	include_words, exclude_words, created_at, updated_at`
+	include_words, exclude_words, created_at, updated_at, approve`
 
 func scanSubscription(sc scanner) (model.Subscription, error) {
 	var sub model.Subscription
 	if err := sc.Scan(&sub.ID, &sub.Channel, &sub.Group, &sub.Kind, &sub.Spec, &sub.TZ, &sub.Weekdays, &sub.Source,
-		&sub.Style, &sub.Enabled, &sub.Include, &sub.Exclude, &sub.Created, &sub.Updated); err != nil {
+		&sub.Style, &sub.Enabled, &sub.Include, &sub.Exclude, &sub.Created, &sub.Updated, &sub.Approve); err != nil {
 		return model.Subscription{}, err
 	}
 	sub.Include, sub.Exclude = unlist(sub.Include), unlist(sub.Exclude)
@@ -92,16 +92,17 @@ func (s *Store) PutSubscription(ctx context.Context, sub model.Subscription) (mo
 		var err error
 		out, err = scanSubscription(tx.QueryRow(ctx, `INSERT INTO subscriptions
 			(channel, group_name, kind, spec, tz, weekdays, source, style, enabled, include_words, exclude_words,
-			 created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+			 created_at, updated_at, approve)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
 			ON CONFLICT (channel, group_name) DO UPDATE SET
 				kind = excluded.kind, spec = excluded.spec, tz = excluded.tz,
 				weekdays = excluded.weekdays, source = excluded.source, style = excluded.style,
 				enabled = excluded.enabled, updated_at = excluded.updated_at,
-				include_words = excluded.include_words, exclude_words = excluded.exclude_words
+				include_words = excluded.include_words, exclude_words = excluded.exclude_words,
+				approve = excluded.approve
 			RETURNING `+subscriptionCols,
 			sub.Channel, sub.Group, sub.Kind, sub.Spec, sub.TZ, sub.Weekdays, sub.Source, sub.Style, sub.Enabled,
-			list(sub.Include), list(sub.Exclude), now))
+			list(sub.Include), list(sub.Exclude), now, sub.Approve))
 		return err
 	})
 	if err != nil {
