@@ -23,6 +23,8 @@ var roleCases = []testCase{
 
 var auditCases = []testCase{
 	{"Audit", testAudit},
+	{"Entries", testAuditEntries},
+	{"EntriesLimits", testAuditEntriesLimits},
 	{"Meta", testMeta},
 }
 

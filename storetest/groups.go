@@ -150,6 +150,7 @@ type partial struct {
 	MetaStore
 	OutboxStore
 	ClaimStore
+	ConsoleStore
 	articles bool // ImportArticles is the store's own
 }
 
@@ -171,6 +172,7 @@ func complete(s any) Store {
 	p.MetaStore, _ = pick[MetaStore](s)
 	p.OutboxStore, _ = pick[OutboxStore](s)
 	p.ClaimStore, _ = pick[ClaimStore](s)
+	p.ConsoleStore, _ = pick[ConsoleStore](s)
 	return &p
 }
 

@@ -160,3 +160,47 @@ func (lacking) AccountGroups(ctx context.Context) (map[string][]string, error) {
 func (lacking) PruneLeases(ctx context.Context, prefix string) (int64, error) {
 	panic(lack("PruneLeases"))
 }
+
+func (lacking) AuditEntries(ctx context.Context, f model.AuditFilter) ([]model.AuditEntry, error) {
+	panic(lack("AuditEntries"))
+}
+func (lacking) AddUser(ctx context.Context, u model.User) (model.User, error) { panic(lack("AddUser")) }
+func (lacking) User(ctx context.Context, name string) (model.User, error)     { panic(lack("User")) }
+func (lacking) Users(ctx context.Context) ([]model.User, error)               { panic(lack("Users")) }
+func (lacking) UpdateUser(ctx context.Context, u model.User) (model.User, error) {
+	panic(lack("UpdateUser"))
+}
+func (lacking) RemoveUser(ctx context.Context, name string) error { panic(lack("RemoveUser")) }
+func (lacking) CreateSession(ctx context.Context, s model.Session) error {
+	panic(lack("CreateSession"))
+}
+func (lacking) Session(ctx context.Context, id string) (model.Session, error) {
+	panic(lack("Session"))
+}
+func (lacking) DeleteSession(ctx context.Context, id string) error { panic(lack("DeleteSession")) }
+func (lacking) DeleteUserSessions(ctx context.Context, user string) error {
+	panic(lack("DeleteUserSessions"))
+}
+func (lacking) PruneSessions(ctx context.Context) (int64, error) { panic(lack("PruneSessions")) }
+func (lacking) AddToken(ctx context.Context, t model.APIToken) (model.APIToken, error) {
+	panic(lack("AddToken"))
+}
+func (lacking) TokenByHash(ctx context.Context, hash string) (model.APIToken, error) {
+	panic(lack("TokenByHash"))
+}
+func (lacking) Tokens(ctx context.Context) ([]model.APIToken, error) { panic(lack("Tokens")) }
+func (lacking) RevokeToken(ctx context.Context, name string) error   { panic(lack("RevokeToken")) }
+func (lacking) Approval(ctx context.Context, subID int64, slot time.Time) (model.Approval, error) {
+	panic(lack("Approval"))
+}
+func (lacking) PutApproval(ctx context.Context, a model.Approval) (model.Approval, error) {
+	panic(lack("PutApproval"))
+}
+func (lacking) Approvals(ctx context.Context, since time.Time) ([]model.Approval, error) {
+	panic(lack("Approvals"))
+}
+func (lacking) RetryDelivery(ctx context.Context, id int64) error { panic(lack("RetryDelivery")) }
+func (lacking) DeliveryCounts(ctx context.Context) (map[string]int, error) {
+	panic(lack("DeliveryCounts"))
+}
+func (lacking) ArticleCount(ctx context.Context) (int, error) { panic(lack("ArticleCount")) }

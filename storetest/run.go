@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Store) {
 	RunAuditAndMeta(t, func(t *testing.T, now func() time.Time) AuditAndMetaGroup { return open(t, now) })
 	RunOutbox(t, func(t *testing.T, now func() time.Time) OutboxStore { return open(t, now) })
 	RunClaims(t, func(t *testing.T, now func() time.Time) ClaimsGroup { return open(t, now) })
+	RunConsole(t, func(t *testing.T, now func() time.Time) ConsoleGroup { return open(t, now) })
 }
 
 type testCase struct {

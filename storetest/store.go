@@ -93,10 +93,13 @@ type RoleStore interface {
 }
 
 // AuditStore keeps the audit log. AuditLog is how the log is read back
-// (and how this suite checks what Audit wrote).
+// (and how this suite checks what Audit wrote); AuditEntries is how the
+// console searches it (newest first; Limit <= 0 is DefaultAuditLimit,
+// capped at MaxAuditLimit).
 type AuditStore interface {
 	Audit(ctx context.Context, e model.AuditEntry) error
 	AuditLog(ctx context.Context, limit int) ([]model.AuditEntry, error)
+	AuditEntries(ctx context.Context, f model.AuditFilter) ([]model.AuditEntry, error)
 }
 
 // LeaseStore keeps the lease that lets one bot process run on a store.
@@ -137,4 +140,5 @@ type Store interface {
 	MetaStore
 	OutboxStore
 	ClaimStore
+	ConsoleStore
 }

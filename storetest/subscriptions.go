@@ -13,6 +13,7 @@ var subscriptionCases = []testCase{
 	{"PutAndReplace", testPutSubscription},
 	{"Refuses", testPutSubscriptionRefuses},
 	{"Filters", testSubscriptionFilters},
+	{"Approve", testSubscriptionApprove},
 	{"ThroughChannels", testChannelSubscriptions},
 	{"RemoveKeepsHistory", testRemoveSubscription},
 	{"RenameGroup", testRenameGroup},
@@ -149,6 +150,52 @@ func testSubscriptionFilters(t *testing.T, e *env) {
 	}
 	if got, _ = e.s.Subscription(e.ctx, "g"); len(got.Include) != 0 || len(got.Exclude) != 0 || got.Source != "" {
 		t.Fatalf("filters not replaced: %+v", got)
+	}
+}
+
+// Approve (审核) round-trips and is replaced with the subscription; a
+// change of it alone is a change like any other (Updated moves).
+func testSubscriptionApprove(t *testing.T, e *env) {
+	base := model.Subscription{Group: "g", Kind: model.ScheduleAt, Spec: "08:00", TZ: "Asia/Shanghai", Enabled: true}
+	created := e.clock.Now()
+	for _, st := range []struct {
+		name    string
+		approve bool
+	}{
+		{"off by default", false},
+		{"on", true},
+		{"on again", true},
+		{"off", false},
+		{"on once more", true},
+	} {
+		t.Run(st.name, func(t *testing.T) {
+			e.clock.Advance(time.Minute)
+			sub := base
+			sub.Approve = st.approve
+			put, err := e.s.PutSubscription(e.ctx, sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if put.Approve != st.approve || !put.Updated.Equal(e.clock.Now()) || !put.Created.Equal(created.Add(time.Minute)) {
+				t.Fatalf("PutSubscription = %+v; want Approve %v, Updated %v", put, st.approve, e.clock.Now())
+			}
+			got, err := e.s.Subscription(e.ctx, "g")
+			if err != nil || !same(got, put) {
+				t.Fatalf("Subscription() = %+v, %v\nwant %+v", got, err, put)
+			}
+			subs, err := e.s.Subscriptions(e.ctx)
+			if err != nil || len(subs) != 1 || !same(subs[0], put) {
+				t.Fatalf("Subscriptions() = %+v, %v\nwant [%+v]", subs, err, put)
+			}
+		})
+	}
+	// Other subscriptions keep their own.
+	other, err := e.s.PutSubscription(e.ctx, model.Subscription{Group: "h", Kind: model.ScheduleAt, Spec: "09:00", Enabled: true})
+	if err != nil || other.Approve {
+		t.Fatalf("another group's subscription = %+v, %v; want Approve off", other, err)
+	}
+	if got, _ := e.s.Subscription(e.ctx, "g"); !got.Approve {
+		t.Errorf("subscribing another group changed g's Approve: %+v", got)
 	}
 }
 

@@ -49,6 +49,30 @@ type store interface {
 	ReleaseClaims(ctx context.Context, holder string) error
 	BindAccount(ctx context.Context, account string, groups []string, ttl time.Duration) error
 	AccountGroups(ctx context.Context) (map[string][]string, error)
+
+	// The web console's: users, sessions, API tokens, approvals, and the
+	// figures it shows.
+	AddUser(ctx context.Context, u model.User) (model.User, error)
+	User(ctx context.Context, name string) (model.User, error)
+	Users(ctx context.Context) ([]model.User, error)
+	UpdateUser(ctx context.Context, u model.User) (model.User, error)
+	RemoveUser(ctx context.Context, name string) error
+	CreateSession(ctx context.Context, s model.Session) error
+	Session(ctx context.Context, id string) (model.Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	DeleteUserSessions(ctx context.Context, user string) error
+	PruneSessions(ctx context.Context) (int64, error)
+	AddToken(ctx context.Context, t model.APIToken) (model.APIToken, error)
+	TokenByHash(ctx context.Context, hash string) (model.APIToken, error)
+	Tokens(ctx context.Context) ([]model.APIToken, error)
+	RevokeToken(ctx context.Context, name string) error
+	Approval(ctx context.Context, subID int64, slot time.Time) (model.Approval, error)
+	PutApproval(ctx context.Context, a model.Approval) (model.Approval, error)
+	Approvals(ctx context.Context, since time.Time) ([]model.Approval, error)
+	RetryDelivery(ctx context.Context, id int64) error
+	DeliveryCounts(ctx context.Context) (map[string]int, error)
+	ArticleCount(ctx context.Context) (int, error)
+	AuditEntries(ctx context.Context, f model.AuditFilter) ([]model.AuditEntry, error)
 	Close() error
 }
 
