@@ -42,6 +42,16 @@ func rtCommands() []command {
 	}
 }
 
+// CommandNames lists every chat command by its English alias, as
+// RouterConfig.OnCommand names them.
+func CommandNames() []string {
+	var out []string
+	for _, c := range rtCommands() {
+		out = append(out, c.info().alias)
+	}
+	return out
+}
+
 // call is one command being run.
 type call struct {
 	r    *Router

@@ -33,6 +33,14 @@ func (subscribeCmd) run(ctx context.Context, c *call) {
 		return
 	}
 	sub.Group = c.m.Chat.Name
+	// A new time from chat never turns off 审核 an admin set up.
+	if subs, err := c.r.store.Subscriptions(ctx); err == nil {
+		for _, old := range subs {
+			if old.Group == sub.Group && isWeChat(old.Channel) {
+				sub.Approve = old.Approve
+			}
+		}
+	}
 	saved, err := c.r.manager().Subscribe(ctx, c.who(), sub)
 	switch {
 	case errIsNotAudited(err):

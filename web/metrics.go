@@ -101,6 +101,39 @@ func (m *Metrics) SentMessage(channel string) {
 	}
 }
 
+// sendReasons are the reason label's values (bot.SendEvent.Reason).
+var sendReasons = []string{"rate_limited", "logged_out", "rejected", "undeliverable", "error"}
+
+// InitChannel shows channel's counters at zero before anything happens,
+// so a scrape sees every series a dashboard or alert rule may name.
+func (m *Metrics) InitChannel(channel string) {
+	if m == nil {
+		return
+	}
+	m.sent.WithLabelValues(channel)
+	m.replies.WithLabelValues(channel)
+	for _, r := range sendReasons {
+		m.failures.WithLabelValues(channel, r)
+	}
+}
+
+// InitCommands shows each chat command's histogram before it is used.
+func (m *Metrics) InitCommands(commands []string) {
+	if m == nil {
+		return
+	}
+	for _, c := range commands {
+		m.commands.WithLabelValues(c)
+	}
+}
+
+// InitSource shows a source's fetch errors at zero.
+func (m *Metrics) InitSource(source string) {
+	if m != nil {
+		m.fetchErrs.WithLabelValues(source)
+	}
+}
+
 // SentReply counts one reply or notice sent on channel.
 func (m *Metrics) SentReply(channel string) {
 	if m != nil {

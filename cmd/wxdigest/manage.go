@@ -50,6 +50,7 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 	source := fs.String("source", "", "only articles of these sources, comma-separated: `NAME,…`")
 	include := fs.String("include", "", "only items with any of these words in the title or body: `词,词`")
 	exclude := fs.String("exclude", "", "no items with any of these words in the title or body: `词,词`")
+	approve := fs.Bool("approve", false, "a slot waits until a staff member approves its digest (审核: in the web console, or 批准 in a private chat)")
 	format := fs.String("format", "text", "output format of list: text or json")
 	if err := parseNoArgs(fs, args, &cfg, format); err != nil {
 		return err
@@ -68,7 +69,7 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	sub := data.Subscription{Group: *group, Channel: *channel, TZ: cfg.Zone, Weekdays: *weekdays,
 		Source: strings.Join(splitList(*source), ","), Include: splitList(*include), Exclude: splitList(*exclude),
-		Style: *style, Enabled: true}
+		Style: *style, Enabled: true, Approve: *approve}
 	if verb == "add" {
 		switch {
 		case (*at == "") == (*spec == ""):
@@ -118,6 +119,9 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 			target = "渠道 " + saved.Channel + "（" + kindZH(ch.Kind) + "）"
 		}
 		fmt.Fprintf(a.stdout, "已订阅：%s，%s（%s），下次推送 %s\n", target, bot.DescribeSchedule(saved), saved.TZ, next)
+		if saved.Approve {
+			fmt.Fprintln(a.stdout, "每次推送前需工作人员审核：在控制台“摘要预览”批准，或私信机器人发送“批准”。")
+		}
 		if ch.Kind == data.ChannelWeComTask && (saved.Kind == data.ScheduleCron || strings.Contains(saved.Spec, ",")) {
 			fmt.Fprintln(a.stdout, "注意：企业微信每个客户群每月收到的群发不超过当月天数，一天推送多次会很快用完额度。")
 		}

@@ -118,6 +118,18 @@ type botOptions struct {
 	// onStandby is told when another process runs the account and this
 	// one waits to take over (holder, and when its lease ends).
 	onStandby func(holder string, until time.Time)
+	// console is the web console, counting sends and commands for its
+	// metrics; nil: none.
+	console *console
+}
+
+// onSend is the SenderConfig.OnSend of the named channel: the console's
+// metrics, when it runs.
+func (o botOptions) onSend(channel string) func(bot.SendEvent) {
+	if o.console == nil {
+		return nil
+	}
+	return o.console.onSend(channel)
 }
 
 // account names the personal account a `run` serves, before it logs in:
@@ -241,6 +253,7 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 			Claim: func(ctx context.Context, id int64) (bool, error) {
 				return st.ClaimDelivery(ctx, id, model.Claim{Holder: holder, Account: rt.accountLabel(), TTL: ttl, BoundAs: o.account.binding()})
 			},
+			OnSend: o.onSend(data.ChannelWeChat),
 		})
 		queues[data.ChannelWeChat] = rt.sender
 	}
@@ -293,8 +306,9 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 				router.Shown(chat, ids)
 			}
 		},
-		Formats: func(channel string) bot.Format { return channelFormat(kinds[channel], o.cards != nil) },
-		Holder:  holder,
+		Formats:   func(channel string) bot.Format { return channelFormat(kinds[channel], o.cards != nil) },
+		Holder:    holder,
+		Approvals: st,
 	})
 	if err != nil {
 		release()
@@ -302,7 +316,11 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 	}
 	var poller *source.Poller
 	if o.web != nil {
-		if poller, err = source.NewPoller(source.PollerConfig{Store: st, Client: o.web, Zone: cfg.loc, Logger: log}); err != nil {
+		pc := source.PollerConfig{Store: st, Client: o.web, Zone: cfg.loc, Logger: log}
+		if o.console != nil {
+			pc.OnFetchError = o.console.metrics.FetchFailed
+		}
+		if poller, err = source.NewPoller(pc); err != nil {
 			release()
 			return nil, err
 		}
@@ -319,6 +337,7 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 			Budget:     cfg.Budget,
 			LeadBudget: cfg.LeadBudget,
 			Channels:   rt.watched,
+			Approvals:  st,
 			// Two accounts in one group both see a resident's command:
 			// the first to claim the message answers it.
 			Claim: func(ctx context.Context, m bot.Message) bool {
@@ -334,6 +353,9 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 			// Chat forwards go through the same client as the poller, so
 			// --allow-private (off by default) governs both.
 			rcfg.FetchArticle = o.web.FetchArticle
+		}
+		if o.console != nil {
+			rcfg.OnCommand = o.console.metrics.CommandDone
 		}
 		router = bot.NewRouter(rcfg)
 		rt.router = router
@@ -406,6 +428,10 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 		})
 	}
 	rt.goRun(ctx, "housekeeping", func(ctx context.Context) error { return rt.housekeeping(ctx, o.onLogin) })
+	if o.console != nil {
+		all := watched
+		o.console.attach(ctx, rt.sched, func() []bot.WatchedChannel { return all })
+	}
 	return rt, nil
 }
 
@@ -484,6 +510,7 @@ func startChannel(c data.Channel, st store, o botOptions, log *slog.Logger, give
 		Claim: func(ctx context.Context, id int64) (bool, error) {
 			return st.ClaimDelivery(ctx, id, model.Claim{Holder: holder, Account: c.Name, TTL: ttl})
 		},
+		OnSend: o.onSend(c.Name),
 	})
 	return rc, nil
 }
@@ -748,6 +775,9 @@ func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginSt
 			if _, err := rt.store.PruneLeases(ctx, messageClaimPrefix); err != nil {
 				rt.log.Warn("prune message claims", "err", err)
 			}
+			if _, err := rt.store.PruneSessions(ctx); err != nil {
+				rt.log.Warn("prune console sessions", "err", err)
+			}
 			if err := rt.sched.Reload(ctx); err != nil {
 				rt.log.Warn("reload subscriptions", "err", err)
 			}
@@ -832,6 +862,7 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	alertChannel := fs.String("alert-channel", a.getenv("WXDIGEST_ALERT_CHANNEL"), "channel that tells admins when a channel fails or recovers: wechat (the file helper) or a robot channel's name (env WXDIGEST_ALERT_CHANNEL; default wechat)")
 	alertAfter := fs.Duration("alert-after", bot.DefaultAlertAfter, "how long a channel must be down before admins are told")
 	taskPoll := fs.Duration("task-poll", bot.DefaultTaskPoll, "how often customer-group tasks are checked for confirmation")
+	httpAddr := fs.String("http", firstNonEmpty(a.getenv("WXDIGEST_HTTP"), defaultHTTP), "address of the web console, its JSON API, /healthz and /metrics (env WXDIGEST_HTTP); off: none")
 	font := fs.String("font", a.getenv("WXDIGEST_FONT"), "CJK font file for image cards (env WXDIGEST_FONT; default: Noto Sans CJK found on the system)")
 	fs.IntVar(&cfg.Budget, "budget", cfg.Budget, "characters per message part (env WXDIGEST_BUDGET)")
 	var p pacing
@@ -915,7 +946,22 @@ func cmdRun(ctx context.Context, a *app, cfg config, args []string) error {
 	if err != nil {
 		return err
 	}
-	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, leaseTTL: ttl, web: web,
+	kinds := map[string]string{}
+	for _, c := range chs {
+		kinds[c.Name] = c.Kind
+	}
+	httpSet := a.getenv("WXDIGEST_HTTP") != ""
+	fs.Visit(func(f *flag.Flag) { httpSet = httpSet || f.Name == "http" })
+	con, err := startConsole(ctx, st, consoleOptions{addr: *httpAddr, explicit: httpSet, cfg: cfg, cards: cards, tr: tr, now: a.now,
+		formats: func(channel string) bot.Format { return channelFormat(kinds[channel], cards != nil) }}, log)
+	if err != nil {
+		return err
+	}
+	defer con.Close()
+	if u := con.URL(); u != "" {
+		fmt.Fprintf(a.stdout, "控制台：%s\n", u)
+	}
+	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, leaseTTL: ttl, web: web, console: con,
 		channels: chs, allowPrivate: *allowPrivate, alertChannel: *alertChannel, alertAfter: *alertAfter,
 		taskPoll: *taskPoll, cards: cards, now: a.now, account: acct,
 		onStandby: func(holder string, until time.Time) {
