@@ -14,6 +14,7 @@ func TestHelpEverywhere(t *testing.T) {
 	groups := map[string][]string{
 		"sub": {"add", "list", "remove"}, "role": {"grant", "list", "revoke"}, "channel": {"add", "list", "remove"},
 		"source": {"add", "list", "remove", "fetch", "enable", "disable"}, "articles": {"list", "edit", "delete"},
+		"user": {"add", "list", "remove", "passwd"}, "token": {"create", "list", "revoke"},
 	}
 	for _, c := range commands() {
 		t.Run(c.name, func(t *testing.T) {
