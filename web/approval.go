@@ -116,6 +116,13 @@ func (s *Server) approve(ctx context.Context, p *principal, sub model.Subscripti
 		Detail: fmt.Sprintf("%s slot=%s parts=%d hash=%s", targetDetail(sub), slot.Format(time.RFC3339), len(pv.Parts), a.TextHash[:16])}); err != nil {
 		s.log.Error("web: audit approve", "err", err)
 	}
+	// A slot held for this approval goes out now, not at the dispatcher's
+	// next look.
+	if s.cfg.Pusher != nil {
+		if err := s.cfg.Pusher.Reload(ctx); err != nil {
+			s.log.Warn("web: approve: reload the dispatcher", "err", err)
+		}
+	}
 	return saved, pv.Parts, nil
 }
 
