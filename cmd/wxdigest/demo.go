@@ -21,6 +21,8 @@ import (
 	"github.com/wxdigest/wxdigest/card"
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/model"
+	"github.com/wxdigest/wxdigest/web"
 )
 
 // The demo's cast: a group with residents, one staff friend and one admin
@@ -32,6 +34,8 @@ const (
 	demoSource = "中原区新闻"
 	demoStaff  = "王主任"
 	demoAdmin  = "赵书记"
+	// demoConsoleUser is the web console's admin in the demo.
+	demoConsoleUser = "admin"
 )
 
 type demoSpeaker struct {
@@ -62,6 +66,7 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 	fs.DurationVar(&p.minGap, "min-gap", 700*time.Millisecond, "least time between two messages")
 	fs.DurationVar(&p.jitter, "jitter", 600*time.Millisecond, "random extra time between two messages")
 	p.rateLimitPause, p.perMinute, p.perDay = 30*time.Second, 60, 2000
+	httpAddr := fs.String("http", "127.0.0.1:0", "address of the demo's web console (a free loopback port by default); off: none")
 	if err := parseNoArgs(fs, args, &cfg, nil); err != nil {
 		return err
 	}
@@ -172,7 +177,28 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 	if cards != nil {
 		renderer = cards
 	}
-	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, channels: []data.Channel{robot},
+	// The web console, with an admin whose password is made up now.
+	password, _ := web.NewToken()
+	password = password[:16]
+	hash, err := web.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if _, err := st.AddUser(ctx, model.User{Name: demoConsoleUser, Role: model.RoleAdmin, PasswordHash: hash}); err != nil {
+		return err
+	}
+	con, err := startConsole(ctx, st, consoleOptions{addr: *httpAddr, explicit: true, cfg: cfg, cards: renderer, tr: tr, now: a.now,
+		formats: func(channel string) bot.Format {
+			if channel == robot.Name {
+				return channelFormat(data.ChannelWeComRobot, renderer != nil)
+			}
+			return channelFormat("", renderer != nil)
+		}}, quiet)
+	if err != nil {
+		return err
+	}
+	defer con.Close()
+	rt, err := startBot(ctx, st, botOptions{cfg: cfg, pacing: p, transport: tr, channels: []data.Channel{robot}, console: con,
 		allowPrivate: true, cards: renderer, now: a.now, onLogin: func(s bot.LoginState) {
 			if s.LoggedIn && !once {
 				once = true
@@ -195,6 +221,9 @@ func cmdDemo(ctx context.Context, a *app, cfg config, args []string) error {
 	fmt.Fprintf(out, "wxdigest 演示：离线运行，真实的机器人通过 openwechat 登录到本机模拟的微信。\n")
 	fmt.Fprintf(out, "已导入样例版面 %d 篇（%s，%s）。微信群“%s”和企业微信群“%s”（群机器人）已订阅，约 %d 秒后收到第一次定时推送。\n",
 		res.New, demoSource, day, demoGroup, demoRobot, int(firstIn.Round(time.Second)/time.Second))
+	if u := con.URL(); u != "" {
+		fmt.Fprintf(out, "网页控制台：%s（用户名 %s，密码 %s）\n", u, demoConsoleUser, password)
+	}
 	fmt.Fprintf(out, "试试：今日新闻 · 详情 1 · 搜索 项目 · 帮助；换人说话：:as 王主任（工作人员）、:as 赵书记（管理员）、:as 赵书记(冒名)、:as 我（机器人账号）；:private 私聊 / :group 回群里；Ctrl-D 结束。\n\n")
 
 	// Print what the robot posts in the WeCom group. The fake has no change
