@@ -11,7 +11,7 @@ const healthTimeout = 3 * time.Second
 
 // HealthJSON is /healthz: no secrets, no error texts.
 type HealthJSON struct {
-	Status   string            `json:"status"` // "ok", "degraded" (a channel is not up) or "down" (the store does not answer)
+	Status   string            `json:"status"` // "ok", or "degraded": a channel is not up, or (with 503) the store does not answer
 	Store    string            `json:"store"`  // "ok" or "unreachable"
 	Channels map[string]string `json:"channels"`
 }
@@ -31,7 +31,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	code := http.StatusOK
 	if err := s.cfg.Health.Ping(ctx); err != nil {
 		s.log.Warn("web: health: store", "err", err)
-		h.Status, h.Store, code = "down", "unreachable", http.StatusServiceUnavailable
+		h.Status, h.Store, code = "degraded", "unreachable", http.StatusServiceUnavailable
 	}
 	writeJSON(w, code, h)
 }
