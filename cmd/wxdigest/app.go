@@ -143,6 +143,7 @@ func commands() []command {
 		{"fake-wecom", "[--listen 127.0.0.1:PORT]", "serve a fake WeCom server (group robots, customer-group tasks) with a JSON control API", cmdFakeWeCom},
 		{"demo", "", "try the whole bot offline: a fake WeChat, a demo group with today's sample page, and a chat prompt", cmdDemo},
 		{"backup", "[--db PATH] --out FILE", "write a consistent copy of the store (also while run is running), mode 0600", cmdBackup},
+		{"migrate", "--from FILE.db --to postgres://…", "copy a SQLite store into PostgreSQL (safe to re-run); prints what it copied", cmdMigrate},
 		{"version", "", "print the version, commit and Go version", cmdVersion},
 	}
 }

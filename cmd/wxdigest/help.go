@@ -23,6 +23,9 @@ func (verbHelp) Unwrap() error { return flag.ErrHelp }
 
 func isHelpArg(s string) bool { return s == "-h" || s == "--help" || s == "-help" || s == "help" }
 
+// longHelp is what a command's --help says beyond its one-line summary.
+var longHelp = map[string]string{"migrate": migrateHelp}
+
 // envName finds the WXDIGEST_* variables a flag's usage says it reads.
 var envName = regexp.MustCompile(`WXDIGEST_[A-Z_]+`)
 
@@ -48,6 +51,9 @@ func (a *app) printHelp(w io.Writer, c command, err error) {
 		name, synopsis = a.flags.Name(), "[flags]"
 	}
 	fmt.Fprintf(w, "usage: wxdigest %s %s\n\n%s\n", name, synopsis, c.short)
+	if more := longHelp[name]; more != "" {
+		fmt.Fprintf(w, "\n%s\n", more)
+	}
 	envs := map[string]bool{"WXDIGEST_LOG_LEVEL": true}
 	if a.flags != nil {
 		fmt.Fprintln(w, "\nflags:")
