@@ -308,7 +308,9 @@ type botProc struct {
 }
 
 func (e *e2e) runArgs(extra []string) []string {
-	return append([]string{"run", "--db", e.db, "--wechat-server", e.url}, extra...)
+	// No console unless a test asks for one: tests never hold the
+	// default port another program may want.
+	return append([]string{"run", "--db", e.db, "--wechat-server", e.url, "--http", "off"}, extra...)
 }
 
 // start runs the bot in this process, stopped when the test ends.

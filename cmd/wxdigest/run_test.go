@@ -51,7 +51,7 @@ func TestRunAgainstFakeWeChat(t *testing.T) {
 	defer cancel()
 	code := make(chan int, 1)
 	go func() {
-		code <- a.main(ctx, []string{"run", "--db", filepath.Join(dir, "bot.db"), "--wechat-server", url})
+		code <- a.main(ctx, []string{"run", "--db", filepath.Join(dir, "bot.db"), "--wechat-server", url, "--http", "off"})
 	}()
 
 	deadline, stop := context.WithTimeout(ctx, 20*time.Second)
