@@ -9,6 +9,7 @@ import (
 
 	"github.com/wxdigest/wxdigest/bot"
 	"github.com/wxdigest/wxdigest/data"
+	"github.com/wxdigest/wxdigest/internal/jsonview"
 )
 
 // cliWho is the audit log's name for changes made from the command line.
@@ -149,31 +150,8 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 
 func writeSubs(a *app, subs []bot.SubscriptionInfo, format string) error {
 	if format == "json" {
-		type row struct {
-			Group       string   `json:"group"`
-			Schedule    string   `json:"schedule"`
-			TZ          string   `json:"tz"`
-			Enabled     bool     `json:"enabled"`
-			Next        string   `json:"next"`
-			Kind        string   `json:"kind"`
-			Weekdays    bool     `json:"weekdays"`
-			Source      string   `json:"source"`
-			Description string   `json:"description"`
-			Channel     string   `json:"channel"`
-			Style       string   `json:"style"`
-			Include     []string `json:"include"`
-			Exclude     []string `json:"exclude"`
-		}
-		out := []row{}
-		for _, s := range subs {
-			next := ""
-			if !s.Next.IsZero() {
-				next = s.Next.Format(time.RFC3339)
-			}
-			out = append(out, row{s.Group, s.Spec, s.TZ, s.Enabled, next, s.Kind, s.Weekdays, s.Source, s.Schedule, s.Channel, s.Style,
-				orEmpty(s.Include), orEmpty(s.Exclude)})
-		}
-		return writeJSON(a.stdout, out)
+		// The API answers with the same rows (jsonview).
+		return jsonview.Write(a.stdout, jsonview.Subscriptions(subs))
 	}
 	if len(subs) == 0 {
 		fmt.Fprintln(a.stdout, "还没有订阅。用 wxdigest sub add --group 群名 --at 08:00 添加。")
@@ -292,32 +270,9 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 		return err
 	}
 	if *format == "json" {
-		type row struct {
-			Group    string `json:"group"`
-			Slot     string `json:"slot"`
-			Part     int    `json:"part"`
-			State    string `json:"state"`
-			Attempts int    `json:"attempts"`
-			Error    string `json:"error"`
-			SentAt   string `json:"sent_at"`
-			Parts    int    `json:"parts"`
-			Channel  string `json:"channel"`
-			Kind     string `json:"kind"`
-			RemoteID string `json:"remote_id,omitempty"`
-			// Account is who sent the part (or claimed it to send): the
-			// personal account's name, or the WeCom channel's.
-			Account string `json:"account"`
-		}
-		out := []row{}
-		for _, d := range ds {
-			// Times in the configured zone, as the operator reads them.
-			sent := ""
-			if !d.SentAt.IsZero() {
-				sent = d.SentAt.In(cfg.loc).Format(time.RFC3339)
-			}
-			out = append(out, row{d.Group, d.Slot.In(cfg.loc).Format(time.RFC3339), d.Part, stateLabel(d.State), d.Attempts, d.Error, sent, d.Parts, d.Channel, d.Kind, d.RemoteID, d.Account})
-		}
-		return writeJSON(a.stdout, out)
+		// Times in the configured zone, as the operator reads them; the
+		// API answers with the same rows.
+		return jsonview.Write(a.stdout, jsonview.Deliveries(ds, cfg.loc))
 	}
 	if len(ds) == 0 {
 		fmt.Fprintf(a.stdout, "%s 以来没有推送记录\n", from.Format(time.DateOnly))
@@ -328,7 +283,7 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 		if d.Channel != data.ChannelWeChat {
 			target = "渠道 " + d.Channel
 		}
-		line := fmt.Sprintf("%s  %s  %d/%d  %s", d.Slot.In(cfg.loc).Format("2006-01-02 15:04"), target, d.Part, d.Parts, stateLabel(d.State))
+		line := fmt.Sprintf("%s  %s  %d/%d  %s", d.Slot.In(cfg.loc).Format("2006-01-02 15:04"), target, d.Part, d.Parts, jsonview.StateLabel(d.State))
 		if d.Kind == data.PartImage {
 			line += "  图片"
 		}
@@ -347,15 +302,6 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 		fmt.Fprintln(a.stdout, line)
 	}
 	return nil
-}
-
-// stateLabel is a ledger state as `deliveries` prints it: a task waiting
-// for its sender reads "awaiting confirmation".
-func stateLabel(state string) string {
-	if state == data.DeliveryAwaiting {
-		return "awaiting confirmation"
-	}
-	return state
 }
 
 // splitList reads a comma-separated list (ASCII or full-width commas, 、
