@@ -200,8 +200,11 @@ func TestApprovalStates(t *testing.T) {
 	if p := page(); !strings.Contains(p, "待审核") || !strings.Contains(p, "审核通过") {
 		t.Fatal("a pending slot is not shown as 待审核 with an approve button")
 	}
-	if r := staffC.do("GET", "/deliveries", nil, ""); !strings.Contains(r.Body.String(), "等待审核") {
-		t.Error("发送记录 does not list the slot awaiting approval")
+	// Before the slot fires it is not held: 发送记录 lists it as still to
+	// come, to approve ahead of time.
+	if r := staffC.do("GET", "/deliveries", nil, ""); strings.Contains(r.Body.String(), "等待审核") ||
+		!strings.Contains(r.Body.String(), "看摘要并预先审核") || !strings.Contains(r.Body.String(), "未审核") {
+		t.Errorf("发送记录 before the slot fires:\n%s", r.Body)
 	}
 	// Approve through the API with the session, for the next slot today.
 	r := staffC.json("POST", "/api/approvals", `{"subscription":"审核群"}`)
@@ -219,7 +222,7 @@ func TestApprovalStates(t *testing.T) {
 	if es := e.st.audited("approve"); len(es) != 1 || es[0].Who != "web:staff" {
 		t.Errorf("approve audit: %+v", es)
 	}
-	if p := page(); !strings.Contains(p, "已审核") || !strings.Contains(p, "由 web:staff") {
+	if p := page(); !strings.Contains(p, "已预先审核") || !strings.Contains(p, "由 staff（控制台）") {
 		t.Fatal("approved slot not shown as 已审核")
 	}
 	// An edit after approval: pending again.
@@ -234,8 +237,11 @@ func TestApprovalStates(t *testing.T) {
 	if r.Code != http.StatusSeeOther {
 		t.Fatalf("approve form: %d %s", r.Code, r.Body)
 	}
-	if p := page(); !strings.Contains(p, "已审核") {
+	if p := page(); !strings.Contains(p, "已预先审核") {
 		t.Fatal("re-approval not shown")
+	}
+	if r := staffC.do("GET", "/deliveries", nil, ""); !strings.Contains(r.Body.String(), "已预先审核") || strings.Contains(r.Body.String(), "等待审核") {
+		t.Errorf("发送记录 after approving ahead:\n%s", r.Body)
 	}
 	// Missed slots cannot be approved; subscriptions without approval refuse it.
 	a := e.st.approvals[approvalKey(101, mustTime(t, "2023-02-13T01:00:00Z"))]

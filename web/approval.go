@@ -20,8 +20,99 @@ type approvalView struct {
 	State    string // model.ApprovalPending, …Approved or …Missed, as it stands now
 	By       string
 	At       time.Time
-	Changed  bool // approved, but the digest changed since: pending again
+	Changed  bool // approved, but the digest still waiting differs: pending again
 	HasParts bool // there is something to approve
+	// Ledger is what the delivery ledger says of the slot once its parts
+	// were written there (sent, queued, failed…); nil before.
+	Ledger *ledgerView
+	Future bool // the slot has not fired yet
+}
+
+// ledgerView sums up the ledger rows of one slot of a subscription.
+type ledgerView struct {
+	State  string // one of the ledger* constants
+	Parts  int
+	Sent   int
+	SentAt time.Time // the last part's, when all were sent
+	Err    string    // the first failed part's error
+}
+
+// Where a slot stands in the ledger, as a whole.
+const (
+	ledgerSent     = "sent"
+	ledgerQueued   = "queued"
+	ledgerAwaiting = "awaiting"
+	ledgerFailed   = "failed"
+	ledgerMissed   = "missed"
+	ledgerSkipped  = "skipped"
+)
+
+// summarize reads a slot's ledger rows; nil when there are none.
+func summarize(rows []model.Delivery) *ledgerView {
+	if len(rows) == 0 {
+		return nil
+	}
+	v := &ledgerView{Parts: len(rows)}
+	n := map[string]int{}
+	for _, d := range rows {
+		n[d.State]++
+		if d.State == model.DeliverySent {
+			v.Sent++
+			if d.SentAt.After(v.SentAt) {
+				v.SentAt = d.SentAt
+			}
+		}
+		if d.State == model.DeliveryFailed && v.Err == "" {
+			v.Err = oneLine(d.Error)
+		}
+	}
+	switch {
+	case n[model.DeliveryFailed] > 0:
+		v.State = ledgerFailed
+	case n[model.DeliveryPending] > 0:
+		v.State = ledgerQueued
+	case n[model.DeliveryAwaiting] > 0:
+		v.State = ledgerAwaiting
+	case n[model.DeliveryMissed] > 0:
+		v.State = ledgerMissed
+	case n[model.DeliverySent] > 0:
+		v.State = ledgerSent
+	default:
+		v.State = ledgerSkipped
+	}
+	if v.State != ledgerSent {
+		v.SentAt = time.Time{}
+	}
+	return v
+}
+
+// slotLedger indexes ledger rows by subscription and slot.
+type slotLedger map[string][]model.Delivery
+
+func ledgerKey(subID int64, slot time.Time) string {
+	return fmt.Sprintf("%d|%s", subID, slotKey(slot).Format(time.RFC3339Nano))
+}
+
+func newSlotLedger(ds []model.Delivery) slotLedger {
+	l := slotLedger{}
+	for _, d := range ds {
+		k := ledgerKey(d.SubscriptionID, d.Slot)
+		l[k] = append(l[k], d)
+	}
+	return l
+}
+
+func (l slotLedger) rows(subID int64, slot time.Time) []model.Delivery {
+	return l[ledgerKey(subID, slot)]
+}
+
+// ledgerAround reads the ledger rows of slots near the civil date day.
+func (s *Server) ledgerAround(ctx context.Context, day time.Time) (slotLedger, error) {
+	ds, err := s.cfg.Deliveries.Deliveries(ctx, day.AddDate(0, 0, -1))
+	if err != nil {
+		return nil, fmt.Errorf("web: deliveries: %w", err)
+	}
+	return newSlotLedger(ds), nil
 }
 
 // subZone is the zone a subscription's schedule is read in.
@@ -38,9 +129,19 @@ func (s *Server) subZone(sub model.Subscription) *time.Location {
 // about: its first firing on that day not older than the grace window.
 // ok is false when the day has none left.
 func (s *Server) approvalSlot(sub model.Subscription, day time.Time) (time.Time, bool) {
+	slots := s.approvalSlots(sub, day, 1)
+	if len(slots) == 0 {
+		return time.Time{}, false
+	}
+	return slots[0], true
+}
+
+// approvalSlots lists up to max firings of sub on the civil date day not
+// older than the grace window, in order.
+func (s *Server) approvalSlots(sub model.Subscription, day time.Time, max int) []time.Time {
 	sched, err := bot.NewSchedule(sub)
 	if err != nil {
-		return time.Time{}, false
+		return nil
 	}
 	loc := s.subZone(sub)
 	start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
@@ -49,21 +150,29 @@ func (s *Server) approvalSlot(sub model.Subscription, day time.Time) (time.Time,
 	if earliest := s.cfg.Now().Add(-bot.DefaultGrace); earliest.After(from) {
 		from = earliest
 	}
-	t := sched.Next(from)
-	if t.IsZero() || !t.Before(end) {
-		return time.Time{}, false
+	var out []time.Time
+	for len(out) < max {
+		t := sched.Next(from)
+		if t.IsZero() || !t.Before(end) {
+			break
+		}
+		out = append(out, slotKey(t))
+		from = t
 	}
-	return slotKey(t), true
+	return out
 }
 
 // slotKey is a slot as the ledger keys it: UTC, to the microsecond.
 func slotKey(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // approvalState says where the approval of sub's slot stands given the
-// parts it would send now.
-func (s *Server) approvalState(ctx context.Context, sub model.Subscription, slot time.Time, parts []string) (approvalView, error) {
+// parts it would send now and the slot's rows in the ledger. Once the
+// slot's parts are in the ledger, the approval stands as it was given and
+// the ledger says how the sending went: the digest now holds only what is
+// new since, so comparing it with the approved text would mean nothing.
+func (s *Server) approvalState(ctx context.Context, sub model.Subscription, slot time.Time, parts []string, rows []model.Delivery) (approvalView, error) {
 	v := approvalView{SubID: sub.ID, Target: target(sub), Slot: slot, State: model.ApprovalPending, HasParts: len(parts) > 0,
-		Date: slot.In(s.subZone(sub)).Format(time.DateOnly)}
+		Date: slot.In(s.subZone(sub)).Format(time.DateOnly), Ledger: summarize(rows), Future: slot.After(s.cfg.Now())}
 	a, err := s.cfg.Approvals.Approval(ctx, sub.ID, slot)
 	if errors.Is(err, model.ErrNotFound) {
 		return v, nil
@@ -75,12 +184,49 @@ func (s *Server) approvalState(ctx context.Context, sub model.Subscription, slot
 	switch {
 	case a.State == model.ApprovalMissed:
 		v.State = model.ApprovalMissed
+	case v.Ledger != nil && a.State == model.ApprovalApproved:
+		v.State = model.ApprovalApproved
 	case a.Covers(parts):
 		v.State = model.ApprovalApproved
-	case a.State == model.ApprovalApproved:
+	case a.State == model.ApprovalApproved && len(parts) > 0:
 		v.Changed = true
+	case a.State == model.ApprovalApproved:
+		// Approved, and nothing waits to be sent: nothing changed.
+		v.State = model.ApprovalApproved
 	}
 	return v, nil
+}
+
+// slotApprovals is what 摘要预览 shows of the approval of sub's slots on
+// day: the last slot already in the ledger (how it went), and the next
+// one still to send when there is something to approve for it, or when
+// no slot was sent yet.
+func (s *Server) slotApprovals(ctx context.Context, sub model.Subscription, day time.Time, parts []string, led slotLedger) ([]approvalView, error) {
+	var sent, next *time.Time
+	for _, slot := range s.approvalSlots(sub, day, 48) {
+		if len(led.rows(sub.ID, slot)) > 0 {
+			sent = &slot
+			continue
+		}
+		next = &slot
+		break
+	}
+	var out []approvalView
+	if sent != nil {
+		v, err := s.approvalState(ctx, sub, *sent, nil, led.rows(sub.ID, *sent))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if next != nil && (sent == nil || len(parts) > 0) {
+		v, err := s.approvalState(ctx, sub, *next, parts, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // errNothingToApprove: the slot would send nothing.

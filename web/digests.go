@@ -46,6 +46,9 @@ func (d SlotDigests) Preview(ctx context.Context, sub model.Subscription, day ti
 	return pv, nil
 }
 
+// CanDrawCards reports whether a font is loaded to draw image cards.
+func (d SlotDigests) CanDrawCards() bool { return d.Cards != nil }
+
 // CardPNG draws one card.
 func (d SlotDigests) CardPNG(_ context.Context, c card.Card) ([]byte, error) {
 	if d.Cards == nil {

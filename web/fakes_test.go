@@ -53,6 +53,9 @@ type fakeStore struct {
 	channels   map[string]string
 	login      LoginInfo
 	retried    []int64
+	// handed is what each subscription was already sent: previews leave
+	// those articles out, as the ledger makes the bot do.
+	handed map[int64]map[int64]bool
 
 	PingFn        func(ctx context.Context) error
 	ArticlesFn    func(ctx context.Context, date string) ([]digest.Article, error)
@@ -63,7 +66,38 @@ type fakeStore struct {
 func newFakeStore(now func() time.Time) *fakeStore {
 	return &fakeStore{now: now, articles: map[int64]digest.Article{}, withdrawn: map[int64]bool{},
 		users: map[string]model.User{}, sessions: map[string]model.Session{}, tokens: map[string]model.APIToken{},
-		approvals: map[string]model.Approval{}, channels: map[string]string{model.ChannelWeChat: ChannelUp}}
+		approvals: map[string]model.Approval{}, channels: map[string]string{model.ChannelWeChat: ChannelUp},
+		handed: map[int64]map[int64]bool{}}
+}
+
+// dispatch is the dispatcher writing a slot of sub to the ledger as
+// parts (one row each, in state) and handing the articles to it.
+func (f *fakeStore) dispatch(sub int64, slot time.Time, pv Preview, state, errText string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.handed[sub] == nil {
+		f.handed[sub] = map[int64]bool{}
+	}
+	for _, id := range pv.IDs {
+		f.handed[sub][id] = true
+	}
+	var target model.Subscription
+	for _, s := range f.subs {
+		if s.ID == sub {
+			target = s
+		}
+	}
+	for i, p := range pv.Parts {
+		d := model.Delivery{ID: int64(len(f.deliveries) + 1), SubscriptionID: sub, Channel: target.Channel, Group: target.Group,
+			Slot: slot, Part: i + 1, Parts: len(pv.Parts), Kind: pv.Kinds[i], Text: p, State: state, Error: errText}
+		switch state {
+		case model.DeliverySent:
+			d.Attempts, d.SentAt = 1, slot.Add(time.Second)
+		case model.DeliveryFailed:
+			d.Attempts = 2
+		}
+		f.deliveries = append(f.deliveries, d)
+	}
 }
 
 // Articles
@@ -461,7 +495,10 @@ type fakeDigests struct {
 	st      *fakeStore
 	PNGFn   func(card.Card) ([]byte, error)
 	PanicOn string // a group whose preview panics
+	NoFont  bool   // cannot draw image cards
 }
+
+func (d fakeDigests) CanDrawCards() bool { return !d.NoFont }
 
 func (d fakeDigests) Preview(ctx context.Context, sub model.Subscription, day time.Time) (Preview, error) {
 	if d.PanicOn != "" && sub.Group == d.PanicOn {
@@ -472,6 +509,15 @@ func (d fakeDigests) Preview(ctx context.Context, sub model.Subscription, day ti
 		return Preview{}, err
 	}
 	arts = bot.FilterArticles(sub, arts)
+	d.st.mu.Lock()
+	var fresh []digest.Article
+	for _, a := range arts {
+		if !d.st.handed[sub.ID][a.ID] {
+			fresh = append(fresh, a)
+		}
+	}
+	d.st.mu.Unlock()
+	arts = fresh
 	pv := Preview{Limit: 2000, Images: true}
 	if len(arts) == 0 {
 		return pv, nil

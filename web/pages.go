@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wxdigest/wxdigest/bot"
@@ -72,7 +74,37 @@ func (s *Server) articlesPage(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, "日期格式不对，应为 年-月-日", err)
 		return
 	}
-	s.showArticles(w, r, http.StatusOK, articlesPage{Date: day, Source: s.cfg.Source})
+	src := strings.TrimSpace(r.URL.Query().Get("source"))
+	if src == "" {
+		src = s.cfg.Source
+	}
+	s.showArticles(w, r, http.StatusOK, articlesPage{Date: day, Source: src})
+}
+
+// articlesURL is 今日稿件 of a day, keeping the source the page was
+// imported as.
+func (s *Server) articlesURL(day, source string) string {
+	u := "/articles?date=" + url.QueryEscape(day)
+	if source = strings.TrimSpace(source); source != "" && source != s.cfg.Source {
+		u += "&source=" + url.QueryEscape(source)
+	}
+	return u
+}
+
+// trimPage drops the blank lines a paste often starts with, and trailing
+// space.
+func trimPage(text string) string {
+	for {
+		line, rest, ok := strings.Cut(text, "\n")
+		if !ok || strings.TrimSpace(line) != "" {
+			break
+		}
+		text = rest
+	}
+	if strings.TrimSpace(text) == "" {
+		return ""
+	}
+	return strings.TrimRightFunc(text, unicode.IsSpace)
 }
 
 func (s *Server) showArticles(w http.ResponseWriter, r *http.Request, code int, p articlesPage) {
@@ -107,6 +139,7 @@ func (s *Server) parsePage(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
 	text, err := readPageText(r)
 	day, _, derr := s.parseDay(r.FormValue("date"))
+	text = trimPage(text)
 	p := articlesPage{Date: day, Source: strings.TrimSpace(r.FormValue("source")), Text: text}
 	if p.Source == "" {
 		p.Source = s.cfg.Source
@@ -187,7 +220,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/articles?date=%s&ok=imported&new=%d&existing=%d", day, res.New, res.Existing), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("%s&ok=imported&new=%d&existing=%d", s.articlesURL(day, source), res.New, res.Existing), http.StatusSeeOther)
 }
 
 // importArticles stores articles and audits the import.
@@ -296,7 +329,7 @@ func (s *Server) editArticle(w http.ResponseWriter, r *http.Request) {
 	if !changed {
 		key = "unchanged"
 	}
-	redirectOK(w, r, "/articles?date="+cur.Date, key)
+	redirectOK(w, r, s.articlesURL(cur.Date, r.PostFormValue("source")), key)
 }
 
 // articleError answers an edit or withdrawal that failed.
@@ -330,7 +363,7 @@ func (s *Server) withdrawArticle(w http.ResponseWriter, r *http.Request) {
 		s.articleError(w, r, err)
 		return
 	}
-	redirectOK(w, r, "/articles?date="+a.Date, "withdrawn")
+	redirectOK(w, r, s.articlesURL(a.Date, r.PostFormValue("source")), "withdrawn")
 }
 
 // ---- 摘要预览
@@ -338,14 +371,29 @@ func (s *Server) withdrawArticle(w http.ResponseWriter, r *http.Request) {
 type previewPage struct {
 	Date string
 	Subs []subPreview
+	// Day is the day's digest as `wxdigest digest` renders it, shown when
+	// there is no subscription yet.
+	Day *dayPreview
 }
 
 type subPreview struct {
-	Sub      model.Subscription
-	Target   string
-	Parts    []partView
-	Err      string
-	Approval *approvalView
+	Sub       model.Subscription
+	Target    string
+	Parts     []partView
+	Err       string
+	Approvals []approvalView
+	// Sent: some slot of this subscription on the day is in the ledger, so
+	// no parts means nothing new since.
+	Sent bool
+}
+
+// dayPreview is the day's digest without a subscription: text parts at
+// the console's budget, and the image cards when a font is loaded.
+type dayPreview struct {
+	Items  int
+	Parts  []partView
+	Cards  int  // image cards the day makes
+	Images bool // the console can draw them
 }
 
 type partView struct {
@@ -371,8 +419,21 @@ func (s *Server) previewPage(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.SliceStable(subs, func(i, j int) bool { return target(subs[i]) < target(subs[j]) })
 	page := previewPage{Date: day}
+	if len(subs) == 0 {
+		if page.Day, err = s.dayPreview(r, day, civil); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, "preview", "摘要预览", page)
+		return
+	}
+	led, err := s.ledgerAround(ctx, civil)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	for _, sub := range subs {
-		sp := subPreview{Sub: sub, Target: target(sub)}
+		sp := subPreview{Sub: sub, Target: target(sub), Sent: sentOn(led, sub.ID, civil, s.subZone(sub))}
 		pv, err := s.cfg.Digests.Preview(ctx, sub, civil)
 		if err != nil {
 			s.log.Warn("web: preview", "group", sub.Group, "err", err)
@@ -382,18 +443,65 @@ func (s *Server) previewPage(w http.ResponseWriter, r *http.Request) {
 		}
 		sp.Parts = partViews(pv)
 		if sub.Approve {
-			if slot, ok := s.approvalSlot(sub, civil); ok {
-				av, err := s.approvalState(ctx, sub, slot, pv.Parts)
-				if err != nil {
-					s.internal(w, r, err)
-					return
-				}
-				sp.Approval = &av
+			if sp.Approvals, err = s.slotApprovals(ctx, sub, civil, pv.Parts, led); err != nil {
+				s.internal(w, r, err)
+				return
 			}
 		}
 		page.Subs = append(page.Subs, sp)
 	}
 	s.render(w, r, http.StatusOK, "preview", "摘要预览", page)
+}
+
+// sentOn reports whether a slot of subscription id on the civil date day
+// (read in loc) has rows in the ledger.
+func sentOn(led slotLedger, id int64, day time.Time, loc *time.Location) bool {
+	want := day.Format(time.DateOnly)
+	for _, rows := range led {
+		if rows[0].SubscriptionID == id && rows[0].Slot.In(loc).Format(time.DateOnly) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// dayDigest composes the day's digest as `wxdigest digest` does.
+func (s *Server) dayDigest(r *http.Request, day string, civil time.Time) (digest.Digest, error) {
+	arts, err := s.cfg.Articles.ArticlesByDate(r.Context(), day)
+	if err != nil {
+		return digest.Digest{}, fmt.Errorf("web: articles: %w", err)
+	}
+	return bot.ComposeDay(arts, civil, s.cfg.LeadBudget), nil
+}
+
+// dayPreview renders the day's digest for 摘要预览 without subscriptions.
+func (s *Server) dayPreview(r *http.Request, day string, civil time.Time) (*dayPreview, error) {
+	d, err := s.dayDigest(r, day, civil)
+	if err != nil {
+		return nil, err
+	}
+	dp := &dayPreview{Items: len(d.Items)}
+	if len(d.Items) == 0 {
+		return dp, nil
+	}
+	parts := digest.Render(d, s.cfg.Budget)
+	pv := Preview{Parts: parts, Limit: s.cfg.Budget}
+	for range parts {
+		pv.Kinds = append(pv.Kinds, model.PartText)
+	}
+	dp.Parts = partViews(pv)
+	dp.Cards = len(card.FromDigest(d))
+	dp.Images = s.canDrawCards()
+	return dp, nil
+}
+
+// canDrawCards reports whether the console can draw image cards; a
+// Digests that cannot say is taken to.
+func (s *Server) canDrawCards() bool {
+	if c, ok := s.cfg.Digests.(interface{ CanDrawCards() bool }); ok {
+		return c.CanDrawCards()
+	}
+	return true
 }
 
 func partViews(pv Preview) []partView {
@@ -421,13 +529,17 @@ var ErrNoImages = errors.New("web: no font to draw image cards")
 
 func (s *Server) previewCard(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	_, civil, err := s.parseDay(q.Get("date"))
+	day, civil, err := s.parseDay(q.Get("date"))
 	if err != nil {
 		s.badRequest(w, r, "日期格式不对", err)
 		return
 	}
 	n, _ := strconv.Atoi(q.Get("part"))
 	ctx := r.Context()
+	if q.Get("sub") == "" {
+		s.dayCard(w, r, day, civil, n)
+		return
+	}
 	sub, ok, err := s.findSubscription(ctx, q.Get("sub"))
 	if err != nil {
 		s.internal(w, r, err)
@@ -451,7 +563,28 @@ func (s *Server) previewCard(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	png, err := s.cfg.Digests.CardPNG(ctx, c)
+	s.writeCard(w, r, c)
+}
+
+// dayCard draws the n-th image card of the day's digest, as `wxdigest
+// digest` would make it.
+func (s *Server) dayCard(w http.ResponseWriter, r *http.Request, day string, civil time.Time, n int) {
+	d, err := s.dayDigest(r, day, civil)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	cards := card.FromDigest(d)
+	if len(d.Items) == 0 || n < 1 || n > len(cards) {
+		s.fail(w, r, http.StatusNotFound, "没有这张早报图", "no such image card")
+		return
+	}
+	s.writeCard(w, r, cards[n-1])
+}
+
+// writeCard answers with a card drawn as a PNG.
+func (s *Server) writeCard(w http.ResponseWriter, r *http.Request, c card.Card) {
+	png, err := s.cfg.Digests.CardPNG(r.Context(), c)
 	if errors.Is(err, ErrNoImages) {
 		s.fail(w, r, http.StatusServiceUnavailable, "服务器上没有中文字体，画不出早报图", "no CJK font")
 		return

@@ -24,20 +24,56 @@ type subscriptionsPage struct {
 }
 
 type subRow struct {
-	Info    bot.SubscriptionInfo
-	Target  string
-	WeChat  bool
-	Binding string
+	Info     bot.SubscriptionInfo
+	Target   string
+	WeChat   bool
+	Binding  string
+	Schedule string // when it fires, in Chinese
 }
 
 // subForm is the subscription form, as typed.
 type subForm struct {
 	Group, Channel, At, Cron, TZ, Style, Source, Include, Exclude string
 	Weekdays, Approve                                             bool
+	Editing                                                       bool // filled from a stored subscription
 }
 
 func (s *Server) subscriptionsPage(w http.ResponseWriter, r *http.Request) {
-	s.showSubscriptions(w, r, http.StatusOK, subForm{TZ: s.cfg.Zone.String(), Style: model.StyleText}, "")
+	f := subForm{TZ: s.cfg.Zone.String(), Style: model.StyleText}
+	if id := r.URL.Query().Get("edit"); id != "" && who(r).IsAdmin() {
+		sub, ok, err := s.findSubscription(r.Context(), id)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		if ok {
+			f = formOf(sub, s.cfg.Zone)
+		}
+	}
+	s.showSubscriptions(w, r, http.StatusOK, f, "")
+}
+
+// formOf fills the subscription form from a stored subscription, to edit
+// it.
+func formOf(sub model.Subscription, zone *time.Location) subForm {
+	f := subForm{Group: sub.Group, TZ: sub.TZ, Style: sub.Style, Source: strings.ReplaceAll(sub.Source, ",", "、"),
+		Include: strings.Join(sub.Include, "、"), Exclude: strings.Join(sub.Exclude, "、"),
+		Weekdays: sub.Weekdays, Approve: sub.Approve, Editing: true}
+	if sub.Channel != "" && sub.Channel != model.ChannelWeChat {
+		f.Group, f.Channel = "", sub.Channel
+	}
+	if sub.Kind == model.ScheduleCron {
+		f.Cron = sub.Spec
+	} else {
+		f.At = sub.Spec
+	}
+	if f.TZ == "" {
+		f.TZ = zone.String()
+	}
+	if f.Style == "" {
+		f.Style = model.StyleText
+	}
+	return f
 }
 
 func (s *Server) showSubscriptions(w http.ResponseWriter, r *http.Request, code int, f subForm, msg string) {
@@ -58,7 +94,8 @@ func (s *Server) showSubscriptions(w http.ResponseWriter, r *http.Request, code 
 	p := subscriptionsPage{Form: f, Error: msg}
 	for _, in := range infos {
 		wc := in.Channel == "" || in.Channel == model.ChannelWeChat
-		p.Subs = append(p.Subs, subRow{Info: in, Target: target(in.Subscription), WeChat: wc, Binding: groups[in.Group]})
+		p.Subs = append(p.Subs, subRow{Info: in, Target: target(in.Subscription), WeChat: wc, Binding: groups[in.Group],
+			Schedule: describeSchedule(in.Subscription, s.cfg.Zone)})
 	}
 	s.render(w, r, code, "subscriptions", "订阅", p)
 }
@@ -89,7 +126,7 @@ func subscriptionOf(f subForm) (model.Subscription, string, error) {
 	}
 	f.At, f.Cron = strings.TrimSpace(f.At), strings.TrimSpace(f.Cron)
 	if (f.At == "") == (f.Cron == "") {
-		return model.Subscription{}, "请填写推送时间或 cron（二选一）", errors.New("want exactly one of at or cron")
+		return model.Subscription{}, "请填写推送时间，或在“高级（cron 表达式）”里填写（二选一）", errors.New("want exactly one of at or cron")
 	}
 	switch f.Style {
 	case "":
@@ -186,15 +223,29 @@ func (s *Server) unsubscribe(r *http.Request, sub model.Subscription) error {
 // ---- 发送记录
 
 type deliveriesPage struct {
-	Since   string
-	Slots   []slotRows
-	Waiting []approvalView
+	Since string
+	// Slots are the slots that fired (newest first): their ledger rows,
+	// or, for a slot held for approval or missed without it, its 审核.
+	Slots []slotRows
+	// Upcoming are today's slots still to come of subscriptions that
+	// need approval.
+	Upcoming []approvalView
 }
 
 type slotRows struct {
 	Slot   time.Time
 	Target string
+	Date   string // the slot's issue date, for 摘要预览
 	Rows   []model.Delivery
+	// Approval is the slot's 审核, when its subscription needs one.
+	Approval *model.Approval
+	// Held: the slot fired and waits for approval; nothing is in the
+	// ledger yet.
+	Held bool
+	// Approved: approved, its parts not in the ledger yet (about to go).
+	Approved bool
+	// Missed: nobody approved it in time.
+	Missed bool
 }
 
 // since reads ?since= (default a week ago) as the start of a civil day.
@@ -218,60 +269,112 @@ func (s *Server) deliveriesPage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	subs, err := s.cfg.Subscriptions.Subscriptions(ctx)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	byID := map[int64]model.Subscription{}
+	for _, sub := range subs {
+		byID[sub.ID] = sub
+	}
 	p := deliveriesPage{Since: day}
 	idx := map[string]int{}
-	for _, d := range ds {
-		sub := model.Subscription{Group: d.Group, Channel: d.Channel}
-		k := fmt.Sprintf("%d|%s", d.SubscriptionID, d.Slot.UTC().Format(time.RFC3339Nano))
+	slotOf := func(subID int64, slot time.Time, sub model.Subscription) *slotRows {
+		k := ledgerKey(subID, slot)
 		i, ok := idx[k]
 		if !ok {
 			i = len(p.Slots)
 			idx[k] = i
-			p.Slots = append(p.Slots, slotRows{Slot: d.Slot, Target: target(sub)})
+			p.Slots = append(p.Slots, slotRows{Slot: slot, Target: target(sub), Date: slot.In(s.subZone(sub)).Format(time.DateOnly)})
 		}
-		p.Slots[i].Rows = append(p.Slots[i].Rows, d)
+		return &p.Slots[i]
+	}
+	for _, d := range ds {
+		sub, ok := byID[d.SubscriptionID]
+		if !ok {
+			sub = model.Subscription{Group: d.Group, Channel: d.Channel}
+		}
+		sr := slotOf(d.SubscriptionID, d.Slot, sub)
+		sr.Rows = append(sr.Rows, d)
+	}
+	as, err := s.cfg.Approvals.Approvals(ctx, from)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	now := s.cfg.Now()
+	for _, a := range as {
+		if a.Slot.After(now) {
+			continue // a slot still to come: see Upcoming
+		}
+		sub, ok := byID[a.SubscriptionID]
+		if !ok {
+			if _, inLedger := idx[ledgerKey(a.SubscriptionID, a.Slot)]; !inLedger {
+				continue // a removed subscription's slot that never went out
+			}
+		}
+		sr := slotOf(a.SubscriptionID, a.Slot, sub)
+		sr.Approval = &a
+		if len(sr.Rows) == 0 {
+			switch a.State {
+			case model.ApprovalPending:
+				sr.Held = true
+			case model.ApprovalApproved:
+				sr.Approved = true
+			case model.ApprovalMissed:
+				sr.Missed = true
+			}
+		}
 	}
 	sort.SliceStable(p.Slots, func(i, j int) bool { return p.Slots[i].Slot.After(p.Slots[j].Slot) })
-	if p.Waiting, err = s.waiting(r); err != nil {
+	if p.Upcoming, err = s.upcoming(r, byID); err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "deliveries", "发送记录", p)
 }
 
-// waiting lists today's slots of subscriptions that need approval and do
-// not have it for what they would send now.
-func (s *Server) waiting(r *http.Request) ([]approvalView, error) {
+// upcoming lists today's slots still to come of enabled subscriptions
+// that need approval and have something to send: not approved yet, or
+// approved ahead of time.
+func (s *Server) upcoming(r *http.Request, subs map[int64]model.Subscription) ([]approvalView, error) {
 	ctx := r.Context()
-	subs, err := s.cfg.Subscriptions.Subscriptions(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("web: subscriptions: %w", err)
-	}
 	today := s.today()
+	now := s.cfg.Now()
 	var out []approvalView
 	for _, sub := range subs {
 		if !sub.Approve || !sub.Enabled {
 			continue
 		}
-		slot, ok := s.approvalSlot(sub, today)
-		if !ok {
+		var next []time.Time
+		for _, slot := range s.approvalSlots(sub, today, 48) {
+			if slot.After(now) {
+				next = append(next, slot)
+			}
+		}
+		if len(next) == 0 {
 			continue
 		}
 		pv, err := s.cfg.Digests.Preview(ctx, sub, today)
 		if err != nil {
 			return nil, err
 		}
-		if len(pv.Parts) == 0 {
-			continue
-		}
-		av, err := s.approvalState(ctx, sub, slot, pv.Parts)
+		av, err := s.approvalState(ctx, sub, next[0], pv.Parts, nil)
 		if err != nil {
 			return nil, err
 		}
-		if av.State != model.ApprovalApproved {
-			out = append(out, av)
+		if len(pv.Parts) == 0 && av.State != model.ApprovalApproved {
+			continue
 		}
+		out = append(out, av)
 	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Slot.Equal(out[j].Slot) {
+			return out[i].Slot.Before(out[j].Slot)
+		}
+		return out[i].Target < out[j].Target
+	})
 	return out, nil
 }
 
@@ -393,8 +496,10 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) {
 
 type auditPage struct {
 	Filter       model.AuditFilter
+	Who, Action  string // the filter as typed
 	Since, Until string
 	Entries      []model.AuditEntry
+	Actions      []string // the actions' Chinese names, to pick from
 }
 
 // auditLimit is how many entries the page shows at most.
@@ -402,7 +507,15 @@ const auditLimit = 500
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	p := auditPage{Filter: model.AuditFilter{Who: strings.TrimSpace(q.Get("who")), Action: strings.TrimSpace(q.Get("action")), Limit: auditLimit}}
+	p := auditPage{Who: strings.TrimSpace(q.Get("who")), Action: strings.TrimSpace(q.Get("action")),
+		Filter: model.AuditFilter{Action: actionCode(q.Get("action")), Limit: auditLimit}}
+	for _, l := range actionLabels {
+		p.Actions = append(p.Actions, l)
+	}
+	for _, l := range actionGroups {
+		p.Actions = append(p.Actions, l)
+	}
+	sort.Strings(p.Actions)
 	if v := q.Get("since"); v != "" {
 		day, t, err := s.parseDay(v)
 		if err != nil {
@@ -419,11 +532,22 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Until, p.Filter.Until = day, t.AddDate(0, 0, 1)
 	}
-	var err error
-	if p.Entries, err = s.cfg.Audit.AuditEntries(r.Context(), p.Filter); err != nil {
-		s.internal(w, r, err)
-		return
+	// A bare name is looked up as typed, as a console user and as a token.
+	for _, name := range whoFilters(p.Who) {
+		f := p.Filter
+		f.Who = name
+		es, err := s.cfg.Audit.AuditEntries(r.Context(), f)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		p.Entries = append(p.Entries, es...)
 	}
+	sort.SliceStable(p.Entries, func(i, j int) bool { return p.Entries[i].At.After(p.Entries[j].At) })
+	if len(p.Entries) > auditLimit {
+		p.Entries = p.Entries[:auditLimit]
+	}
+	p.Filter.Who = p.Who
 	s.render(w, r, http.StatusOK, "audit", "审计日志", p)
 }
 

@@ -54,9 +54,17 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 			return map[string]string{model.ApprovalPending: "待审核", model.ApprovalApproved: "已审核",
 				model.ApprovalMissed: "未审核，已错过"}[s]
 		},
-		"styleZH": func(s string) string {
-			return map[string]string{"": "文字", model.StyleText: "文字", model.StyleImage: "图片", model.StyleBoth: "图片+文字"}[s]
-		},
+		"styleZH":     styleZH,
+		"whoZH":       whoZH,
+		"actionZH":    actionZH,
+		"detailZH":    func(action, detail string) string { return detailZH(action, detail, zone) },
+		"scheduleZH":  func(sub model.Subscription) string { return describeSchedule(sub, zone) },
+		"channelName": channelName,
+		"ledgerZH":    ledgerZH,
+		"textRows":    textRows,
+		"sourceKind":  sourceKindZH,
+		"every":       everyZH,
+		"seq":         func(n int) []int { return make([]int, n) },
 		"bindingZH": func(s string) string {
 			return map[string]string{BindingBound: "已绑定", BindingMissing: "找不到这个群", BindingAmbiguous: "有同名群，无法确定", "": "未知"}[s]
 		},
@@ -121,6 +129,45 @@ func stateZH(s string) string {
 
 // stateApproval marks a slot in 发送记录 that waits for approval.
 const stateApproval = "approval"
+
+// ledgerZH says where a slot stands in the ledger as a whole.
+func ledgerZH(s string) string {
+	switch s {
+	case ledgerSent:
+		return "已发送"
+	case ledgerQueued:
+		return "正在发送"
+	case ledgerAwaiting:
+		return "已交给企业微信，等发送人确认"
+	case ledgerFailed:
+		return "发送失败"
+	case ledgerMissed:
+		return "已错过"
+	case ledgerSkipped:
+		return "没有新内容，跳过"
+	}
+	return s
+}
+
+// textRows sizes a textarea to its text: a line per 36 characters or
+// line break, at least min and at most max rows.
+func textRows(text string, min, max int) int {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		n += 1 + utf8.RuneCountInString(l)/36
+	}
+	return clamp(n, min, max)
+}
+
+func clamp(n, lo, hi int) int {
+	if n < lo {
+		return lo
+	}
+	if n > hi {
+		return hi
+	}
+	return n
+}
 
 // render executes a page into a buffer first, so a template error is a
 // clean 500 rather than half a page.

@@ -481,7 +481,7 @@ func TestBrowserConsole(t *testing.T) {
 	b.visit("/sources", "sources")
 	b.visit("/roles", "roles")
 	b.visit("/audit", "audit")
-	b.sees("audit", "subscribe", "article.import")
+	b.sees("audit", "保存订阅", "导入稿件") // subscribe, article.import
 	b.visit("/bot-login", "bot-login")
 	b.sees("登录状态", "已登录")
 
@@ -512,10 +512,22 @@ func TestBrowserConsole(t *testing.T) {
 	click(b, "approve", chromedp.CSS(`form[action="/approvals"] button[type=submit]`))
 	approvedAt := time.Now()
 	b.sees("approved", "已审核通过")
-	// Once the digest has gone out (it may already have) the preview has
-	// nothing new to send, and its approval box then says so in its own
-	// words; it is logged, not checked.
-	t.Logf("after approving, 摘要预览's approval box says %q", b.textOf(".approval"))
+	// The approval box says it was approved, and once the slot is in the
+	// ledger (it may already be) how the sending went; never that the
+	// digest changed, nor that the day has nothing to send.
+	box := b.textOf(".approval")
+	t.Logf("after approving, 摘要预览's approval box says %q", box)
+	if !strings.Contains(box, "已审核") || !strings.Contains(box, staffName) {
+		t.Errorf("after approving, the approval box says %q, want 已审核 by %s", box, staffName)
+	}
+	for _, bad := range []string{"待审核", "需要重新审核"} {
+		if strings.Contains(box, bad) {
+			t.Errorf("after approving, the approval box says %q", box)
+		}
+	}
+	if page := b.text(); strings.Contains(page, "定时推送会跳过") {
+		t.Errorf("after approving, 摘要预览 says the slot will be skipped:\n%s", page)
+	}
 	b.shot("preview-approved")
 
 	// It goes out: 发送记录 says so, and WeChat has it in the group.
@@ -533,7 +545,7 @@ func TestBrowserConsole(t *testing.T) {
 		t.Errorf("the group got the old lead: %q", m.Text)
 	}
 	b.visit("/audit", "audit")
-	if log := b.textOf("table"); !strings.Contains(log, "approve") || !strings.Contains(log, staffName) {
+	if log := b.textOf("table"); !strings.Contains(log, "审核通过") || !strings.Contains(log, staffName) {
 		t.Errorf("审计日志 does not show %s's approval:\n%s", staffName, log)
 	}
 	b.visit("/push", "push")
