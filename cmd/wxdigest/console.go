@@ -32,6 +32,7 @@ type console struct {
 	mu      sync.Mutex
 	sched   *bot.Scheduler
 	watched func() []bot.WatchedChannel
+	rebind  func(ctx context.Context) // binds the subscribed groups again
 
 	srv *http.Server
 	ln  net.Listener
@@ -117,7 +118,7 @@ func (c *console) URL() string {
 }
 
 // attach gives the console the running bot's dispatcher and channels.
-func (c *console) attach(ctx context.Context, sched *bot.Scheduler, watched func() []bot.WatchedChannel) {
+func (c *console) attach(ctx context.Context, sched *bot.Scheduler, watched func() []bot.WatchedChannel, rebind func(context.Context)) {
 	for _, w := range watched() {
 		c.metrics.InitChannel(w.Name)
 	}
@@ -129,7 +130,7 @@ func (c *console) attach(ctx context.Context, sched *bot.Scheduler, watched func
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sched, c.watched = sched, watched
+	c.sched, c.watched, c.rebind = sched, watched, rebind
 }
 
 // Close stops serving, letting requests in flight finish for a moment.
@@ -218,10 +219,14 @@ func (p consolePusher) PushNow(ctx context.Context, groups []string) ([]bot.Push
 
 func (p consolePusher) Reload(ctx context.Context) error {
 	p.c.mu.Lock()
-	s := p.c.sched
+	s, rebind := p.c.sched, p.c.rebind
 	p.c.mu.Unlock()
 	if s == nil {
 		return nil // it reads everything when it starts
+	}
+	if rebind != nil {
+		// A group subscribed from the console shows its binding at once.
+		rebind(ctx)
 	}
 	return s.Reload(ctx)
 }

@@ -430,7 +430,15 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 	rt.goRun(ctx, "housekeeping", func(ctx context.Context) error { return rt.housekeeping(ctx, o.onLogin) })
 	if o.console != nil {
 		all := watched
-		o.console.attach(ctx, rt.sched, func() []bot.WatchedChannel { return all })
+		o.console.attach(ctx, rt.sched, func() []bot.WatchedChannel { return all }, func(ctx context.Context) {
+			if rt.tr == nil {
+				return
+			}
+			if err := rt.bindGroups(ctx); err != nil {
+				rt.log.Warn("bind groups", "err", err)
+			}
+			rt.recordBindings(ctx)
+		})
 	}
 	return rt, nil
 }
