@@ -31,6 +31,7 @@ func parseDate(s string) (int64, error) {
 }
 
 // checkArticle validates what the store needs and returns the day number.
+// A field holding a NUL character is refused.
 func checkArticle(a *digest.Article) (int64, error) {
 	if strings.TrimSpace(a.Source) == "" {
 		return 0, fmt.Errorf("empty source: %w", ErrInvalid)
@@ -49,6 +50,11 @@ func checkArticle(a *digest.Article) (int64, error) {
 	} {
 		if !utf8.ValidString(f.v) {
 			return 0, fmt.Errorf("%s is not valid UTF-8: %w", f.name, ErrInvalid)
+		}
+		// PostgreSQL's text cannot hold U+0000, and every store keeps
+		// the same articles (the text pipeline drops it before).
+		if strings.IndexByte(f.v, 0) >= 0 {
+			return 0, fmt.Errorf("%s holds a NUL character: %w", f.name, ErrInvalid)
 		}
 	}
 	return day, nil

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wxdigest/wxdigest/digest"
 )
@@ -61,6 +63,9 @@ func (s *Store) ImportFetched(ctx context.Context, items []Fetched) (res Fetched
 		dayNo, err := checkArticle(a)
 		if err != nil {
 			return res, fmt.Errorf("data: import fetched: item %d (%.20q): %w", i+1, a.Title, err)
+		}
+		if strings.IndexByte(items[i].GUID, 0) >= 0 || !utf8.ValidString(items[i].GUID) {
+			return res, fmt.Errorf("data: import fetched: item %d (%.20q): bad guid: %w", i+1, a.Title, ErrInvalid)
 		}
 		guid := sql.NullString{String: items[i].GUID, Valid: items[i].GUID != ""}
 		if !guid.Valid && a.URL != "" {

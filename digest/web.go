@@ -91,7 +91,7 @@ var creditEnds = []string{"新华社发", "新华社发）", "视觉中国", "�
 //
 // It fails, wrapping ErrNoArticles, when no paragraph holds a sentence.
 func ArticleFromParagraphs(title string, paras []string) (Article, error) {
-	title = collapseSpaces(trimSpace(title))
+	title = collapseSpaces(trimSpace(dropNUL(title)))
 	a := Article{Title: title}
 	var body []string
 	var endByline string

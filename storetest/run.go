@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Store) {
 	t.Helper()
 	RunArticles(t, func(t *testing.T, now func() time.Time) ArticlesGroup { return open(t, now) })
 	RunSearch(t, func(t *testing.T, now func() time.Time) SearchGroup { return open(t, now) })
+	RunArticleLimits(t, func(t *testing.T, now func() time.Time) ArticlesGroup { return open(t, now) })
 	RunSources(t, func(t *testing.T, now func() time.Time) SourcesGroup { return open(t, now) })
 	RunSubscriptions(t, func(t *testing.T, now func() time.Time) SubscriptionsGroup { return open(t, now) })
 	RunChannels(t, func(t *testing.T, now func() time.Time) ChannelsGroup { return open(t, now) })
