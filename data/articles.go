@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -119,6 +121,9 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 			return res, fmt.Errorf("data: import: %w", err)
 		}
 		defer idx.close()
+		if err := reserveKeys(ctx, idx, existing, prep); err != nil {
+			return res, fmt.Errorf("data: import: %w", err)
+		}
 	}
 
 	now := s.now().UTC().Format(time.RFC3339)
@@ -202,6 +207,56 @@ func (s *Store) importArticles(ctx context.Context, arts []digest.Article, index
 	s.trimWAL(ctx)
 	s.log.Debug("imported articles", "new", res.New, "existing", res.Existing)
 	return res, nil
+}
+
+// reserveKeys refuses, before anything is written, an import that would
+// take a day past its search keys. It costs the query per day that
+// numbering the day's articles needs anyway; only on a day near its limit
+// does it look up which of the day's articles are stored already (those
+// take no key).
+func reserveKeys(ctx context.Context, x *indexer, existing *sql.Stmt, prep []prepared) error {
+	perDay := map[int64]int{}
+	for i := range prep {
+		perDay[prep[i].day]++
+	}
+	for _, day := range slices.Sorted(maps.Keys(perDay)) {
+		if x.reserve(ctx, day, perDay[day]) == nil {
+			continue
+		}
+		n, err := newOnDay(ctx, existing, prep, day)
+		if err != nil {
+			return err
+		}
+		if err := x.reserve(ctx, day, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newOnDay counts the articles of day in prep that an import would
+// store: content not stored yet, and not earlier in prep.
+func newOnDay(ctx context.Context, existing *sql.Stmt, prep []prepared, day int64) (int, error) {
+	seen := map[[sha256.Size]byte]bool{}
+	n := 0
+	for i := range prep {
+		h := prep[i].hash
+		if seen[h] {
+			continue
+		}
+		seen[h] = true
+		if prep[i].day != day {
+			continue
+		}
+		var id int64
+		switch err := existing.QueryRowContext(ctx, h[:]).Scan(&id); {
+		case errors.Is(err, sql.ErrNoRows):
+			n++
+		case err != nil:
+			return 0, fmt.Errorf("find stored copy: %w", err)
+		}
+	}
+	return n, nil
 }
 
 // importSlice is how many articles an import indexes at a time.

@@ -4,19 +4,72 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"time"
 )
 
 // The search index: search_keys mapping keys to article ids, and the
 // segments of postings.go listing keys by term (migration 0005).
 
-// keyBits is how many articles one day can number: 65,536, retired keys
-// included.
-const keyBits = 16
+// A search key is day << bits | n: day is the issue date's day number
+// (parseDate), n numbers the day's articles in id order from 0, retired
+// keys included. Key order is newest-first order. Only the writer takes
+// keys apart; a search compares them, so it reads any width.
+//
+// keyBits is the width of n in an index built now: 2^32 articles a day,
+// no limit in practice (day numbers fit 22 bits). An index built before
+// numbered days with legacyKeyBits, 65,536 articles a day, and keeps that
+// width until it is rebuilt (wxdigest reindex); the meta row keyWidthMeta
+// says which width an index has, and an index without it that holds
+// keys is a legacy one.
+const (
+	keyBits       = 32
+	legacyKeyBits = 16
+	keyWidthMeta  = "search_key_bits"
+)
 
+// searchKey is a key of an index built now (keyBits wide).
 func searchKey(day, n int64) int64 { return day<<keyBits | n }
 
-// dayRange is the half-open key range of one day.
+// dayRange is the half-open range of one day's keys in an index built now.
 func dayRange(day int64) (lo, hi int64) { return day << keyBits, (day + 1) << keyBits }
+
+// keyWidth returns the width of n in the index tx sees. An empty index
+// takes keyBits, and the meta row records it: rebuilding the index of a
+// legacy store (RebuildSearchIndex empties it first) widens its keys.
+func keyWidth(ctx context.Context, tx *sql.Tx) (int, error) {
+	var v sql.NullString
+	var keys, segs bool
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT value FROM meta WHERE key = ?),
+		EXISTS (SELECT 1 FROM search_keys), EXISTS (SELECT 1 FROM search_segments)`, keyWidthMeta).
+		Scan(&v, &keys, &segs); err != nil {
+		return 0, fmt.Errorf("search key width: %w", err)
+	}
+	want := strconv.Itoa(keyBits)
+	switch {
+	case !keys && !segs:
+		if v.String != want {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, keyWidthMeta, want); err != nil {
+				return 0, fmt.Errorf("search key width: %w", err)
+			}
+		}
+		return keyBits, nil
+	case !v.Valid:
+		return legacyKeyBits, nil
+	case v.String == want:
+		return keyBits, nil
+	case v.String == strconv.Itoa(legacyKeyBits):
+		return legacyKeyBits, nil
+	}
+	return 0, fmt.Errorf("search key width %q: %w", v.String, ErrIndexDamaged)
+}
+
+// dayDate is the issue date of day number day (parseDate's inverse).
+func dayDate(day int64) string {
+	const unixToDay0 = 719162 // days from 0001-01-01 to 1970-01-01
+	return time.Unix((day-unixToDay0)*86400, 0).UTC().Format(dateLayout)
+}
 
 // indexer writes search entries inside a write transaction. Documents
 // added one by one wait in a builder; flush writes them as a segment and
@@ -24,6 +77,7 @@ func dayRange(day int64) (lo, hi int64) { return day << keyBits, (day + 1) << ke
 // before it commits.
 type indexer struct {
 	tx       *sql.Tx
+	bits     int // width of a day's numbers (keyWidth)
 	keys     *sql.Stmt
 	pages    *sql.Stmt
 	pb       *postingBuilder
@@ -42,7 +96,13 @@ func newIndexer(ctx context.Context, tx *sql.Tx) (*indexer, error) {
 		keys.Close()
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	return &indexer{tx: tx, keys: keys, pages: pages, pb: newPostingBuilder(), nextSeen: map[int64]int64{}}, nil
+	bits, err := keyWidth(ctx, tx)
+	if err != nil {
+		keys.Close()
+		pages.Close()
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	return &indexer{tx: tx, bits: bits, keys: keys, pages: pages, pb: newPostingBuilder(), nextSeen: map[int64]int64{}}, nil
 }
 
 func (x *indexer) close() {
@@ -50,27 +110,68 @@ func (x *indexer) close() {
 	x.pages.Close()
 }
 
+// dayRange is the half-open key range of one day.
+func (x *indexer) dayRange(day int64) (lo, hi int64) { return day << x.bits, (day + 1) << x.bits }
+
+// perDay is how many keys a day has.
+func (x *indexer) perDay() int64 { return 1 << x.bits }
+
+// used returns how many keys day has had, retired ones included: the
+// next key's n.
+func (x *indexer) used(ctx context.Context, day int64) (int64, error) {
+	if n, ok := x.nextSeen[day]; ok {
+		return n, nil
+	}
+	lo, hi := x.dayRange(day)
+	var last sql.NullInt64
+	if err := x.tx.QueryRowContext(ctx, `SELECT MAX(key) FROM search_keys WHERE key >= ? AND key < ?`, lo, hi).Scan(&last); err != nil {
+		return 0, fmt.Errorf("index: %w", err)
+	}
+	n := int64(0)
+	if last.Valid {
+		n = last.Int64 - lo + 1
+	}
+	x.nextSeen[day] = n
+	return n, nil
+}
+
+// reserve fails, wrapping ErrInvalid, unless day has keys left for n new
+// articles.
+func (x *indexer) reserve(ctx context.Context, day int64, n int) error {
+	used, err := x.used(ctx, day)
+	if err != nil {
+		return err
+	}
+	if left := x.perDay() - used; int64(n) > left {
+		return x.fullDay(day, n, left)
+	}
+	return nil
+}
+
+// fullDay is the error for a day without keys left for n more articles. A
+// rebuild numbers the day afresh, without retired keys, and in the
+// current width.
+func (x *indexer) fullDay(day int64, n int, left int64) error {
+	hint := "wxdigest reindex renumbers the day without them"
+	if x.bits < keyBits {
+		hint = "wxdigest reindex renumbers the day and lifts the limit"
+	}
+	return fmt.Errorf("%s: %d new article(s) but the day has %d of its %d search keys left (this store's index numbers at most %d articles a day, retired ones included; %s): %w",
+		dayDate(day), n, left, x.perDay(), x.perDay(), hint, ErrInvalid)
+}
+
 // nextKey returns the key for a new article on day, above every key the
 // day has had, retired ones included: postings may still name those.
 func (x *indexer) nextKey(ctx context.Context, day int64) (int64, error) {
-	n, ok := x.nextSeen[day]
-	if !ok {
-		lo, hi := dayRange(day)
-		var last sql.NullInt64
-		if err := x.tx.QueryRowContext(ctx, `SELECT MAX(key) FROM search_keys WHERE key >= ? AND key < ?`, lo, hi).Scan(&last); err != nil {
-			return 0, fmt.Errorf("index: %w", err)
-		}
-		if last.Valid {
-			n = last.Int64 - lo + 1
-		}
+	n, err := x.used(ctx, day)
+	if err != nil {
+		return 0, err
 	}
-	if n >= 1<<keyBits {
-		// Edits and deletes retire keys too; a rebuild numbers afresh.
-		return 0, fmt.Errorf("index: all %d search keys of the day are used (retired ones count until wxdigest reindex): %w",
-			1<<keyBits, ErrInvalid)
+	if n >= x.perDay() {
+		return 0, fmt.Errorf("index: %w", x.fullDay(day, 1, 0))
 	}
 	x.nextSeen[day] = n + 1
-	return searchKey(day, n), nil
+	return day<<x.bits | n, nil
 }
 
 // entry is one article to index.
@@ -229,7 +330,7 @@ func renumberDay(ctx context.Context, tx *sql.Tx, x *indexer, day int64, date st
 		return fmt.Errorf("renumber %s: %w", date, err)
 	}
 	var move []entry
-	lo, hi := dayRange(day)
+	lo, hi := x.dayRange(day)
 	prev := lo - 1
 	for rows.Next() {
 		var e entry

@@ -219,7 +219,7 @@ var packagePrefix = regexp.MustCompile(`(^|: )(data|bot|source|digest|card|workd
 
 // storeTrouble are SQLite's words for a store that cannot go on.
 var storeTrouble = []string{"database or disk is full", "database disk image is malformed", "file is not a database",
-	"disk I/O error", "all search keys of the day are used"}
+	"disk I/O error", "search keys left"}
 
 // storeHint names the store in an error about it, and says what helps.
 func (a *app) storeHint(msg string) string {
@@ -232,7 +232,7 @@ func (a *app) storeHint(msg string) string {
 			switch t {
 			case "database or disk is full", "disk I/O error":
 				hint = "; free disk space where it lives"
-			case "all search keys of the day are used":
+			case "search keys left":
 				hint = "; run wxdigest reindex"
 			default:
 				hint = "; restore a backup (wxdigest backup makes them)"
