@@ -446,11 +446,14 @@ func cmdReindex(ctx context.Context, a *app, cfg config, args []string) error {
 		return err
 	}
 	defer st.Close()
-	lite, err := sqliteOnly(st, "reindex")
-	if err != nil {
-		return err
+	// SQLite rebuilds its index from the articles in one transaction;
+	// PostgreSQL recomputes the tokens in batches and rebuilds its GIN
+	// index while the bot goes on.
+	rb, ok := st.(interface{ RebuildSearchIndex(context.Context) error })
+	if !ok {
+		return fmt.Errorf("reindex: this store cannot rebuild its search index")
 	}
-	if err := lite.RebuildSearchIndex(ctx); err != nil {
+	if err := rb.RebuildSearchIndex(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(a.stdout, "已重建搜索索引。")
