@@ -24,18 +24,20 @@ import (
 	"github.com/wxdigest/wxdigest/storetest"
 )
 
-// Run (an hour or so on two cores; it builds its own stores, in the temp
-// dir and in a throwaway PostgreSQL, and removes them):
+// Run (six minutes or so on two cores, most of it PostgreSQL importing the
+// archive; it builds its own stores, in the temp dir and in a throwaway
+// PostgreSQL, and removes them):
 //
-//	go test -tags sqlite_fts5 -run '^$' -bench . -benchtime 1x -timeout 2h ./internal/storebench/
-//	go test -tags sqlite_fts5 -run '^$' -bench 'Stores/(DigestDay|Search)' -benchtime 2000x -timeout 2h ./internal/storebench/
+//	go test -tags sqlite_fts5 -run '^$' -bench . -benchtime 2s -timeout 1h ./internal/storebench/
 //
 // Every benchmark is a sub-benchmark of BenchmarkStores ending in /sqlite
 // or /postgres, in that order, so the two stores' figures stand one above
-// the other. Import, OneDay and Slot10k take minutes an iteration: run them
-// with -benchtime 1x (or a few x). The read benchmarks (DigestDay, Search)
-// share one archive per store, which the first Import iteration leaves
-// behind (or they import it themselves, untimed).
+// the other. An iteration of Import or OneDay takes longer than -benchtime,
+// so they run once; the read benchmarks (DigestDay, Search) run as many
+// calls as fit and report percentiles over them. They share one archive
+// per store, which the first Import iteration leaves behind settled (or
+// they import it themselves, untimed). -args -storebench.articles=N and
+// -storebench.oneday=N change the sizes for quicker looks.
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
