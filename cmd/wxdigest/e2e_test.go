@@ -16,6 +16,7 @@ import (
 	"github.com/wxdigest/wxdigest/bot/wechat/wechattest"
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/internal/pgtest"
 )
 
 // End-to-end tests: `wxdigest run --wechat-server URL` against the fake
@@ -340,6 +341,9 @@ func (e *e2e) startChild(env []string, extra ...string) *botProc {
 	}
 	args, _ := json.Marshal(e.runArgs(extra))
 	cmd := exec.Command(exe, "-test.run=^$")
+	// Files a bot keeps beside its working directory (the session of a
+	// PostgreSQL store) go to the test's directory.
+	cmd.Dir = e.dir
 	// The caller's WXDIGEST_* settings must not leak into the child.
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "WXDIGEST_") {
@@ -788,7 +792,19 @@ func TestE2ERestartAfterKill(t *testing.T) {
 // logs in, and takes over (logs in and serves) once the first is killed.
 func TestE2EStandby(t *testing.T) {
 	t.Parallel()
-	e := newE2E(t)
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			t.Parallel()
+			e := newE2E(t)
+			if store == "postgres" {
+				e.db = pgtest.URL(t)
+			}
+			testStandby(t, e)
+		})
+	}
+}
+
+func testStandby(t *testing.T, e *e2e) {
 	first := e.startChild(nil, fastPacing...)
 	ctx := e.ctx(40 * time.Second)
 	e.online(ctx, first, 1)
