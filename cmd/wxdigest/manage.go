@@ -317,10 +317,3 @@ func splitList(s string) []string {
 	}
 	return out
 }
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}

@@ -15,6 +15,7 @@ import (
 	"github.com/wxdigest/wxdigest/card"
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/internal/jsonview"
 )
 
 // dayFlag resolves --date (default today in the configured zone) to the
@@ -91,23 +92,8 @@ func cmdDigest(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	parts := digest.Render(d, cfg.Budget)
 	if *format == "json" {
-		type item struct {
-			ID     int64  `json:"id"`
-			Title  string `json:"title"`
-			Lead   string `json:"lead"`
-			Byline string `json:"byline"`
-			Source string `json:"source"`
-		}
-		out := struct {
-			Date  string   `json:"date"`
-			Items []item   `json:"items"`
-			Parts []string `json:"parts"`
-		}{Date: day, Items: []item{}, Parts: parts}
-		for _, it := range d.Items {
-			x := it.Article
-			out.Items = append(out.Items, item{x.ID, x.Title, x.Lead, x.Byline, x.Source})
-		}
-		return writeJSON(a.stdout, out)
+		// The API's /api/digest answers with the same document.
+		return jsonview.Write(a.stdout, jsonview.Digest(day, d, parts))
 	}
 	writeParts(a.stdout, parts)
 	return nil
@@ -182,12 +168,7 @@ func (a *app) subscriptionDigest(ctx context.Context, cfg config, date, group, c
 		}
 		return writeCards(a, cards, cs, out)
 	case "json":
-		return writeJSON(a.stdout, struct {
-			Date  string   `json:"date"`
-			IDs   []int64  `json:"ids"`
-			Parts []string `json:"parts"`
-			Kinds []string `json:"kinds"`
-		}{civil.Format(time.DateOnly), orEmptyIDs(ids), orEmpty(parts), orEmpty(kinds)})
+		return jsonview.Write(a.stdout, jsonview.Slot(civil, ids, parts, kinds))
 	}
 	if len(parts) == 0 {
 		fmt.Fprintln(a.stdout, "这个订阅今天没有新内容可发：定时推送会跳过。")
@@ -201,13 +182,6 @@ func (a *app) subscriptionDigest(ctx context.Context, cfg config, date, group, c
 	}
 	writeParts(a.stdout, texts)
 	return nil
-}
-
-func orEmptyIDs(ids []int64) []int64 {
-	if ids == nil {
-		return []int64{}
-	}
-	return ids
 }
 
 // writeCards draws image cards into out (out-2.png, … for the further
@@ -241,19 +215,8 @@ func writeParts(w io.Writer, parts []string) {
 	}
 }
 
-type articleJSON struct {
-	ID       int64  `json:"id"`
-	Date     string `json:"date"`
-	Source   string `json:"source"`
-	URL      string `json:"url"`
-	Kicker   string `json:"kicker"`
-	Title    string `json:"title"`
-	Subtitle string `json:"subtitle"`
-	Dateline string `json:"dateline"`
-	Byline   string `json:"byline"`
-	Lead     string `json:"lead"`
-	Body     string `json:"body"`
-}
+// articleJSON is an article as `articles --format json` lists it.
+type articleJSON = jsonview.Article
 
 func cmdArticles(ctx context.Context, a *app, cfg config, args []string) error {
 	if len(args) > 0 {
@@ -278,13 +241,8 @@ func cmdArticles(ctx context.Context, a *app, cfg config, args []string) error {
 		return err
 	}
 	if *format == "json" {
-		out := struct {
-			Articles []articleJSON `json:"articles"`
-		}{Articles: []articleJSON{}}
-		for _, x := range arts {
-			out.Articles = append(out.Articles, articleJSON{x.ID, x.Date, x.Source, x.URL, x.Kicker, x.Title, x.Subtitle, x.Dateline, x.Byline, x.Lead, x.Body})
-		}
-		return writeJSON(a.stdout, out)
+		// The API's /api/articles answers with the same document.
+		return jsonview.Write(a.stdout, jsonview.Articles(arts))
 	}
 	if len(arts) == 0 {
 		fmt.Fprintf(a.stdout, "%d年%d月%d日 暂无新闻\n", civil.Year(), civil.Month(), civil.Day())
