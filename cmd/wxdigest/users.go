@@ -41,11 +41,8 @@ func cmdUser(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	var role model.Role
 	if verb == "add" || (verb == "passwd" && *roleName != "") {
-		switch model.Role(*roleName) {
-		case model.RoleAdmin, model.RoleStaff:
-			role = model.Role(*roleName)
-		default:
-			return usagef("--role must be admin or staff")
+		if role, err = consoleRole(*roleName); err != nil {
+			return err
 		}
 	}
 	var hash string
@@ -63,11 +60,7 @@ func cmdUser(ctx context.Context, a *app, cfg config, args []string) error {
 		return err
 	}
 	defer st.Close()
-	audit := func(action, detail string) {
-		if err := st.Audit(ctx, model.AuditEntry{At: a.now(), Who: cliWho, Action: action, Detail: detail}); err != nil {
-			fmt.Fprintf(a.stderr, "warning: audit: %v\n", err)
-		}
-	}
+	audit := func(action, detail string) { cliAudit(ctx, a, st, action, detail) }
 	switch verb {
 	case "add":
 		if _, err := st.AddUser(ctx, model.User{Name: n, Role: role, PasswordHash: hash}); err != nil {
@@ -135,6 +128,24 @@ func cmdUser(ctx context.Context, a *app, cfg config, args []string) error {
 	return nil
 }
 
+// consoleRole reads --role of a console user or token.
+func consoleRole(s string) (model.Role, error) {
+	switch r := model.Role(s); r {
+	case model.RoleAdmin, model.RoleStaff:
+		return r, nil
+	}
+	return "", usagef("--role must be admin or staff")
+}
+
+// cliAudit records a change made from the command line; a failure to
+// record it is said, not fatal (the change is made).
+func cliAudit(ctx context.Context, a *app, st store, action, detail string) {
+	if err := st.Audit(ctx, model.AuditEntry{At: a.now(), Who: cliWho, Action: action, Detail: detail}); err != nil {
+		fmt.Fprintf(a.stderr, "warning: audit: %v\n", err)
+	}
+}
+
+// userErr names a missing console user.
 func userErr(name string, err error) error {
 	if errors.Is(err, model.ErrNotFound) {
 		return fmt.Errorf("no console user %s (see wxdigest user list)", name)
@@ -209,11 +220,8 @@ func cmdToken(ctx context.Context, a *app, cfg config, args []string) error {
 	}
 	var role model.Role
 	if verb == "create" {
-		switch model.Role(*roleName) {
-		case model.RoleAdmin, model.RoleStaff:
-			role = model.Role(*roleName)
-		default:
-			return usagef("--role must be staff or admin")
+		if role, err = consoleRole(*roleName); err != nil {
+			return err
 		}
 	}
 	st, err := a.openStore(ctx, cfg)
@@ -221,11 +229,7 @@ func cmdToken(ctx context.Context, a *app, cfg config, args []string) error {
 		return err
 	}
 	defer st.Close()
-	audit := func(action, detail string) {
-		if err := st.Audit(ctx, model.AuditEntry{At: a.now(), Who: cliWho, Action: action, Detail: detail}); err != nil {
-			fmt.Fprintf(a.stderr, "warning: audit: %v\n", err)
-		}
-	}
+	audit := func(action, detail string) { cliAudit(ctx, a, st, action, detail) }
 	switch verb {
 	case "create":
 		plain, hash := web.NewToken()
