@@ -575,3 +575,66 @@ func TestBrowserConsole(t *testing.T) {
 	e.stopClean(p)
 	t.Logf("%d screenshots in %s; the story took %s", b.shots, b.dir, time.Since(began).Round(time.Millisecond))
 }
+
+// TestBrowserBotLogin: an admin logs the bot in from the browser — the
+// 登录状态 page draws the login QR code while a scan is awaited (staff do
+// not see the page), and shows the account online once the phone
+// confirms.
+func TestBrowserBotLogin(t *testing.T) {
+	exe := chromiumPath(t)
+	t.Parallel()
+	e := newE2E(t)
+	// A fake that waits for the phone: the login stays at the QR code until
+	// Confirm.
+	srv := wechattest.New(wechattest.Options{ManualConfirm: true})
+	e.srv, e.url = srv, srv.StartTest()
+	t.Cleanup(srv.Close)
+	passwords := map[string]string{"赵敏": "admin-的密码-2024", "王晓": "staff-的密码-2024"}
+	for name, pw := range passwords {
+		role := "admin"
+		if name == "王晓" {
+			role = "staff"
+		}
+		f := filepath.Join(e.dir, role+".password")
+		if err := os.WriteFile(f, []byte(pw+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e.cli("user", "add", "--name", name, "--role", role, "--password-file", f)
+	}
+	p := e.start(slices.Concat(fastPacing, []string{"--http", "127.0.0.1:0"})...)
+	ctx := e.ctx(60 * time.Second)
+	b := newBrowser(t, exe, consoleURL(ctx, t, p), ctx)
+
+	b.login("staff", "王晓", passwords["王晓"])
+	if strings.Contains(b.text(), "登录状态") {
+		t.Error("staff see the 登录状态 menu entry")
+	}
+	// A 403 page: opened without open's check for 200.
+	b.do("staff open the login page", chromedp.Navigate(b.base+"bot-login"))
+	b.sees("staff are refused the login page", "管理员")
+	b.shot("bot-login-refused")
+	b.logout()
+
+	b.login("admin", "赵敏", passwords["赵敏"])
+	b.open("/bot-login")
+	b.sees("the QR code while a scan is awaited", "请用机器人账号的微信扫码登录", "没有登录")
+	if w := eval[float64](b, `(() => { const i = document.querySelector('img.qr'); return i && i.complete ? i.naturalWidth : 0 })()`); w < 100 {
+		t.Fatalf("the QR image is %v px wide, want a drawn code", w)
+	}
+	b.shot("bot-login-qr")
+	b.phone(true)
+	b.open("/bot-login")
+	b.shot("phone-bot-login-qr")
+	b.phone(false)
+
+	// The phone scans and confirms.
+	srv.Confirm()
+	e.online(ctx, p, 1)
+	b.open("/bot-login")
+	b.sees("online after the scan", "已登录")
+	if strings.Contains(b.text(), "请用机器人账号的微信扫码登录") {
+		t.Error("the QR code is still offered after login")
+	}
+	b.shot("bot-login-online")
+	e.stopClean(p)
+}
