@@ -12,7 +12,8 @@ import (
 )
 
 // Audit appends e to the audit log. At defaults to the store's clock; Who
-// and Action are required.
+// and Action are required (a NUL in either is ErrInvalid); NUL characters
+// are removed from Detail.
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	if err := checkName("audit who", e.Who); err != nil {
 		return fmt.Errorf("data: audit: %w", err)
@@ -20,6 +21,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	if err := checkName("audit action", e.Action); err != nil {
 		return fmt.Errorf("data: audit: %w", err)
 	}
+	e.Detail = stripNUL(e.Detail)
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
@@ -145,11 +147,13 @@ func (s *Store) Meta(ctx context.Context, key string) (string, error) {
 	return v, nil
 }
 
-// SetMeta stores value under key, replacing any earlier value.
+// SetMeta stores value under key, replacing any earlier value. A key with
+// a NUL character is ErrInvalid; NUL characters are removed from value.
 func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 	if err := checkName("meta key", key); err != nil {
 		return fmt.Errorf("data: set meta: %w", err)
 	}
+	value = stripNUL(value)
 	if _, err := s.w.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
 		return fmt.Errorf("data: set meta %q: %w", key, err)

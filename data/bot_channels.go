@@ -48,6 +48,14 @@ func checkChannel(c Channel) error {
 	if strings.ContainsAny(c.Name, "\n\r\t") {
 		return fmt.Errorf("channel name %q has control characters: %w", c.Name, ErrInvalid)
 	}
+	for _, f := range []struct{ what, v string }{{"webhook URL", c.URL}, {"corp id", c.CorpID}, {"corp secret", c.Secret}, {"sender", c.Sender}} {
+		if err := checkNUL(f.what, f.v); err != nil {
+			return err
+		}
+	}
+	if err := checkNULs("chat id", c.ChatIDs); err != nil {
+		return err
+	}
 	switch c.Kind {
 	case ChannelWeComRobot:
 		if err := checkName("robot webhook URL", c.URL); err != nil {
@@ -152,8 +160,13 @@ func (s *Store) RemoveChannel(ctx context.Context, name string) error {
 }
 
 // SetChannelError records the channel's current failure ("" clears it),
-// seen at at, so `channel list` shows it.
+// seen at at, so `channel list` shows it. NUL characters are removed from
+// errText; a name with one is ErrInvalid.
 func (s *Store) SetChannelError(ctx context.Context, name, errText string, at time.Time) error {
+	if err := checkNUL("channel name", name); err != nil {
+		return fmt.Errorf("data: set channel %q error: %w", name, err)
+	}
+	errText = stripNUL(errText)
 	var errAt any
 	if errText != "" {
 		if err := checkBotTime("error time", at); err != nil {

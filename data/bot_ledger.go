@@ -17,6 +17,9 @@ import (
 // records the slot as skipped: one row, Part 0, Parts 0, no text; then
 // articleIDs must be empty, as nothing is handed. The subscription must
 // exist (ErrNotFound). The slot is kept in UTC to the microsecond.
+//
+// NUL characters are removed from the parts (the caller's slice is left
+// as it is); a part that held nothing else is empty, and ErrInvalid.
 func (s *Store) RecordSlot(ctx context.Context, subID int64, slot time.Time, parts []string, articleIDs []int64) (bool, error) {
 	created, err := s.recordSlots(ctx, "record slot", []SlotRecord{{SubscriptionID: subID, Slot: slot, Parts: parts, ArticleIDs: articleIDs}})
 	if err != nil {
@@ -66,6 +69,7 @@ func checkSlotRecord(r SlotRecord) error {
 }
 
 func (s *Store) recordSlots(ctx context.Context, op string, recs []SlotRecord) ([]bool, error) {
+	recs = stripPartNULs(recs)
 	for i, r := range recs {
 		if err := checkSlotRecord(r); err != nil {
 			return nil, fmt.Errorf("data: %s: slot %d: %w", op, i+1, err)
@@ -524,9 +528,11 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
 }
 
 // MarkFailed records a failed send of delivery id: state failed (to be
-// retried), Attempts+1, Error = errText. Only pending and failed rows can
-// fail (ErrInvalid otherwise); an unknown id is ErrNotFound.
+// retried), Attempts+1, Error = errText (its NUL characters removed). Only
+// pending and failed rows can fail (ErrInvalid otherwise); an unknown id is
+// ErrNotFound.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
+	errText = stripNUL(errText)
 	return s.botTx(ctx, fmt.Sprintf("mark delivery %d failed", id), func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, error = ?
 			WHERE id = ? AND state IN ('pending', 'failed')`, errText, id)
@@ -601,6 +607,9 @@ func (s *Store) LastSlot(ctx context.Context, subID int64) (time.Time, error) {
 func (s *Store) MarkAwaiting(ctx context.Context, id int64, remoteID string) error {
 	if strings.TrimSpace(remoteID) == "" {
 		return fmt.Errorf("data: mark delivery %d awaiting: empty remote id: %w", id, ErrInvalid)
+	}
+	if err := checkNUL("remote id", remoteID); err != nil {
+		return fmt.Errorf("data: mark delivery %d awaiting: %w", id, err)
 	}
 	return s.botTx(ctx, fmt.Sprintf("mark delivery %d awaiting", id), func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'awaiting', remote_id = ?
@@ -711,4 +720,25 @@ func (s *Store) DeliveryCounts(ctx context.Context) (map[string]int, error) {
 		return nil, fmt.Errorf("data: delivery counts: %w", err)
 	}
 	return counts, nil
+}
+
+// stripPartNULs returns recs with the NUL characters of their parts
+// removed (see stripNUL), copying only the records that hold one.
+func stripPartNULs(recs []SlotRecord) []SlotRecord {
+	copied := false
+	for i, r := range recs {
+		for p, text := range r.Parts {
+			if strings.IndexByte(text, 0) < 0 {
+				continue
+			}
+			if !copied {
+				recs, copied = append([]SlotRecord(nil), recs...), true
+			}
+			if &recs[i].Parts[0] == &r.Parts[0] {
+				recs[i].Parts = append([]string(nil), r.Parts...)
+			}
+			recs[i].Parts[p] = stripNUL(text)
+		}
+	}
+	return recs
 }

@@ -6,10 +6,18 @@ import (
 )
 
 // QueueReply keeps a message until it is sent (DoneReply) and returns its id.
+// A NUL character in the channel or the target is ErrInvalid; NUL characters
+// are removed from the text.
 func (s *Store) QueueReply(ctx context.Context, r QueuedReply) (int64, error) {
 	if err := checkName("outbox channel", r.Channel); err != nil {
 		return 0, fmt.Errorf("data: queue reply: %w", err)
 	}
+	for _, f := range []struct{ what, v string }{{"target kind", r.TargetKind}, {"target name", r.TargetName}, {"target id", r.TargetID}} {
+		if err := checkNUL(f.what, f.v); err != nil {
+			return 0, fmt.Errorf("data: queue reply: %w", err)
+		}
+	}
+	r.Text = stripNUL(r.Text)
 	res, err := s.w.ExecContext(ctx, `INSERT INTO outbox (channel, target_kind, target_name, target_id, text, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, r.Channel, r.TargetKind, r.TargetName, r.TargetID, r.Text, botTime(s.now()))
 	if err != nil {

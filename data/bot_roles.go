@@ -13,6 +13,9 @@ func (s *Store) GrantRole(ctx context.Context, remark string, role Role, by stri
 	if err := checkName("remark", remark); err != nil {
 		return fmt.Errorf("data: grant role: %w", err)
 	}
+	if err := checkNUL("granted by", by); err != nil {
+		return fmt.Errorf("data: grant role: %w", err)
+	}
 	if role != RoleAdmin && role != RoleStaff {
 		return fmt.Errorf("data: grant role: unknown role %q, want admin or staff: %w", role, ErrInvalid)
 	}

@@ -47,8 +47,10 @@ func checkBotTime(what string, t time.Time) error {
 }
 
 // checkName refuses empty, blank or non-UTF-8 names (remarks, group names,
-// keys). Names are stored exactly as given: they are identifiers that
-// WeChat compares byte for byte.
+// keys) and names holding a NUL character. Names are stored exactly as
+// given: they are identifiers compared byte for byte, so a NUL is refused
+// rather than dropped (PostgreSQL's text cannot hold one; both stores
+// refuse it alike).
 func checkName(what, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return fmt.Errorf("empty %s: %w", what, ErrInvalid)
@@ -56,7 +58,36 @@ func checkName(what, v string) error {
 	if !utf8.ValidString(v) {
 		return fmt.Errorf("%s is not valid UTF-8: %w", what, ErrInvalid)
 	}
+	return checkNUL(what, v)
+}
+
+// checkNUL refuses a name or key, possibly empty, holding a NUL character.
+func checkNUL(what, v string) error {
+	if strings.IndexByte(v, 0) >= 0 {
+		return fmt.Errorf("%s holds a NUL character: %w", what, ErrInvalid)
+	}
 	return nil
+}
+
+// checkNULs is checkNUL of every value of vs.
+func checkNULs(what string, vs []string) error {
+	for _, v := range vs {
+		if err := checkNUL(what, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stripNUL removes the NUL characters of free text that comes from outside
+// and must not be lost (an audit detail, a reply, a delivery part, an error
+// text, a meta value): PostgreSQL's text cannot hold U+0000, and both
+// stores keep such text without them.
+func stripNUL(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "")
 }
 
 // botTx runs f in one immediate transaction on the writer (the DSN's

@@ -41,9 +41,17 @@ func checkSubscription(sub Subscription) error {
 	if err := checkName("schedule spec", sub.Spec); err != nil {
 		return err
 	}
+	for _, f := range []struct{ what, v string }{{"channel", sub.Channel}, {"time zone", sub.TZ}, {"sources", sub.Source}} {
+		if err := checkNUL(f.what, f.v); err != nil {
+			return err
+		}
+	}
 	for _, w := range append(append([]string(nil), sub.Include...), sub.Exclude...) {
 		if strings.TrimSpace(w) == "" || strings.Contains(w, ",") {
 			return fmt.Errorf("bad filter word %q: %w", w, ErrInvalid)
+		}
+		if err := checkNUL("filter word", w); err != nil {
+			return err
 		}
 	}
 	switch sub.Style {
@@ -192,6 +200,9 @@ func (s *Store) Subscription(ctx context.Context, group string) (Subscription, e
 // groups cannot share a name, and merging schedules is an admin's call.
 func (s *Store) RenameGroup(ctx context.Context, old, new string) error {
 	if err := checkName("new group name", new); err != nil {
+		return fmt.Errorf("data: rename group %q: %w", old, err)
+	}
+	if err := checkNUL("group name", old); err != nil {
 		return fmt.Errorf("data: rename group %q: %w", old, err)
 	}
 	if old == new {

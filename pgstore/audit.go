@@ -14,7 +14,8 @@ import (
 )
 
 // Audit appends e to the audit log. At defaults to the store's clock; Who
-// and Action are required.
+// and Action are required (a NUL in either is ErrInvalid); NUL characters
+// are removed from Detail.
 func (s *Store) Audit(ctx context.Context, e model.AuditEntry) error {
 	if err := checkName("audit who", e.Who); err != nil {
 		return fmt.Errorf("pgstore: audit: %w", err)
@@ -22,6 +23,7 @@ func (s *Store) Audit(ctx context.Context, e model.AuditEntry) error {
 	if err := checkName("audit action", e.Action); err != nil {
 		return fmt.Errorf("pgstore: audit: %w", err)
 	}
+	e.Detail = stripNUL(e.Detail)
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
@@ -132,11 +134,13 @@ func (s *Store) Meta(ctx context.Context, key string) (string, error) {
 	return v, nil
 }
 
-// SetMeta stores value under key, replacing any earlier value.
+// SetMeta stores value under key, replacing any earlier value. A key with
+// a NUL character is ErrInvalid; NUL characters are removed from value.
 func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 	if err := checkName("meta key", key); err != nil {
 		return fmt.Errorf("pgstore: set meta: %w", err)
 	}
+	value = stripNUL(value)
 	if _, err := s.pool.Exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
 		return fmt.Errorf("pgstore: set meta %q: %w", key, err)

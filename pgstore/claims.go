@@ -27,6 +27,12 @@ func (s *Store) ClaimDelivery(ctx context.Context, id int64, c model.Claim) (boo
 	if err := checkName("claim holder", c.Holder); err != nil {
 		return false, fmt.Errorf("pgstore: %s: %w", op, err)
 	}
+	if err := checkNUL("claim account", c.Account); err != nil {
+		return false, fmt.Errorf("pgstore: %s: %w", op, err)
+	}
+	if err := checkNUL("bound account", c.BoundAs); err != nil {
+		return false, fmt.Errorf("pgstore: %s: %w", op, err)
+	}
 	if c.TTL <= 0 {
 		return false, fmt.Errorf("pgstore: %s: ttl %v is not positive: %w", op, c.TTL, model.ErrInvalid)
 	}
@@ -116,6 +122,9 @@ func (s *Store) ReleaseClaims(ctx context.Context, holder string) error {
 func (s *Store) BindAccount(ctx context.Context, account string, groups []string, ttl time.Duration) error {
 	op := fmt.Sprintf("bind groups of account %q", account)
 	if err := checkName("account", account); err != nil {
+		return fmt.Errorf("pgstore: %s: %w", op, err)
+	}
+	if err := checkNULs("group name", groups); err != nil {
 		return fmt.Errorf("pgstore: %s: %w", op, err)
 	}
 	until := ts(s.now().Add(ttl))

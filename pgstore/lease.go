@@ -92,6 +92,12 @@ func (s *Store) TakeLease(ctx context.Context, name, holder, from string, ttl ti
 	if err := checkName("lease holder", holder); err != nil {
 		return false, fmt.Errorf("pgstore: take lease %q: %w", name, err)
 	}
+	if err := checkNUL("lease name", name); err != nil {
+		return false, fmt.Errorf("pgstore: take lease %q: %w", name, err)
+	}
+	if err := checkNUL("former lease holder", from); err != nil {
+		return false, fmt.Errorf("pgstore: take lease %q: %w", name, err)
+	}
 	if ttl <= 0 {
 		return false, fmt.Errorf("pgstore: take lease %q: ttl %v is not positive: %w", name, ttl, model.ErrInvalid)
 	}

@@ -22,6 +22,9 @@ import (
 // records the slot as skipped: one row, Part 0, Parts 0, no text; then
 // articleIDs must be empty, as nothing is handed. The subscription must
 // exist (ErrNotFound). The slot is kept in UTC to the microsecond.
+//
+// NUL characters are removed from the parts (the caller's slice is left
+// as it is); a part that held nothing else is empty, and ErrInvalid.
 func (s *Store) RecordSlot(ctx context.Context, subID int64, slot time.Time, parts []string, articleIDs []int64) (bool, error) {
 	created, err := s.recordSlots(ctx, "record slot", []model.SlotRecord{{SubscriptionID: subID, Slot: slot, Parts: parts, ArticleIDs: articleIDs}})
 	if err != nil {
@@ -76,6 +79,7 @@ func checkSlotRecord(r model.SlotRecord) error {
 type slotTarget struct{ channel, group string }
 
 func (s *Store) recordSlots(ctx context.Context, op string, recs []model.SlotRecord) ([]bool, error) {
+	recs = stripPartNULs(recs)
 	for i, r := range recs {
 		if err := checkSlotRecord(r); err != nil {
 			return nil, fmt.Errorf("pgstore: %s: slot %d: %w", op, i+1, err)
@@ -486,9 +490,11 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
 }
 
 // MarkFailed records a failed send of delivery id: state failed (to be
-// retried), Attempts+1, Error = errText. Only pending and failed rows can
-// fail (ErrInvalid otherwise); an unknown id is ErrNotFound.
+// retried), Attempts+1, Error = errText (its NUL characters removed). Only
+// pending and failed rows can fail (ErrInvalid otherwise); an unknown id is
+// ErrNotFound.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
+	errText = stripNUL(errText)
 	return s.tx(ctx, fmt.Sprintf("mark delivery %d failed", id), func(tx pgx.Tx) error {
 		r, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, error = $1
 			WHERE id = $2 AND state IN ('pending', 'failed')`, errText, id)
@@ -562,6 +568,9 @@ func (s *Store) LastSlot(ctx context.Context, subID int64) (time.Time, error) {
 func (s *Store) MarkAwaiting(ctx context.Context, id int64, remoteID string) error {
 	if strings.TrimSpace(remoteID) == "" {
 		return fmt.Errorf("pgstore: mark delivery %d awaiting: empty remote id: %w", id, model.ErrInvalid)
+	}
+	if err := checkNUL("remote id", remoteID); err != nil {
+		return fmt.Errorf("pgstore: mark delivery %d awaiting: %w", id, err)
 	}
 	return s.tx(ctx, fmt.Sprintf("mark delivery %d awaiting", id), func(tx pgx.Tx) error {
 		r, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'awaiting', remote_id = $1
@@ -666,4 +675,25 @@ func (s *Store) DeliveryCounts(ctx context.Context) (map[string]int, error) {
 		counts[c.state] = int(c.n)
 	}
 	return counts, nil
+}
+
+// stripPartNULs returns recs with the NUL characters of their parts
+// removed (see stripNUL), copying only the records that hold one.
+func stripPartNULs(recs []model.SlotRecord) []model.SlotRecord {
+	copied := false
+	for i, r := range recs {
+		for p, text := range r.Parts {
+			if strings.IndexByte(text, 0) < 0 {
+				continue
+			}
+			if !copied {
+				recs, copied = append([]model.SlotRecord(nil), recs...), true
+			}
+			if &recs[i].Parts[0] == &r.Parts[0] {
+				recs[i].Parts = append([]string(nil), r.Parts...)
+			}
+			recs[i].Parts[p] = stripNUL(text)
+		}
+	}
+	return recs
 }

@@ -8,11 +8,18 @@ import (
 )
 
 // QueueReply keeps a message until it is sent (DoneReply) and returns its
-// id. r.ID and r.Created are the store's.
+// id. r.ID and r.Created are the store's. A NUL character in the channel
+// or the target is ErrInvalid; NUL characters are removed from the text.
 func (s *Store) QueueReply(ctx context.Context, r model.QueuedReply) (int64, error) {
 	if err := checkName("outbox channel", r.Channel); err != nil {
 		return 0, fmt.Errorf("pgstore: queue reply: %w", err)
 	}
+	for _, f := range []struct{ what, v string }{{"target kind", r.TargetKind}, {"target name", r.TargetName}, {"target id", r.TargetID}} {
+		if err := checkNUL(f.what, f.v); err != nil {
+			return 0, fmt.Errorf("pgstore: queue reply: %w", err)
+		}
+	}
+	r.Text = stripNUL(r.Text)
 	var id int64
 	if err := s.pool.QueryRow(ctx, `INSERT INTO outbox (channel, target_kind, target_name, target_id, text, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,

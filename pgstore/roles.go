@@ -16,6 +16,9 @@ func (s *Store) GrantRole(ctx context.Context, remark string, role model.Role, b
 	if err := checkName("remark", remark); err != nil {
 		return fmt.Errorf("pgstore: grant role: %w", err)
 	}
+	if err := checkNUL("granted by", by); err != nil {
+		return fmt.Errorf("pgstore: grant role: %w", err)
+	}
 	if role != model.RoleAdmin && role != model.RoleStaff {
 		return fmt.Errorf("pgstore: grant role: unknown role %q, want admin or staff: %w", role, model.ErrInvalid)
 	}

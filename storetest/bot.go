@@ -15,10 +15,12 @@ var leaseCases = []testCase{
 	{"TakeFromGoneHolder", testTakeLease},
 	{"OneWinner", testLeaseRace},
 	{"Prune", testPruneLeases},
+	{"NUL", testLeaseNUL},
 }
 
 var roleCases = []testCase{
 	{"GrantRevoke", testRoles},
+	{"NUL", testRoleNUL},
 }
 
 var auditCases = []testCase{
@@ -26,10 +28,12 @@ var auditCases = []testCase{
 	{"Entries", testAuditEntries},
 	{"EntriesLimits", testAuditEntriesLimits},
 	{"Meta", testMeta},
+	{"NUL", testAuditNUL},
 }
 
 var outboxCases = []testCase{
 	{"QueueAndDone", testOutbox},
+	{"NUL", testOutboxNUL},
 }
 
 // testLease plays two bot processes on one store, one clock: one holder at

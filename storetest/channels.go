@@ -12,6 +12,7 @@ var channelCases = []testCase{
 	{"AddListUpdateRemove", testChannels},
 	{"Refuses", testChannelsRefuse},
 	{"Errors", testChannelErrors},
+	{"NUL", testChannelNUL},
 }
 
 func robotChannel() model.Channel {

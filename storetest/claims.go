@@ -40,6 +40,7 @@ var claimCases = []testCase{
 	{"Bindings", testClaimBindings},
 	{"Concurrent", testClaimConcurrent},
 	{"Refuses", testClaimRefuses},
+	{"NUL", testClaimNUL},
 }
 
 const claimTTL = 30 * time.Second

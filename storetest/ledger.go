@@ -22,6 +22,7 @@ var ledgerCases = []testCase{
 	{"MarkShown", testMarkShown},
 	{"DeliveredManyIDs", testDeliveredManyIDs},
 	{"LastSlot", testLastSlot},
+	{"NUL", testLedgerNUL},
 }
 
 func (e *env) record(t *testing.T, subID int64, slot time.Time, parts []string, ids []int64) {

@@ -17,6 +17,7 @@ var subscriptionCases = []testCase{
 	{"ThroughChannels", testChannelSubscriptions},
 	{"RemoveKeepsHistory", testRemoveSubscription},
 	{"RenameGroup", testRenameGroup},
+	{"NUL", testSubscriptionNUL},
 }
 
 func (e *env) sub(t *testing.T, group string) model.Subscription {
