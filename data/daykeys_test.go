@@ -1,11 +1,15 @@
 package data
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wxdigest/wxdigest/digest"
 )
@@ -172,5 +176,105 @@ func TestUnknownKeyWidth(t *testing.T) {
 	}
 	if _, err := s.ImportArticles(context.Background(), dayArts("2023-06-01", 1, 1)); !errors.Is(err, ErrIndexDamaged) {
 		t.Errorf("import with key width 20: %v, want ErrIndexDamaged", err)
+	}
+}
+
+// openLogged opens the store at path, its log lines kept in buf.
+func openLogged(t *testing.T, path string, buf *bytes.Buffer) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path, Options{Now: func() time.Time { return testNow },
+		Logger: slog.New(slog.NewTextHandler(buf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// beforeWideKeys makes the store at path look as the release before
+// migration 0012 left it: schema version 11.
+func beforeWideKeys(t *testing.T, s *Store) {
+	t.Helper()
+	if _, err := s.w.Exec(`PRAGMA user_version = 11`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Migration 0012 rebuilds a store with 16-bit keys once, wide, at the
+// next Open; a store already wide, or with nothing indexed, is left alone.
+func TestWideKeysMigration(t *testing.T) {
+	const rebuilt = "rebuilding the search index"
+	ctx := context.Background()
+	dir := t.TempDir()
+
+	var log bytes.Buffer
+	path := filepath.Join(dir, "legacy.db")
+	s := openLogged(t, path, &log)
+	day := legacyStore(t, s, "2023-06-01")
+	res := importAll(t, s, dayArts("2023-06-01", 0, 3))
+	if got := keyWidthRow(t, s); got != "" {
+		t.Fatalf("a legacy store got key width %q", got)
+	}
+	beforeWideKeys(t, s)
+
+	log.Reset()
+	s = openLogged(t, path, &log)
+	if n := strings.Count(log.String(), rebuilt); n != 1 || !strings.Contains(log.String(), "migration 0012") {
+		t.Errorf("first open after 0012 logged:\n%s\nwant one rebuild, reason migration 0012", log.String())
+	}
+	if got := keyWidthRow(t, s); got != "32" {
+		t.Errorf("key width after the rebuild %q, want 32", got)
+	}
+	for i, id := range res.IDs {
+		var key int64
+		if err := s.r.QueryRow(`SELECT key FROM search_keys WHERE article_id = ?`, id).Scan(&key); err != nil {
+			t.Fatal(err)
+		}
+		if want := searchKey(day, int64(i)); key != want {
+			t.Errorf("key of article %d = %#x, want %#x", id, key, want)
+		}
+	}
+	if got := searchIDs(t, s, "樱花节", MaxSearchLimit); fmt.Sprint(got) != fmt.Sprint([]int64{res.IDs[2], res.IDs[1], res.IDs[0]}) {
+		t.Errorf("search after the rebuild: %v", got)
+	}
+	if _, err := s.Meta(ctx, "search_rebuild"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("meta search_rebuild after the rebuild: %v, want ErrNotFound", err)
+	}
+	// The day now takes more than 65,536 articles.
+	plantRetired(t, s, searchKey(day, 70_000))
+	if more := importAll(t, s, dayArts("2023-06-01", 3, 2)); more.New != 2 {
+		t.Errorf("import past 65,536 after the rebuild: %+v", more)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	log.Reset()
+	s = openLogged(t, path, &log)
+	if strings.Contains(log.String(), rebuilt) {
+		t.Errorf("second open rebuilt again:\n%s", log.String())
+	}
+	s.Close()
+
+	// A wide store, and an old store with nothing indexed, are not rebuilt.
+	for name, fill := range map[string]func(s *Store){
+		"wide.db":  func(s *Store) { importAll(t, s, dayArts("2023-06-01", 0, 3)) },
+		"empty.db": func(s *Store) { legacyStore(t, s, "2023-06-01"); s.w.Exec(`DELETE FROM search_keys`) },
+	} {
+		log.Reset()
+		path := filepath.Join(dir, name)
+		s := openLogged(t, path, &log)
+		fill(s)
+		beforeWideKeys(t, s)
+		log.Reset()
+		s = openLogged(t, path, &log)
+		if strings.Contains(log.String(), rebuilt) {
+			t.Errorf("%s was rebuilt:\n%s", name, log.String())
+		}
+		if v := userVersion(t, s.w); v != SchemaVersion() {
+			t.Errorf("%s: user_version %d, want %d", name, v, SchemaVersion())
+		}
+		s.Close()
 	}
 }

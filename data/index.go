@@ -19,9 +19,9 @@ import (
 // keyBits is the width of n in an index built now: 2^32 articles a day,
 // no limit in practice (day numbers fit 22 bits). An index built before
 // numbered days with legacyKeyBits, 65,536 articles a day, and keeps that
-// width until it is rebuilt (wxdigest reindex); the meta row keyWidthMeta
-// says which width an index has, and an index without it that holds
-// keys is a legacy one.
+// width until it is rebuilt (wxdigest reindex, or the one rebuild migration
+// 0012 asks Open for); the meta row keyWidthMeta says which width an index
+// has, and an index without it that holds keys is a legacy one.
 const (
 	keyBits       = 32
 	legacyKeyBits = 16
