@@ -39,7 +39,8 @@ func (s *Store) RecordSlot(ctx context.Context, subID int64, slot time.Time, par
 // missing subscription, nothing is written and the error says which. The
 // whole batch is a handful of statements however many records it has: the
 // subscriptions, the texts, the slots' head rows, their other parts and
-// the handed articles each go in one (see BenchmarkRecordSlots10k).
+// the handed articles each go in one (BenchmarkStores/Slot10k/ledger in
+// internal/storebench measures it).
 func (s *Store) RecordSlots(ctx context.Context, recs []model.SlotRecord) (created []bool, err error) {
 	return s.recordSlots(ctx, "record slots", recs)
 }

@@ -16,8 +16,8 @@ import (
 
 // store is what the commands need of a store. *data.Store (SQLite, a file
 // path in --db) and *pgstore.Store (PostgreSQL, a postgres:// URL) are
-// stores; a few commands need one of them in particular (backup and
-// reindex are SQLite's).
+// stores; a command that needs one of them in particular says so (backup
+// is SQLite's; reindex works on both, each store rebuilding its own index).
 type store interface {
 	bot.Store
 	bot.ForwardStore
