@@ -136,6 +136,9 @@ func (s *Store) AuditEntries(ctx context.Context, f model.AuditFilter) ([]AuditE
 
 // Meta returns the value stored under key; ErrNotFound when there is none.
 func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	if hasNUL(key) { // none is stored (checkName)
+		return "", fmt.Errorf("data: meta %q: %w", key, ErrNotFound)
+	}
 	var v string
 	err := s.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -126,6 +126,9 @@ func (s *Store) Channels(ctx context.Context) ([]Channel, error) {
 
 // Channel returns the named channel; ErrNotFound when there is none.
 func (s *Store) Channel(ctx context.Context, name string) (Channel, error) {
+	if hasNUL(name) { // none is stored (checkName)
+		return Channel{}, fmt.Errorf("data: channel %q: %w", name, ErrNotFound)
+	}
 	c, err := scanChannel(s.r.QueryRowContext(ctx, `SELECT `+channelCols+` FROM channels WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Channel{}, fmt.Errorf("data: channel %q: %w", name, ErrNotFound)

@@ -67,6 +67,9 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
 // Lease reads the named lease: who holds it and until when; ErrNotFound
 // when nobody does.
 func (s *Store) Lease(ctx context.Context, name string) (holder string, until time.Time, err error) {
+	if hasNUL(name) { // none is stored (checkName)
+		return "", time.Time{}, fmt.Errorf("data: lease %q: %w", name, ErrNotFound)
+	}
 	var exp string
 	err = s.r.QueryRowContext(ctx, `SELECT holder, expires_at FROM leases WHERE name = ?`, name).Scan(&holder, &exp)
 	if errors.Is(err, sql.ErrNoRows) {

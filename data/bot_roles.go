@@ -44,6 +44,9 @@ func (s *Store) RevokeRole(ctx context.Context, remark string) error {
 
 // RoleOf returns remark's role; ErrNotFound means a resident.
 func (s *Store) RoleOf(ctx context.Context, remark string) (Role, error) {
+	if hasNUL(remark) { // none is stored (checkName)
+		return "", fmt.Errorf("data: role of %q: %w", remark, ErrNotFound)
+	}
 	var role string
 	err := s.r.QueryRowContext(ctx, `SELECT role FROM roles WHERE remark = ?`, remark).Scan(&role)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -181,6 +181,9 @@ func (s *Store) Subscriptions(ctx context.Context) ([]Subscription, error) {
 // Subscription returns the personal account's subscription of group;
 // ErrNotFound when it has none.
 func (s *Store) Subscription(ctx context.Context, group string) (Subscription, error) {
+	if hasNUL(group) { // none is stored (checkName)
+		return Subscription{}, fmt.Errorf("data: subscription of %q: %w", group, ErrNotFound)
+	}
 	sub, err := scanSubscription(s.r.QueryRowContext(ctx,
 		`SELECT `+subscriptionCols+` FROM subscriptions WHERE channel = 'wechat' AND group_name = ?`, group))
 	if errors.Is(err, sql.ErrNoRows) {

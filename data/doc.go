@@ -13,12 +13,12 @@
 // -tags sqlite_fts5 still builds and does no harm). It knows nothing about
 // chat or rendering.
 //
-// NUL characters are kept out as in the PostgreSQL store, whose text
-// cannot hold them: an article, or a name or key (group, channel, remark,
-// lease, meta key, account…), holding one is refused with ErrInvalid
-// naming the field; free text from outside that must not be lost (an audit
-// detail, a reply, a delivery part, an error text, a meta value) is stored
-// with its NUL characters removed (stripNUL).
+// NUL characters are kept out as in the PostgreSQL store, whose text cannot
+// hold them: an article, or a name or key (group, channel, remark, lease,
+// meta key, account…), holding one is refused with ErrInvalid naming the
+// field (a lookup by one finds nothing); free text from outside that must
+// not be lost (an audit detail, a reply, a delivery part, an error text, a
+// meta value) is stored with its NUL characters removed (stripNUL).
 //
 // Search is an inverted index of its own (postings.go, search_index.go,
 // migration 0005): tokens built in Go (tokens.go: CJK characters and

@@ -123,6 +123,9 @@ func scanAudit(sc scanner) (model.AuditEntry, error) {
 
 // Meta returns the value stored under key; ErrNotFound when there is none.
 func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	if hasNUL(key) { // none is stored (checkName)
+		return "", fmt.Errorf("pgstore: meta %q: %w", key, model.ErrNotFound)
+	}
 	var v string
 	err := s.pool.QueryRow(ctx, `SELECT value FROM meta WHERE key = $1`, key).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {

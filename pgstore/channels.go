@@ -102,6 +102,9 @@ func (s *Store) Channels(ctx context.Context) ([]model.Channel, error) {
 
 // Channel returns the named channel; ErrNotFound when there is none.
 func (s *Store) Channel(ctx context.Context, name string) (model.Channel, error) {
+	if hasNUL(name) { // none is stored (checkName)
+		return model.Channel{}, fmt.Errorf("pgstore: channel %q: %w", name, model.ErrNotFound)
+	}
 	c, err := scanChannel(s.pool.QueryRow(ctx, `SELECT `+channelCols+` FROM channels WHERE name = $1`, name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return model.Channel{}, fmt.Errorf("pgstore: channel %q: %w", name, model.ErrNotFound)

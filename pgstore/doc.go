@@ -16,9 +16,10 @@
 // PostgreSQL's text cannot hold U+0000, so neither store keeps it: an
 // article, or a name or key (group, channel, remark, lease, meta key,
 // account…), holding a NUL character is refused with ErrInvalid naming the
-// field; free text from outside that must not be lost (an audit detail, a
-// reply, a delivery part, an error text, a meta value) is stored with its
-// NUL characters removed (stripNUL). The SQLite store does the same.
+// field (a lookup by one finds nothing); free text from outside that must
+// not be lost (an audit detail, a reply, a delivery part, an error text, a
+// meta value) is stored with its NUL characters removed (stripNUL). The
+// SQLite store does the same.
 //
 // Search uses the SQLite store's Go tokenizer (tokens.go, a port checked
 // against data's results): each article's distinct tokens (CJK characters

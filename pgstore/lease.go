@@ -73,6 +73,9 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
 // Lease reads the named lease: who holds it and until when; ErrNotFound
 // when nobody does.
 func (s *Store) Lease(ctx context.Context, name string) (holder string, until time.Time, err error) {
+	if hasNUL(name) { // none is stored (checkName)
+		return "", time.Time{}, fmt.Errorf("pgstore: lease %q: %w", name, model.ErrNotFound)
+	}
 	err = s.pool.QueryRow(ctx, `SELECT holder, expires_at FROM leases WHERE name = $1`, name).Scan(&holder, &until)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", time.Time{}, fmt.Errorf("pgstore: lease %q: %w", name, model.ErrNotFound)

@@ -47,6 +47,9 @@ func (s *Store) RevokeRole(ctx context.Context, remark string) error {
 
 // RoleOf returns remark's role; ErrNotFound means a resident.
 func (s *Store) RoleOf(ctx context.Context, remark string) (model.Role, error) {
+	if hasNUL(remark) { // none is stored (checkName)
+		return "", fmt.Errorf("pgstore: role of %q: %w", remark, model.ErrNotFound)
+	}
 	var role string
 	err := s.pool.QueryRow(ctx, `SELECT role FROM roles WHERE remark = $1`, remark).Scan(&role)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -211,11 +211,15 @@ func checkName(what, v string) error {
 
 // checkNUL refuses a name or key, possibly empty, holding a NUL character.
 func checkNUL(what, v string) error {
-	if strings.IndexByte(v, 0) >= 0 {
+	if hasNUL(v) {
 		return fmt.Errorf("%s holds a NUL character: %w", what, model.ErrInvalid)
 	}
 	return nil
 }
+
+// hasNUL reports a NUL character in v: a lookup by such a name finds
+// nothing, as no store keeps one.
+func hasNUL(v string) bool { return strings.IndexByte(v, 0) >= 0 }
 
 // checkNULs is checkNUL of every value of vs.
 func checkNULs(what string, vs []string) error {

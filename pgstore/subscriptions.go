@@ -172,6 +172,9 @@ func (s *Store) Subscriptions(ctx context.Context) ([]model.Subscription, error)
 // Subscription returns the personal account's subscription of group;
 // ErrNotFound when it has none.
 func (s *Store) Subscription(ctx context.Context, group string) (model.Subscription, error) {
+	if hasNUL(group) { // none is stored (checkName)
+		return model.Subscription{}, fmt.Errorf("pgstore: subscription of %q: %w", group, model.ErrNotFound)
+	}
 	sub, err := scanSubscription(s.pool.QueryRow(ctx,
 		`SELECT `+subscriptionCols+` FROM subscriptions WHERE channel = 'wechat' AND group_name = $1`, group))
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -22,7 +22,9 @@ import (
 //   - free text that comes from outside and must not be lost (an audit
 //     detail, a reply's text, a delivery part's text, an error text, a
 //     meta value) is kept with its NUL characters removed. A part that is
-//     nothing but NULs is then empty, and refused as such.
+//     nothing but NULs is then empty, and refused as such;
+//   - a lookup by a name holding one (Subscription, Channel, RoleOf,
+//     Lease, Meta) finds nothing: model.ErrNotFound.
 //
 // Articles refuse a NUL in any field (see RunArticleLimits).
 
@@ -64,6 +66,8 @@ func testSubscriptionNUL(t *testing.T, e *env) {
 	if groups := e.subGroups(t); !slices.Equal(groups, []string{"幸福里"}) {
 		t.Errorf("subscriptions after refused renames: %q, want [幸福里]", groups)
 	}
+	_, err := e.s.Subscription(e.ctx, "幸福里\x00")
+	wantErr(t, "Subscription of a name with a NUL", err, model.ErrNotFound)
 }
 
 func testChannelNUL(t *testing.T, e *env) {
@@ -104,6 +108,8 @@ func testChannelNUL(t *testing.T, e *env) {
 			got.URL, got.LastError, robot.URL, "93000: invalid webhook")
 	}
 	wantNUL(t, "SetChannelError of a name with a NUL", "channel name", e.s.SetChannelError(e.ctx, "机器\x00人", "down", at))
+	_, err = e.s.Channel(e.ctx, robot.Name+"\x00")
+	wantErr(t, "Channel of a name with a NUL", err, model.ErrNotFound)
 }
 
 func testLedgerNUL(t *testing.T, e *env) {
@@ -162,6 +168,8 @@ func testLeaseNUL(t *testing.T, e *env) {
 	if holder, _, err := e.s.Lease(e.ctx, "run"); err != nil || holder != "a" {
 		t.Errorf("Lease after refused takes = %q, %v; want a", holder, err)
 	}
+	_, _, err = e.s.Lease(e.ctx, "run\x00")
+	wantErr(t, "Lease of a name with a NUL", err, model.ErrNotFound)
 }
 
 func testRoleNUL(t *testing.T, e *env) {
@@ -172,6 +180,8 @@ func testRoleNUL(t *testing.T, e *env) {
 	if grants, err := e.s.Roles(e.ctx); err != nil || len(grants) != 0 {
 		t.Errorf("Roles after refused grants = %+v, %v; want none", grants, err)
 	}
+	_, err := e.s.RoleOf(e.ctx, "王\x00主任")
+	wantErr(t, "RoleOf a remark with a NUL", err, model.ErrNotFound)
 }
 
 func testAuditNUL(t *testing.T, e *env) {
@@ -189,6 +199,8 @@ func testAuditNUL(t *testing.T, e *env) {
 	if v, err := e.s.Meta(e.ctx, "uin"); err != nil || v != "1234" {
 		t.Errorf("Meta(uin) = %q, %v; want 1234", v, err)
 	}
+	_, err = e.s.Meta(e.ctx, "ui\x00n")
+	wantErr(t, "Meta of a key with a NUL", err, model.ErrNotFound)
 }
 
 func testOutboxNUL(t *testing.T, e *env) {
