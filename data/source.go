@@ -54,6 +54,9 @@ func checkSource(src Source) error {
 	if !utf8.ValidString(src.URL) {
 		return fmt.Errorf("source %q: url is not valid UTF-8: %w", src.Name, ErrInvalid)
 	}
+	if hasNUL(src.URL) {
+		return fmt.Errorf("source %q: a NUL character: %w", src.Name, ErrInvalid)
+	}
 	if src.Every < time.Second {
 		return fmt.Errorf("source %q: interval %s is shorter than a second: %w", src.Name, src.Every, ErrInvalid)
 	}
@@ -157,7 +160,10 @@ func (s *Store) RecordFetch(ctx context.Context, name string, o FetchOutcome) (S
 	if err := checkBotTime("next fetch", o.Next); err != nil {
 		return Source{}, fmt.Errorf("data: record fetch of %q: %w", name, err)
 	}
-	if !utf8.ValidString(o.Err) || !utf8.ValidString(o.ETag) || !utf8.ValidString(o.LastModified) {
+	// The error text is kept without its NULs, as every free text is.
+	o.Err = stripNUL(o.Err)
+	if !utf8.ValidString(o.Err) || !utf8.ValidString(o.ETag) || !utf8.ValidString(o.LastModified) ||
+		hasNUL(o.ETag) || hasNUL(o.LastModified) {
 		return Source{}, fmt.Errorf("data: record fetch of %q: text is not valid UTF-8: %w", name, ErrInvalid)
 	}
 	var row *sql.Row

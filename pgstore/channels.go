@@ -121,6 +121,9 @@ func (s *Store) Channel(ctx context.Context, name string) (model.Channel, error)
 // concurrent PutSubscription through it either finishes before the check
 // or fails with ErrNotFound after the removal.
 func (s *Store) RemoveChannel(ctx context.Context, name string) error {
+	if hasNUL(name) {
+		return fmt.Errorf("pgstore: remove channel %q: %w", name, model.ErrNotFound)
+	}
 	return s.tx(ctx, fmt.Sprintf("remove channel %q", name), func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM channels WHERE name = $1 FOR UPDATE`, name); err != nil {
 			return err

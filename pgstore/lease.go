@@ -64,6 +64,9 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 // own row: releasing a lease someone else holds (or nobody) changes
 // nothing and is not an error.
 func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+	if hasNUL(name) || hasNUL(holder) {
+		return nil // no such lease can be held
+	}
 	if _, err := s.pool.Exec(ctx, `DELETE FROM leases WHERE name = $1 AND holder = $2`, name, holder); err != nil {
 		return fmt.Errorf("pgstore: release lease %q: %w", name, err)
 	}
@@ -121,6 +124,9 @@ func (s *Store) TakeLease(ctx context.Context, name, holder, from string, ttl ti
 func (s *Store) PruneLeases(ctx context.Context, prefix string) (int64, error) {
 	if prefix == "" {
 		return 0, fmt.Errorf("pgstore: prune leases: empty prefix: %w", model.ErrInvalid)
+	}
+	if hasNUL(prefix) {
+		return 0, nil // no lease is named so
 	}
 	r, err := s.pool.Exec(ctx, `DELETE FROM leases WHERE left(name, $1) = $2 AND expires_at <= $3`,
 		len([]rune(prefix)), prefix, ts(s.now()))

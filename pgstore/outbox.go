@@ -39,6 +39,9 @@ func (s *Store) DoneReply(ctx context.Context, id int64) error {
 
 // QueuedReplies lists a channel's waiting messages, oldest first.
 func (s *Store) QueuedReplies(ctx context.Context, channel string) ([]model.QueuedReply, error) {
+	if hasNUL(channel) {
+		return nil, nil // no reply is filed so
+	}
 	rows, err := s.pool.Query(ctx, `SELECT id, channel, target_kind, target_name, target_id, text, created_at
 		FROM outbox WHERE channel = $1 ORDER BY id`, channel)
 	out, err := collect(rows, err, func(sc scanner) (model.QueuedReply, error) {

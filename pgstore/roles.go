@@ -35,6 +35,9 @@ func (s *Store) GrantRole(ctx context.Context, remark string, role model.Role, b
 
 // RevokeRole removes remark's role; ErrNotFound when it has none.
 func (s *Store) RevokeRole(ctx context.Context, remark string) error {
+	if hasNUL(remark) {
+		return fmt.Errorf("pgstore: revoke role: %q has no role: %w", remark, model.ErrNotFound)
+	}
 	r, err := s.pool.Exec(ctx, `DELETE FROM roles WHERE remark = $1`, remark)
 	if err != nil {
 		return fmt.Errorf("pgstore: revoke role: %w", err)

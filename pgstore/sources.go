@@ -90,6 +90,9 @@ func (s *Store) Sources(ctx context.Context) ([]model.Source, error) {
 
 // Source returns the named source; ErrNotFound when there is none.
 func (s *Store) Source(ctx context.Context, name string) (model.Source, error) {
+	if hasNUL(name) {
+		return model.Source{}, fmt.Errorf("pgstore: source %q: %w", name, model.ErrNotFound)
+	}
 	src, err := scanSource(s.pool.QueryRow(ctx, `SELECT `+sourceCols+` FROM sources WHERE name = $1`, name))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return model.Source{}, fmt.Errorf("pgstore: source %q: %w", name, model.ErrNotFound)
@@ -103,6 +106,9 @@ func (s *Store) Source(ctx context.Context, name string) (model.Source, error) {
 // RemoveSource removes the named source; ErrNotFound when there is none.
 // The articles it brought stay.
 func (s *Store) RemoveSource(ctx context.Context, name string) error {
+	if hasNUL(name) {
+		return fmt.Errorf("pgstore: remove source %q: %w", name, model.ErrNotFound)
+	}
 	tag, err := s.pool.Exec(ctx, `DELETE FROM sources WHERE name = $1`, name)
 	if err != nil {
 		return fmt.Errorf("pgstore: remove source %q: %w", name, err)
@@ -116,6 +122,9 @@ func (s *Store) RemoveSource(ctx context.Context, name string) error {
 // EnableSource turns polling of the named source on or off; ErrNotFound
 // when there is none.
 func (s *Store) EnableSource(ctx context.Context, name string, enabled bool) error {
+	if hasNUL(name) {
+		return fmt.Errorf("pgstore: enable source %q: %w", name, model.ErrNotFound)
+	}
 	tag, err := s.pool.Exec(ctx, `UPDATE sources SET enabled = $1 WHERE name = $2`, enabled, name)
 	if err != nil {
 		return fmt.Errorf("pgstore: enable source %q: %w", name, err)
@@ -141,6 +150,8 @@ func (s *Store) RecordFetch(ctx context.Context, name string, o model.FetchOutco
 	if err := checkTime("next fetch", o.Next); err != nil {
 		return model.Source{}, fmt.Errorf("pgstore: record fetch of %q: %w", name, err)
 	}
+	// The error text is kept without its NULs, as every free text is.
+	o.Err = stripNUL(o.Err)
 	for _, v := range []string{o.Err, o.ETag, o.LastModified} {
 		if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
 			return model.Source{}, fmt.Errorf("pgstore: record fetch of %q: text is not valid UTF-8: %w", name, model.ErrInvalid)

@@ -136,6 +136,9 @@ func (s *Store) RemoveChannelSubscription(ctx context.Context, channel string) e
 }
 
 func (s *Store) removeSubscription(ctx context.Context, channel, group string) error {
+	if hasNUL(channel) || hasNUL(group) {
+		return fmt.Errorf("pgstore: remove subscription %q: %w", group, model.ErrNotFound)
+	}
 	return s.tx(ctx, "remove subscription", func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `SELECT id FROM subscriptions WHERE channel = $1 AND group_name = $2 FOR UPDATE`,

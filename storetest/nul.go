@@ -68,6 +68,8 @@ func testSubscriptionNUL(t *testing.T, e *env) {
 	}
 	_, err := e.s.Subscription(e.ctx, "幸福里\x00")
 	wantErr(t, "Subscription of a name with a NUL", err, model.ErrNotFound)
+	wantErr(t, "RemoveSubscription of a name with a NUL", e.s.RemoveSubscription(e.ctx, "幸福里\x00"), model.ErrNotFound)
+	wantErr(t, "RemoveChannelSubscription of a name with a NUL", e.s.RemoveChannelSubscription(e.ctx, "机器\x00人"), model.ErrNotFound)
 }
 
 func testChannelNUL(t *testing.T, e *env) {
@@ -110,6 +112,32 @@ func testChannelNUL(t *testing.T, e *env) {
 	wantNUL(t, "SetChannelError of a name with a NUL", "channel name", e.s.SetChannelError(e.ctx, "机器\x00人", "down", at))
 	_, err = e.s.Channel(e.ctx, robot.Name+"\x00")
 	wantErr(t, "Channel of a name with a NUL", err, model.ErrNotFound)
+	wantErr(t, "RemoveChannel of a name with a NUL", e.s.RemoveChannel(e.ctx, robot.Name+"\x00"), model.ErrNotFound)
+}
+
+// testSourceNUL: sources refuse a NUL in their name or URL, find nothing
+// by such a name, and keep a fetch's error text without its NULs.
+func testSourceNUL(t *testing.T, e *env) {
+	src := model.Source{Name: "区政府网", Kind: model.SourceFeed, URL: "https://example.gov.cn/rss.xml", Every: 30 * time.Minute, Enabled: true}
+	for _, bad := range []model.Source{
+		{Name: "区政\x00府网", Kind: src.Kind, URL: src.URL, Every: src.Every},
+		{Name: src.Name, Kind: src.Kind, URL: src.URL + "\x00", Every: src.Every},
+	} {
+		_, err := e.s.AddSource(e.ctx, bad)
+		wantErr(t, "AddSource with a NUL", err, model.ErrInvalid)
+	}
+	if _, err := e.s.AddSource(e.ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.s.Source(e.ctx, src.Name+"\x00")
+	wantErr(t, "Source of a name with a NUL", err, model.ErrNotFound)
+	wantErr(t, "RemoveSource of a name with a NUL", e.s.RemoveSource(e.ctx, src.Name+"\x00"), model.ErrNotFound)
+	wantErr(t, "EnableSource of a name with a NUL", e.s.EnableSource(e.ctx, src.Name+"\x00", false), model.ErrNotFound)
+	now := e.clock.Now()
+	got, err := e.s.RecordFetch(e.ctx, src.Name, model.FetchOutcome{At: now, Next: now.Add(time.Hour), Err: "HTTP 500\x00 from server"})
+	if err != nil || got.LastError != "HTTP 500 from server" {
+		t.Errorf("RecordFetch with a NUL in the error = %q, %v; want the text without it", got.LastError, err)
+	}
 }
 
 func testLedgerNUL(t *testing.T, e *env) {
@@ -170,6 +198,15 @@ func testLeaseNUL(t *testing.T, e *env) {
 	}
 	_, _, err = e.s.Lease(e.ctx, "run\x00")
 	wantErr(t, "Lease of a name with a NUL", err, model.ErrNotFound)
+	// Releasing or pruning what cannot exist changes nothing.
+	wantErr(t, "ReleaseLease of a name with a NUL", e.s.ReleaseLease(e.ctx, "run\x00", "a"), nil)
+	wantErr(t, "ReleaseLease by a holder with a NUL", e.s.ReleaseLease(e.ctx, "run", "a\x00"), nil)
+	if n, err := e.s.PruneLeases(e.ctx, "ru\x00"); err != nil || n != 0 {
+		t.Errorf("PruneLeases of a prefix with a NUL = %d, %v; want 0, nil", n, err)
+	}
+	if holder, _, err := e.s.Lease(e.ctx, "run"); err != nil || holder != "a" {
+		t.Errorf("Lease after releases by NUL names = %q, %v; want a", holder, err)
+	}
 }
 
 func testRoleNUL(t *testing.T, e *env) {
@@ -182,6 +219,7 @@ func testRoleNUL(t *testing.T, e *env) {
 	}
 	_, err := e.s.RoleOf(e.ctx, "王\x00主任")
 	wantErr(t, "RoleOf a remark with a NUL", err, model.ErrNotFound)
+	wantErr(t, "RevokeRole of a remark with a NUL", e.s.RevokeRole(e.ctx, "王\x00主任"), model.ErrNotFound)
 }
 
 func testAuditNUL(t *testing.T, e *env) {
@@ -227,6 +265,9 @@ func testOutboxNUL(t *testing.T, e *env) {
 	got, err := e.s.QueuedReplies(e.ctx, model.ChannelWeChat)
 	if err != nil || len(got) != 1 || got[0].Text != "今日新闻" {
 		t.Errorf("QueuedReplies = %+v, %v; want one reply, text 今日新闻", got, err)
+	}
+	if got, err := e.s.QueuedReplies(e.ctx, "wechat\x00"); err != nil || len(got) != 0 {
+		t.Errorf("QueuedReplies of a channel with a NUL = %+v, %v; want none", got, err)
 	}
 }
 

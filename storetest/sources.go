@@ -16,6 +16,7 @@ var sourceCases = []testCase{
 	{"ImportFetchedDedupe", testImportFetchedDedupe},
 	{"ImportFetchedStoresAndIndexes", testImportFetchedStores},
 	{"ImportFetchedAllOrNothing", testImportFetchedAllOrNothing},
+	{"NUL", testSourceNUL},
 }
 
 func srcFeed(name string) model.Source {
