@@ -154,7 +154,25 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.showSubscriptions(w, r, http.StatusBadRequest, f, msg)
 		return
 	}
-	if _, err := s.manager.Subscribe(r.Context(), who(r).Who(), sub); err != nil {
+	// Editing a paused subscription keeps it paused.
+	paused := false
+	if subs, err := s.cfg.Subscriptions.Subscriptions(r.Context()); err == nil {
+		for _, old := range subs {
+			same := sameChannel(old.Channel, sub.Channel) && (old.Group == sub.Group || !sameChannel(sub.Channel, ""))
+			if same && !old.Enabled {
+				paused = true
+			}
+		}
+	}
+	saved, err := s.manager.Subscribe(r.Context(), who(r).Who(), sub)
+	if err == nil && paused {
+		saved.Enabled = false
+		if _, err := s.cfg.Subscriptions.PutSubscription(r.Context(), saved); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+	}
+	if err != nil {
 		var argErr *bot.ArgError
 		switch {
 		case errors.As(err, &argErr):
@@ -168,6 +186,18 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirectOK(w, r, "/subscriptions", "subscribed")
+}
+
+// sameChannel reports whether two subscriptions' channels are one ("" is
+// the personal account).
+func sameChannel(a, b string) bool {
+	norm := func(c string) string {
+		if c == "" {
+			return model.ChannelWeChat
+		}
+		return c
+	}
+	return norm(a) == norm(b)
 }
 
 // changeSubscription pauses, resumes or removes a subscription.

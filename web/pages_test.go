@@ -122,6 +122,16 @@ func TestConsoleActions(t *testing.T) {
 	if len(e.st.audited("subscription.pause")) != 1 || len(e.st.audited("subscribe")) != 1 {
 		t.Error("not audited")
 	}
+	// Editing a paused subscription keeps it paused.
+	if r := a.post("/subscriptions/"+itoa(sub.ID)+"/pause", nil); r.Code != http.StatusSeeOther {
+		t.Fatalf("pause 新群: %d", r.Code)
+	}
+	if r := a.post("/subscriptions", url.Values{"group": {"新群"}, "at": {"09:30"}, "approve": {"1"}}); r.Code != http.StatusSeeOther {
+		t.Fatalf("edit 新群: %d %s", r.Code, r.Body)
+	}
+	if s, _, _ := e.srv.findSubscription(t.Context(), "新群"); s.Enabled || s.Spec != "09:30" {
+		t.Errorf("after editing a paused subscription: enabled %v, spec %q; want paused at 09:30", s.Enabled, s.Spec)
+	}
 	// Push shows the ledger's answer.
 	e.pusher.PushFn = nil
 	r := a.post("/push", url.Values{"group": {"和谐家园群"}})
