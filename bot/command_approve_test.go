@@ -124,3 +124,19 @@ func TestApproveCommand(t *testing.T) {
 		t.Errorf("批准 with nothing waiting: %q", got)
 	}
 }
+
+// TestPushAwaitingApproval: a push the dispatcher holds for approval says
+// so, in the group and in 推送 全部's summary.
+func TestPushAwaitingApproval(t *testing.T) {
+	e := newRTEnv(t)
+	e.subscribe(rtGroup.Name, "08:00")
+	e.disp.pushNow = func(ctx context.Context, groups []string) ([]PushResult, error) {
+		return []PushResult{{Group: rtGroup.Name, Err: ErrAwaitingApproval}, {Group: "别的群", Items: 3, Parts: 1}}[:max(1, 2-len(groups))], nil
+	}
+	if got := e.one(rtGroup, rtStaff, "推送"); !strings.Contains(got, "审核") || strings.Contains(got, "失败") {
+		t.Errorf("推送 held for approval: %q", got)
+	}
+	if got := e.one(rtGroup, rtStaff, "推送 全部"); !strings.Contains(got, "1 个群的摘要待审核") || !strings.Contains(got, "待审核，未推送") || strings.Contains(got, "失败") {
+		t.Errorf("推送 全部 with a held group: %q", got)
+	}
+}

@@ -112,14 +112,17 @@ func (pushCmd) run(ctx context.Context, c *call) {
 	if again {
 		detail += " again"
 	}
-	items, failed := 0, 0
+	items, failed, held := 0, 0, 0
 	for _, res := range results {
 		items += res.Items
-		if res.Err != nil {
+		switch {
+		case errors.Is(res.Err, ErrAwaitingApproval):
+			held++
+		case res.Err != nil:
 			failed++
 		}
 	}
-	detail += fmt.Sprintf(" groups=%d items=%d failed=%d", len(results), items, failed)
+	detail += fmt.Sprintf(" groups=%d items=%d failed=%d awaiting_approval=%d", len(results), items, failed, held)
 	if err != nil {
 		detail += " err=" + err.Error()
 	}
@@ -136,6 +139,8 @@ func (pushCmd) run(ctx context.Context, c *call) {
 		// nothing (or an error) went out.
 		for _, res := range results {
 			switch {
+			case errors.Is(res.Err, ErrAwaitingApproval):
+				c.reply("本群的摘要需要先审核：请私信机器人发送“批准”，或在控制台“摘要预览”里审核通过后再推送")
 			case res.Err != nil:
 				c.r.log.Error("push", "group", res.Group, "err", res.Err)
 				c.reply("推送失败，请稍后再试，或发送“状态”查看原因")
@@ -157,6 +162,8 @@ func (pushCmd) run(ctx context.Context, c *call) {
 	for _, res := range results {
 		var line string
 		switch {
+		case errors.Is(res.Err, ErrAwaitingApproval):
+			line = res.Group + "：待审核，未推送"
 		case res.Err != nil:
 			c.r.log.Error("push", "group", res.Group, "err", res.Err)
 			line = res.Group + "：失败"
@@ -172,6 +179,9 @@ func (pushCmd) run(ctx context.Context, c *call) {
 		}
 	}
 	head := fmt.Sprintf("已推送：%d 个群有新内容，%d 个群没有新内容", sent, none)
+	if held > 0 {
+		head += fmt.Sprintf("，%d 个群的摘要待审核未推送（私信机器人发送“批准”）", held)
+	}
 	if failed > 0 {
 		head += fmt.Sprintf("，%d 个群失败（发送“状态”查看原因）", failed)
 	}
