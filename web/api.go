@@ -240,6 +240,13 @@ func (s *Server) apiSubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	if zh, en, err := s.checkChannel(ctx, sub); err != nil {
+		s.internal(w, r, err)
+		return
+	} else if zh != "" {
+		s.fail(w, r, http.StatusBadRequest, zh, en)
+		return
+	}
 	saved, err := s.manager.Subscribe(ctx, who(r).Who(), sub)
 	var argErr *bot.ArgError
 	switch {

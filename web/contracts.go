@@ -114,9 +114,27 @@ const (
 // Users keeps console accounts and their sessions.
 type Users interface {
 	User(ctx context.Context, name string) (model.User, error) // model.ErrNotFound
+	// Users lists the console users by name.
+	Users(ctx context.Context) ([]model.User, error)
+	// AddUser adds a user (model.ErrExists when the name is taken,
+	// model.ErrInvalid when a field is not acceptable).
+	AddUser(ctx context.Context, u model.User) (model.User, error)
+	// UpdateUser sets the role, password hash and disabled flag of the
+	// user called u.Name (model.ErrNotFound); it ends no sessions.
+	UpdateUser(ctx context.Context, u model.User) (model.User, error)
+	// RemoveUser removes a user and its sessions (model.ErrNotFound).
+	RemoveUser(ctx context.Context, name string) error
 	CreateSession(ctx context.Context, s model.Session) error
 	Session(ctx context.Context, id string) (model.Session, error) // model.ErrNotFound
 	DeleteSession(ctx context.Context, id string) error
+	// DeleteUserSessions ends every session of a user.
+	DeleteUserSessions(ctx context.Context, user string) error
+}
+
+// Channels reads the configured WeCom channels, so a subscription names
+// one that exists and asks for what it can send.
+type Channels interface {
+	Channel(ctx context.Context, name string) (model.Channel, error) // model.ErrNotFound
 }
 
 // Tokens looks up API bearer tokens.

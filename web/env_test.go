@@ -102,10 +102,12 @@ func newEnv(t *testing.T, opts ...func(*Config)) *env {
 	st.grants = []model.Grant{{Remark: "王主任", Role: model.RoleAdmin, GrantedBy: "cli", GrantedAt: c.Now()}}
 	st.login = LoginInfo{QR: "https://login.weixin.qq.com/l/abc==", QRAt: c.Now(), Groups: map[string]string{"和谐家园群": BindingBound, "审核群": BindingMissing}}
 	st.channels["区政府机器人"] = ChannelUp
+	st.chans["区政府机器人"] = model.Channel{ID: 1, Name: "区政府机器人", Kind: model.ChannelWeComRobot, Enabled: true}
+	st.chans["客户群"] = model.Channel{ID: 2, Name: "客户群", Kind: model.ChannelWeComTask, Enabled: true}
 	e.cfg = Config{
 		Logger: slog.New(slog.DiscardHandler), Now: c.Now, Zone: loc,
 		Articles: st, Digests: e.dg, Subscriptions: st, Deliveries: st, Roles: st, Audit: st, Users: st,
-		Tokens: st, Approvals: st, Health: st, Pusher: e.pusher, Sources: st, Login: st,
+		Tokens: st, Approvals: st, Health: st, Channels: st, Pusher: e.pusher, Sources: st, Login: st,
 		Metrics: NewMetrics(MetricsConfig{Ledger: st, Articles: st, Channels: st}),
 	}
 	for _, o := range opts {

@@ -50,7 +50,8 @@ type fakeStore struct {
 	tokens     map[string]model.APIToken
 	approvals  map[string]model.Approval
 	sources    []model.Source
-	channels   map[string]string
+	channels   map[string]string // states, by channel name
+	chans      map[string]model.Channel
 	login      LoginInfo
 	retried    []int64
 	// handed is what each subscription was already sent: previews leave
@@ -67,6 +68,7 @@ func newFakeStore(now func() time.Time) *fakeStore {
 	return &fakeStore{now: now, articles: map[int64]digest.Article{}, withdrawn: map[int64]bool{},
 		users: map[string]model.User{}, sessions: map[string]model.Session{}, tokens: map[string]model.APIToken{},
 		approvals: map[string]model.Approval{}, channels: map[string]string{model.ChannelWeChat: ChannelUp},
+		chans:  map[string]model.Channel{},
 		handed: map[int64]map[int64]bool{}}
 }
 
@@ -389,6 +391,83 @@ func (f *fakeStore) User(_ context.Context, name string) (model.User, error) {
 	return u, nil
 }
 
+func (f *fakeStore) Users(context.Context) ([]model.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := []model.User{}
+	for _, u := range f.users {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (f *fakeStore) AddUser(_ context.Context, u model.User) (model.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u.Name == "" || u.PasswordHash == "" || strings.ContainsRune(u.Name, 0) {
+		return model.User{}, fmt.Errorf("fake: add user: %w", model.ErrInvalid)
+	}
+	if _, ok := f.users[u.Name]; ok {
+		return model.User{}, fmt.Errorf("fake: add user: %w", model.ErrExists)
+	}
+	u.ID = int64(len(f.users) + 1)
+	u.Created, u.Updated = f.now(), f.now()
+	f.users[u.Name] = u
+	return u, nil
+}
+
+func (f *fakeStore) UpdateUser(_ context.Context, u model.User) (model.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old, ok := f.users[u.Name]
+	if !ok {
+		return model.User{}, model.ErrNotFound
+	}
+	old.Role, old.PasswordHash, old.Disabled, old.Updated = u.Role, u.PasswordHash, u.Disabled, f.now()
+	f.users[u.Name] = old
+	return old, nil
+}
+
+func (f *fakeStore) RemoveUser(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.users[name]; !ok {
+		return model.ErrNotFound
+	}
+	delete(f.users, name)
+	for id, s := range f.sessions {
+		if s.User == name {
+			delete(f.sessions, id)
+		}
+	}
+	return nil
+}
+
+func (f *fakeStore) DeleteUserSessions(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for id, s := range f.sessions {
+		if s.User == name {
+			delete(f.sessions, id)
+		}
+	}
+	return nil
+}
+
+// sessionsOf counts a user's sessions.
+func (f *fakeStore) sessionsOf(name string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, s := range f.sessions {
+		if s.User == name {
+			n++
+		}
+	}
+	return n
+}
+
 func (f *fakeStore) CreateSession(_ context.Context, s model.Session) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -424,6 +503,18 @@ func (f *fakeStore) TokenByHash(_ context.Context, hash string) (model.APIToken,
 		return model.APIToken{}, model.ErrNotFound
 	}
 	return t, nil
+}
+
+// Channels
+
+func (f *fakeStore) Channel(_ context.Context, name string) (model.Channel, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.chans[name]
+	if !ok {
+		return model.Channel{}, fmt.Errorf("fake: channel %q: %w", name, model.ErrNotFound)
+	}
+	return c, nil
 }
 
 // Approvals

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -144,6 +145,29 @@ func subscriptionOf(f subForm) (model.Subscription, string, error) {
 	return sub, "", nil
 }
 
+// checkChannel refuses a subscription to a WeCom channel that is not
+// configured, and an image style on a customer-group task channel (it
+// sends text only), as `wxdigest sub add` does. zh and en say why; err
+// is set when the store failed.
+func (s *Server) checkChannel(ctx context.Context, sub model.Subscription) (zh, en string, err error) {
+	if sameChannel(sub.Channel, "") {
+		return "", "", nil
+	}
+	ch, err := s.cfg.Channels.Channel(ctx, sub.Channel)
+	if errors.Is(err, model.ErrNotFound) {
+		return fmt.Sprintf("没有名为「%s」的企业微信渠道，请先在服务器上用 wxdigest channel add 添加", sub.Channel),
+			fmt.Sprintf("no channel named %q; add it first with wxdigest channel add", sub.Channel), nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if ch.Kind == model.ChannelWeComTask && sub.Style != model.StyleText {
+		return fmt.Sprintf("渠道「%s」是企业微信客户群群发，只能发文字，请把样式改为文字", sub.Channel),
+			fmt.Sprintf("channel %q is a customer-group task channel and sends text only; use style text", sub.Channel), nil
+	}
+	return "", "", nil
+}
+
 func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	f := subForm{Group: r.PostFormValue("group"), Channel: r.PostFormValue("channel"), At: r.PostFormValue("at"),
 		Cron: r.PostFormValue("cron"), TZ: r.PostFormValue("tz"), Style: r.PostFormValue("style"), Source: r.PostFormValue("source"),
@@ -151,6 +175,13 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		Weekdays: r.PostFormValue("weekdays") != "", Approve: r.PostFormValue("approve") != ""}
 	sub, msg, err := subscriptionOf(f)
 	if err != nil {
+		s.showSubscriptions(w, r, http.StatusBadRequest, f, msg)
+		return
+	}
+	if msg, _, err := s.checkChannel(r.Context(), sub); err != nil {
+		s.internal(w, r, err)
+		return
+	} else if msg != "" {
 		s.showSubscriptions(w, r, http.StatusBadRequest, f, msg)
 		return
 	}

@@ -38,7 +38,9 @@ func TestGoldenPages(t *testing.T) {
 	golden(t, "login", e.anon().do("GET", "/login", nil, "").Body.String())
 	staffC := e.as("staff")
 	golden(t, "deliveries_staff", staffC.do("GET", "/deliveries?since=2023-02-01", nil, "").Body.String())
-	golden(t, "subscriptions_admin", e.as("admin").do("GET", "/subscriptions", nil, "").Body.String())
+	adminC := e.as("admin")
+	golden(t, "subscriptions_admin", adminC.do("GET", "/subscriptions", nil, "").Body.String())
+	golden(t, "users_admin", adminC.do("GET", "/users", nil, "").Body.String())
 }
 
 func TestImportFlow(t *testing.T) {

@@ -228,6 +228,18 @@ func flashText(key string) string {
 		return "已启用来源。"
 	case "source-off":
 		return "已停用来源。"
+	case "user-added":
+		return "已添加账号。"
+	case "user-role":
+		return "已修改角色。"
+	case "user-passwd":
+		return "已重设密码：这个账号已登录的地方都已退出。"
+	case "user-disabled":
+		return "已停用账号：它不能再登录，已登录的地方都已退出。"
+	case "user-enabled":
+		return "已启用账号。"
+	case "user-removed":
+		return "已删除账号。"
 	case "nothing":
 		return "没有需要保存的修改。"
 	case "unchanged":

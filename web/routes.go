@@ -39,6 +39,8 @@ func (s *Server) routes() {
 	s.handle("POST /sources/{verb}", admin, s.enableSource)
 	s.handle("GET /roles", admin, s.rolesPage)
 	s.handle("POST /roles/{verb}", admin, s.changeRole)
+	s.handle("GET /users", admin, s.usersPage)
+	s.handle("POST /users/{verb}", admin, s.changeUser)
 	s.handle("GET /audit", staff, s.auditPage)
 	s.handle("GET /bot-login", admin, s.botLoginPage)
 	s.handle("GET /bot-login/qr.png", admin, s.botLoginQR)

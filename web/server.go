@@ -43,6 +43,7 @@ type Config struct {
 	Tokens        Tokens
 	Approvals     Approvals
 	Health        Health
+	Channels      Channels
 
 	// Optional: without them the pages say the feature is unavailable.
 	Pusher  Pusher  // no bot running in this process: no push, no reload
@@ -69,7 +70,7 @@ func New(cfg Config) (*Server, error) {
 	for name, v := range map[string]any{
 		"Articles": cfg.Articles, "Digests": cfg.Digests, "Subscriptions": cfg.Subscriptions,
 		"Deliveries": cfg.Deliveries, "Roles": cfg.Roles, "Audit": cfg.Audit, "Users": cfg.Users,
-		"Tokens": cfg.Tokens, "Approvals": cfg.Approvals, "Health": cfg.Health,
+		"Tokens": cfg.Tokens, "Approvals": cfg.Approvals, "Health": cfg.Health, "Channels": cfg.Channels,
 	} {
 		if v == nil {
 			missing = append(missing, name)

@@ -79,6 +79,7 @@ func startConsole(ctx context.Context, st store, o consoleOptions, log *slog.Log
 		Tokens:        st,
 		Approvals:     st,
 		Health:        c,
+		Channels:      st,
 		Pusher:        consolePusher{c},
 		Sources:       st,
 		Metrics:       c.metrics,
