@@ -11,7 +11,7 @@
 //
 // Everything it reads or changes comes through small interfaces declared
 // here (Articles, Digests, Subscriptions, Deliveries, Pusher, Sources,
-// Roles, Audit, Login, Users, Tokens, Approvals, Health) that the stores
+// Roles, Audit, Login, Users, Tokens, Approvals, Health, Channels) that the stores
 // and the running bot implement; it holds no package-level state and
 // imports no database driver. Changes go through bot.Manager where the
 // chat and the CLI make the same change, and every change is audited as

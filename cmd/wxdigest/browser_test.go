@@ -459,6 +459,15 @@ func TestBrowserConsole(t *testing.T) {
 
 	// Admin: subscribe the group with approval, a slot a few seconds ahead.
 	b.login("admin", adminName, passwords[adminName])
+	// 账号: the console's users; add one through the form.
+	b.visit("/users", "users")
+	b.sees("账号", staffName, adminName, "添加账号", "重设密码")
+	typeText(b, chromedp.CSS(`form[action="/users/add"] input[name=name]`), "李明")
+	typeText(b, chromedp.CSS(`form[action="/users/add"] input[name=password]`), "li-ming-的密码-1")
+	typeText(b, chromedp.CSS(`form[action="/users/add"] input[name=password2]`), "li-ming-的密码-1")
+	click(b, "add a console user", chromedp.CSS(`form[action="/users/add"] button[type=submit]`))
+	b.sees("user added", "已添加账号。", "李明", "工作人员")
+	b.shot("users-added")
 	b.visit("/subscriptions", "subscriptions-empty")
 	b.sees("订阅 as admin", "添加或修改订阅", "发送前需要工作人员审核")
 	typeText(b, chromedp.CSS(`form[action="/subscriptions"] input[name=group]`), group)
