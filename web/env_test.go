@@ -140,16 +140,35 @@ func (e *env) as(name string) *client {
 	e.t.Helper()
 	c := e.anon()
 	pass := map[string]string{"admin": adminPass, "staff": staffPass}[name]
+	before := e.sessionIDs()
 	r := c.login(name, pass)
 	if r.Code != http.StatusSeeOther {
 		e.t.Fatalf("login %s: %d\n%s", name, r.Code, r.Body)
 	}
-	for _, s := range e.st.sessions {
-		if s.User == name {
-			c.csrf = s.CSRF
+	c.csrf = e.newSessionCSRF(name, before)
+	return c
+}
+
+// sessionIDs are the sessions the store holds now.
+func (e *env) sessionIDs() map[string]bool {
+	ids := map[string]bool{}
+	for id := range e.st.sessions {
+		ids[id] = true
+	}
+	return ids
+}
+
+// newSessionCSRF is the CSRF token of name's session made since before:
+// the one this login made, not another of the user's.
+func (e *env) newSessionCSRF(name string, before map[string]bool) string {
+	e.t.Helper()
+	for id, s := range e.st.sessions {
+		if s.User == name && !before[id] {
+			return s.CSRF
 		}
 	}
-	return c
+	e.t.Fatalf("login %s made no session", name)
+	return ""
 }
 
 // login fetches the form (for its CSRF cookie) and posts it.

@@ -713,6 +713,8 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(x.Err, bot.ErrNotSubscribed):
 			pr.Err = "这个群没有启用的订阅"
+		case errors.Is(x.Err, bot.ErrAwaitingApproval):
+			pr.Err = "摘要待审核，未推送：请先在“摘要预览”里审核通过"
 		case x.Err != nil:
 			pr.Err = "推送失败：" + oneLine(x.Err.Error())
 		}

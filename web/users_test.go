@@ -25,14 +25,11 @@ func (c *client) addUser(name string, role model.Role) {
 func (e *env) loginAs(name string) *client {
 	e.t.Helper()
 	c := e.anon()
+	before := e.sessionIDs()
 	if r := c.login(name, newPass); r.Code != http.StatusSeeOther {
 		e.t.Fatalf("login %s: %d", name, r.Code)
 	}
-	for _, s := range e.st.sessions {
-		if s.User == name {
-			c.csrf = s.CSRF
-		}
-	}
+	c.csrf = e.newSessionCSRF(name, before)
 	return c
 }
 
