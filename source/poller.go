@@ -67,6 +67,11 @@ type PollerConfig struct {
 	// OnFetchError is told the name of a source whose fetch failed (for
 	// metrics); nil: nobody is.
 	OnFetchError func(source string)
+	// Claim is asked before a due source is fetched, when several
+	// processes poll one store: false means another is fetching it (it
+	// will record when the source is due next). nil: every due source is
+	// this poller's.
+	Claim func(ctx context.Context, source string) bool
 }
 
 // Poller fetches sources when they are due and stores what is new. Run
@@ -80,6 +85,7 @@ type Poller struct {
 	log    *slog.Logger
 	rescan time.Duration
 	onErr  func(source string)
+	claim  func(ctx context.Context, source string) bool
 	mu     sync.Mutex // one fetch at a time
 }
 
@@ -88,7 +94,7 @@ func NewPoller(cfg PollerConfig) (*Poller, error) {
 	if cfg.Store == nil || cfg.Client == nil {
 		return nil, errors.New("source: new poller: Store and Client are required")
 	}
-	p := &Poller{store: cfg.Store, client: cfg.Client, clock: cfg.Clock, zone: cfg.Zone, log: cfg.Logger, rescan: cfg.Rescan, onErr: cfg.OnFetchError}
+	p := &Poller{store: cfg.Store, client: cfg.Client, clock: cfg.Clock, zone: cfg.Zone, log: cfg.Logger, rescan: cfg.Rescan, onErr: cfg.OnFetchError, claim: cfg.Claim}
 	if p.clock == nil {
 		p.clock = systemClock{}
 	}
@@ -107,6 +113,10 @@ func NewPoller(cfg PollerConfig) (*Poller, error) {
 	}
 	return p, nil
 }
+
+// claimRetry is how soon a source another process is fetching is looked
+// at again.
+const claimRetry = time.Minute
 
 // Result is what one fetch of a source brought.
 type Result struct {
@@ -164,6 +174,23 @@ func (p *Poller) pollDue(ctx context.Context) time.Duration {
 		if !src.NextFetch.IsZero() && src.NextFetch.After(now) {
 			wait = min(wait, src.NextFetch.Sub(now))
 			continue
+		}
+		if p.claim != nil {
+			if !p.claim(ctx, src.Name) {
+				// Another process fetches it; look again soon for when
+				// it is due next.
+				wait = min(wait, claimRetry)
+				continue
+			}
+			// It may have been fetched since the list was read.
+			fresh, err := p.store.Source(ctx, src.Name)
+			if err != nil || (!fresh.NextFetch.IsZero() && fresh.NextFetch.After(now)) {
+				if err == nil {
+					wait = min(wait, fresh.NextFetch.Sub(now))
+				}
+				continue
+			}
+			src = fresh
 		}
 		res, next, err := p.fetch(ctx, src)
 		switch {

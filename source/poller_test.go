@@ -616,3 +616,49 @@ type ptFailingStore struct{ PollStore }
 func (ptFailingStore) ImportFetched(context.Context, []data.Fetched) (data.FetchedResult, error) {
 	return data.FetchedResult{}, errors.New("disk full")
 }
+
+// TestPollerClaim: of pollers sharing a store, one fetches a due source
+// only when its claim wins; while another holds it, it looks again within
+// claimRetry, and then finds the source fetched and not due.
+func TestPollerClaim(t *testing.T) {
+	body := ptRSS(ptItems...)
+	srv := newPTServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		fmt.Fprint(w, body)
+	})
+	e := newPTEnv(t, Config{AllowPrivate: true})
+	e.add("融媒体", data.SourceFeed, srv.URL+"/feed.xml", 10*time.Minute)
+	ctx := context.Background()
+	var asked []string
+	claims := false
+	p, err := NewPoller(PollerConfig{Store: e.store, Client: New(Config{AllowPrivate: true, HostGap: -1}), Clock: e.clock, Zone: e.zone,
+		Rescan: 48 * time.Hour, Claim: func(_ context.Context, name string) bool {
+			asked = append(asked, name)
+			return claims
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wait := p.pollDue(ctx); wait != claimRetry {
+		t.Errorf("wait while another holds the source: %s, want %s", wait, claimRetry)
+	}
+	if n := len(srv.requests("/feed.xml")); n != 0 || len(asked) != 1 || asked[0] != "融媒体" {
+		t.Fatalf("%d requests and claims %q while another holds the source", n, asked)
+	}
+	// The other poller fetches it.
+	if wait := e.poller.pollDue(ctx); wait != 10*time.Minute {
+		t.Fatalf("the other poller's wait %s", wait)
+	}
+	claims = true
+	if wait := p.pollDue(ctx); wait != 10*time.Minute {
+		t.Errorf("wait after the other fetched: %s, want the 10m interval", wait)
+	}
+	if n := len(srv.requests("/feed.xml")); n != 1 {
+		t.Errorf("%d requests, want the other poller's one", n)
+	}
+	e.clock.Advance(10 * time.Minute)
+	p.pollDue(ctx)
+	if n := len(srv.requests("/feed.xml")); n != 2 {
+		t.Errorf("%d requests once due and claimed, want 2", n)
+	}
+}

@@ -316,7 +316,17 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 	}
 	var poller *source.Poller
 	if o.web != nil {
-		pc := source.PollerConfig{Store: st, Client: o.web, Zone: cfg.loc, Logger: log}
+		pc := source.PollerConfig{Store: st, Client: o.web, Zone: cfg.loc, Logger: log,
+			// Of several processes on one store, one fetches each due
+			// source: the one holding its lease, kept while it polls it.
+			Claim: func(ctx context.Context, name string) bool {
+				ok, _, err := st.AcquireLease(ctx, "source:"+name, holder, sourceClaimTTL)
+				if err != nil {
+					log.Warn("claim a source; fetching it", "source", name, "err", err)
+					return true
+				}
+				return ok
+			}}
 		if o.console != nil {
 			pc.OnFetchError = o.console.metrics.FetchFailed
 		}
@@ -604,6 +614,10 @@ func (rt *botRuntime) release() {
 		rt.log.Warn("release lease", "err", err)
 	}
 }
+
+// sourceClaimTTL is how long a process keeps a source it polls: past a
+// fetch, so that another does not fetch it at the same time.
+const sourceClaimTTL = 5 * time.Minute
 
 // Claims on chat messages are leases named messageClaimPrefix and a
 // digest of the message, kept long enough for every account to see it.
