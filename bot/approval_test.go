@@ -226,3 +226,36 @@ func TestApprovalPush(t *testing.T) {
 		t.Fatalf("pushed %q, want %q", got, want)
 	}
 }
+
+// TestDeadClaimantsPartsTaken: parts a dead process claimed (on this
+// host) are taken over at the next catch-up; those of a live claimant are
+// left to it until its claim runs out.
+func TestDeadClaimantsPartsTaken(t *testing.T) {
+	for _, dead := range []bool{true, false} {
+		t.Run(map[bool]string{true: "dead", false: "alive"}[dead], func(t *testing.T) {
+			const other = "elsewhere pid 1 (00)"
+			e := scNewEnv(t, time.Date(2024, 3, 14, 8, 0, 30, 0, scShanghai(t)), scOpts{grace: time.Hour,
+				holderGone: func(h string) bool { return dead && h == other }})
+			ids := e.importDay("2024-03-14", scTitles("新闻", 2)...)
+			sub := e.sub("街道群", "08:00", false)
+			parts := e.expectParts("2024-03-14", ids)
+			if _, err := e.store.RecordSlot(e.ctx, sub.ID, e.at(2024, 3, 14, 8, 0), parts, ids); err != nil {
+				t.Fatal(err)
+			}
+			d := e.deliveries()[0]
+			if ok, err := e.store.ClaimDelivery(e.ctx, d.ID, model.Claim{Holder: other, Account: "乙", TTL: time.Minute}); err != nil || !ok {
+				t.Fatalf("the other process's claim: %v %v", ok, err)
+			}
+			e.start(true)
+			e.settle()
+			e.drain(time.Minute)
+			got := e.tr.SentTo(scGroup("街道群"))
+			if dead && !slices.Equal(got, parts) {
+				t.Fatalf("a dead claimant's parts: sent %q, want %q", got, parts)
+			}
+			if !dead && len(got) != 0 {
+				t.Fatalf("a live claimant's parts were sent: %q", got)
+			}
+		})
+	}
+}

@@ -34,6 +34,12 @@ type DispatchStore interface {
 	Ledger
 }
 
+// claimReleaser ends a holder's claims on unsent parts (*data.Store and
+// *pgstore.Store have it).
+type claimReleaser interface {
+	ReleaseClaims(ctx context.Context, holder string) error
+}
+
 // slotBatcher is the optional batch form of RecordSlot (*data.Store has
 // it): one transaction for a fan-out instead of one per group.
 type slotBatcher interface {
@@ -83,6 +89,10 @@ type DispatcherConfig struct {
 	// Approvals keeps the 审核 of subscriptions that require it; without
 	// it their slots are not sent (each firing fails, and says why).
 	Approvals ApprovalStore
+	// HolderGone reports whether another claimant is known to be dead (a
+	// process of this host that is gone): its claims are ended at once
+	// rather than waited out. nil: claims run out by themselves.
+	HolderGone func(holder string) bool
 }
 
 // Format is how a channel takes a digest.
@@ -683,6 +693,7 @@ func (s *Scheduler) sweepLedger(ctx context.Context) error {
 		return fmt.Errorf("bot: dispatcher: catch up: %w", err)
 	}
 	now := s.cfg.Clock.Now()
+	s.releaseDeadClaims(ctx, unsent, now)
 	active := make(map[int64]bool)
 	s.mu.Lock()
 	for _, ss := range s.subs {
@@ -736,6 +747,40 @@ func (s *Scheduler) sweepLedger(ctx context.Context) error {
 		s.cfg.Outbox.Reply(s.cfg.Admin, s.missedReport(lines))
 	}
 	return errors.Join(errs...)
+}
+
+// releaseDeadClaims ends the claims of claimants known to be dead, and
+// clears them from rows (which the caller then treats as unclaimed).
+func (s *Scheduler) releaseDeadClaims(ctx context.Context, rows []model.Delivery, now time.Time) {
+	if s.cfg.HolderGone == nil {
+		return
+	}
+	cr, ok := s.cfg.Store.(claimReleaser)
+	if !ok {
+		return
+	}
+	dead := map[string]bool{}
+	for i, d := range rows {
+		if !s.claimedElsewhere(d, now) {
+			continue
+		}
+		gone, seen := dead[d.ClaimedBy]
+		if !seen {
+			gone = s.cfg.HolderGone(d.ClaimedBy)
+			if gone {
+				if err := cr.ReleaseClaims(ctx, d.ClaimedBy); err != nil {
+					s.log.Warn("bot: dispatcher: end a dead process's claims", "holder", d.ClaimedBy, "err", err)
+					gone = false
+				} else {
+					s.log.Warn("bot: dispatcher: took over the parts a dead process had claimed", "holder", d.ClaimedBy)
+				}
+			}
+			dead[d.ClaimedBy] = gone
+		}
+		if gone {
+			rows[i].ClaimUntil = time.Time{}
+		}
+	}
 }
 
 // claimedElsewhere reports whether another process holds a live claim on

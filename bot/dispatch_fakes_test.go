@@ -68,6 +68,8 @@ type scOpts struct {
 	formats func(channel string) bot.Format
 	// approvals is the dispatcher's Approvals.
 	approvals bot.ApprovalStore
+	// holderGone is the dispatcher's HolderGone.
+	holderGone func(string) bool
 }
 
 func scNewEnv(t testing.TB, start time.Time, opts scOpts) *scEnv {
@@ -108,14 +110,15 @@ func (e *scEnv) build() {
 		clk = e.opts.dispClock(e.clk)
 	}
 	d, err := bot.NewDispatcher(bot.DispatcherConfig{
-		Store:     st,
-		Outbox:    e.pacer,
-		Clock:     clk,
-		Zone:      e.loc,
-		Budget:    e.opts.budget,
-		Grace:     e.opts.grace,
-		Formats:   e.opts.formats,
-		Approvals: e.opts.approvals,
+		Store:      st,
+		Outbox:     e.pacer,
+		Clock:      clk,
+		Zone:       e.loc,
+		Budget:     e.opts.budget,
+		Grace:      e.opts.grace,
+		Formats:    e.opts.formats,
+		Approvals:  e.opts.approvals,
+		HolderGone: e.opts.holderGone,
 		OnShown: func(chat bot.Target, ids []int64) {
 			e.mu.Lock()
 			defer e.mu.Unlock()

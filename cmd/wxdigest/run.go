@@ -309,6 +309,9 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 		Formats:   func(channel string) bot.Format { return channelFormat(kinds[channel], o.cards != nil) },
 		Holder:    holder,
 		Approvals: st,
+		// A claimant on this host that died (kill -9) left its claims:
+		// they are ended at the next catch-up, not waited out.
+		HolderGone: func(h string) bool { gone, _ := holderGone(h); return gone },
 	})
 	if err != nil {
 		release()
