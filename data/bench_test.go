@@ -11,9 +11,10 @@ import (
 	"time"
 
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/internal/synth"
 )
 
-// Benchmarks on a synthetic archive (synth_test.go). Run with
+// Benchmarks on a synthetic archive (package internal/synth). Run with
 //
 //	go test -tags sqlite_fts5 -run '^$' -bench . -benchtime 200x -timeout 30m ./data/
 //
@@ -39,9 +40,9 @@ func importArchive(b *testing.B, dir string, n int, index bool) (wall, cpu time.
 		b.Fatal(err)
 	}
 	defer s.Close()
-	g := newSynthGen()
+	g := synth.New()
 	for from := 0; from < n; from += benchBatch {
-		arts := g.batch(from, min(benchBatch, n-from))
+		arts := g.Batch(from, min(benchBatch, n-from))
 		start, startCPU := time.Now(), cpuTime()
 		res, err := s.importArticles(ctx, arts, index)
 		wall += time.Since(start)
@@ -117,9 +118,9 @@ func archiveStore(b *testing.B) *Store {
 		if sa.err != nil {
 			return
 		}
-		g := newSynthGen()
+		g := synth.New()
 		for from := 0; from < *benchArticles && sa.err == nil; from += benchBatch {
-			_, sa.err = sa.s.ImportArticles(ctx, g.batch(from, min(benchBatch, *benchArticles-from)))
+			_, sa.err = sa.s.ImportArticles(ctx, g.Batch(from, min(benchBatch, *benchArticles-from)))
 		}
 	})
 	if sa.err != nil {
@@ -159,10 +160,10 @@ func (l latencies) report(b *testing.B) {
 func BenchmarkDigestDay(b *testing.B) {
 	s := archiveStore(b)
 	ctx := context.Background()
-	g := newSynthGen()
-	days := *benchArticles / g.perDay
+	g := synth.New()
+	days := *benchArticles / g.PerDay
 	// Days spread over the archive, in an order the cache cannot predict.
-	day := func(i int) string { return g.date((i * 7919 % days) * g.perDay) }
+	day := func(i int) string { return g.Date((i * 7919 % days) * g.PerDay) }
 
 	b.Run("load", func(b *testing.B) {
 		lat := make(latencies, 0, b.N)
@@ -170,7 +171,7 @@ func BenchmarkDigestDay(b *testing.B) {
 			start := time.Now()
 			arts, err := s.ArticlesByDate(ctx, day(i))
 			lat = append(lat, time.Since(start))
-			if err != nil || len(arts) != g.perDay {
+			if err != nil || len(arts) != g.PerDay {
 				b.Fatalf("ArticlesByDate: %d articles, %v", len(arts), err)
 			}
 		}
@@ -199,7 +200,7 @@ func BenchmarkDigestDay(b *testing.B) {
 func BenchmarkSearch(b *testing.B) {
 	s := archiveStore(b)
 	ctx := context.Background()
-	// Common to absent, per query length (frequencies: synth_test.go).
+	// Common to absent, per query length (frequencies: internal/synth).
 	sets := []struct {
 		name    string
 		queries []string
@@ -233,7 +234,7 @@ func BenchmarkSearch(b *testing.B) {
 func TestSearchBenchQueriesMatch(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	if _, err := s.ImportArticles(ctx, newSynthGen().batch(0, 2000)); err != nil {
+	if _, err := s.ImportArticles(ctx, synth.New().Batch(0, 2000)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wxdigest/wxdigest/digest"
+	"github.com/wxdigest/wxdigest/internal/synth"
 )
 
 // searchFixture: articles on three days, imported out of date order so
@@ -353,8 +354,8 @@ func TestSearchLimit(t *testing.T) {
 func TestConcurrentReadersAndWriters(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	g := newSynthGen()
-	if _, err := s.ImportArticles(ctx, g.batch(0, 200)); err != nil {
+	g := synth.New()
+	if _, err := s.ImportArticles(ctx, g.Batch(0, 200)); err != nil {
 		t.Fatal(err)
 	}
 	const readers, writers, rounds = 8, 2, 25
@@ -368,7 +369,7 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 				var err error
 				switch (r + i) % 3 {
 				case 0:
-					_, err = s.ArticlesByDate(ctx, g.date(i*7))
+					_, err = s.ArticlesByDate(ctx, g.Date(i*7))
 				case 1:
 					_, err = s.Search(ctx, "发展", 20)
 				default:
@@ -387,7 +388,7 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 			defer wg.Done()
 			for i := range rounds {
 				from := 200 + (w*rounds+i)*10
-				if _, err := s.ImportArticles(ctx, g.batch(from, 10)); err != nil {
+				if _, err := s.ImportArticles(ctx, g.Batch(from, 10)); err != nil {
 					errs <- fmt.Errorf("writer %d: %w", w, err)
 					return
 				}

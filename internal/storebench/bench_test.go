@@ -18,7 +18,7 @@ import (
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/digest"
 	"github.com/wxdigest/wxdigest/internal/pgtest"
-	"github.com/wxdigest/wxdigest/internal/storebench"
+	"github.com/wxdigest/wxdigest/internal/synth"
 	"github.com/wxdigest/wxdigest/model"
 	"github.com/wxdigest/wxdigest/pgstore"
 	"github.com/wxdigest/wxdigest/storetest"
@@ -175,7 +175,7 @@ func (a *archive) close() {
 // importArchive imports the first n articles of the archive into s, batch
 // by batch, and returns the time spent inside ImportArticles.
 func importArchive(ctx context.Context, s store, n int) (time.Duration, error) {
-	g := storebench.NewSynth()
+	g := synth.New()
 	var wall time.Duration
 	for from := 0; from < n; from += importBatch {
 		arts := g.Batch(from, min(importBatch, n-from))
@@ -295,7 +295,7 @@ func benchDigestDay(compose bool) func(b *testing.B, be backend, a *archive) {
 	return func(b *testing.B, _ backend, a *archive) {
 		s := a.get(b)
 		ctx := context.Background()
-		g := storebench.NewSynth()
+		g := synth.New()
 		days := *archiveSize / g.PerDay
 		// Days spread over the archive, in an order the cache cannot predict.
 		day := func(i int) string { return g.Date((i * 7919 % days) * g.PerDay) }
@@ -320,7 +320,7 @@ func benchDigestDay(compose bool) func(b *testing.B, be backend, a *archive) {
 }
 
 // searchSets are data's BenchmarkSearch queries: common to absent, per
-// query length (frequencies: synth.go).
+// query length (frequencies: internal/synth).
 var searchSets = []struct {
 	name    string
 	queries []string

@@ -1,12 +1,10 @@
-// Package storebench benchmarks the SQLite store (data) and the PostgreSQL
-// store (pgstore) side by side, on the same synthetic archive and the same
-// operations: imports with the search index, a day's digest, search
-// latencies, a day of 100,000 articles and one slot for 10,000
-// subscriptions. The benchmarks are in bench_test.go (run with -bench;
-// plain go test runs none of them); this file is the archive they share,
-// data's synthetic archive (data/synth_test.go) article for article, which
-// data's tests check.
-package storebench
+// Package synth is a synthetic news archive for tests and benchmarks:
+// deterministic news-like Chinese text whose words follow a Zipf law over
+// a vocabulary of common news words and a long tail of two-character
+// words, so search terms have realistic frequencies. The SQLite store's
+// tests and benchmarks and internal/storebench (both stores side by side)
+// use the same archive, article for article.
+package synth
 
 import (
 	"fmt"
@@ -61,8 +59,8 @@ type Synth struct {
 	vocab   []string // Zipf rank order
 }
 
-// NewSynth returns the generator of the benchmark archive.
-func NewSynth() Synth {
+// New returns the generator of the benchmark archive.
+func New() Synth {
 	g := Synth{seed: 20230213, PerDay: 20, start: time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC),
 		sources: []string{"中原区报", "郑州日报"}}
 	vocab := strings.Fields(synthHead)
