@@ -35,7 +35,7 @@ import (
 const (
 	leaseName     = "bot"
 	leaseTTL      = 45 * time.Second // renewed every third of it
-	refreshEvery  = 30 * time.Second // re-read subscriptions changed by the CLI
+	refreshEvery  = 30 * time.Second // follow channel changes, prune expired claims and sessions
 	metaWeChatUin = "wechat.uin"
 	// replyMaxAge: a reply a dead run left unsent still goes out when the
 	// next run starts within this; later it would only puzzle.
@@ -443,15 +443,7 @@ func startBot(ctx context.Context, st store, o botOptions, log *slog.Logger) (*b
 	rt.goRun(ctx, "housekeeping", func(ctx context.Context) error { return rt.housekeeping(ctx, o.onLogin) })
 	if o.console != nil {
 		all := watched
-		o.console.attach(ctx, rt.sched, func() []bot.WatchedChannel { return all }, func(ctx context.Context) {
-			if rt.tr == nil {
-				return
-			}
-			if err := rt.bindGroups(ctx); err != nil {
-				rt.log.Warn("bind groups", "err", err)
-			}
-			rt.recordBindings(ctx)
-		})
+		o.console.attach(ctx, rt.sched, func() []bot.WatchedChannel { return all }, rt.rebind)
 	}
 	return rt, nil
 }
@@ -650,6 +642,18 @@ func (rt *botRuntime) accountLabel() string {
 	return rt.acct.binding()
 }
 
+// rebind binds the subscribed groups again and records what the account
+// reaches.
+func (rt *botRuntime) rebind(ctx context.Context) {
+	if rt.tr == nil {
+		return
+	}
+	if err := rt.bindGroups(ctx); err != nil {
+		rt.log.Warn("bind groups", "err", err)
+	}
+	rt.recordBindings(ctx)
+}
+
 // recordBindings tells the store which groups the account reaches now,
 // so other accounts leave those groups' parts to it only where it is in
 // them; alive for the lease's term, renewed with it.
@@ -762,8 +766,10 @@ func (rt *botRuntime) refreshChannels(ctx context.Context) {
 	}
 }
 
-// housekeeping renews the lease, notices login changes (remembering the
-// account's Uin) and picks up subscriptions changed from the CLI.
+// housekeeping renews the account's lease and group bindings and picks up
+// changed subscriptions and abandoned parts (every third of the lease),
+// notices login changes (remembering the account's Uin), and follows
+// channel changes and prunes expired claims and sessions (refreshEvery).
 func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginState)) error {
 	renew := time.NewTicker(rt.ttl / 3)
 	defer renew.Stop()
@@ -786,13 +792,11 @@ func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginSt
 				if !ok {
 					return fmt.Errorf("lost the account's lease to %s; stopping so only one process sends for it", current)
 				}
-				if err := rt.bindGroups(ctx); err != nil {
-					rt.log.Warn("bind groups", "err", err)
-				}
-				rt.recordBindings(ctx)
+				rt.rebind(ctx)
 			}
-			// Parts another process claimed and left (it died) are
-			// found here once their claims end.
+			// Subscriptions changed by the CLI or the console, and parts
+			// another process claimed and left (it died), are picked up
+			// here.
 			if err := rt.sched.Reload(ctx); err != nil {
 				rt.log.Warn("reload subscriptions", "err", err)
 			}
@@ -803,16 +807,7 @@ func (rt *botRuntime) housekeeping(ctx context.Context, onLogin func(bot.LoginSt
 			if _, err := rt.store.PruneSessions(ctx); err != nil {
 				rt.log.Warn("prune console sessions", "err", err)
 			}
-			if err := rt.sched.Reload(ctx); err != nil {
-				rt.log.Warn("reload subscriptions", "err", err)
-			}
 			rt.refreshChannels(ctx)
-			if rt.tr == nil {
-				continue
-			}
-			if err := rt.bindGroups(ctx); err != nil {
-				rt.log.Warn("bind groups", "err", err)
-			}
 		case <-state.C:
 			if rt.tr == nil {
 				continue
