@@ -76,3 +76,18 @@ func FilterArticles(sub model.Subscription, arts []digest.Article) []digest.Arti
 	}
 	return out
 }
+
+// SplitList reads a list a person typed, separated by ASCII or full-width
+// commas or 、, dropping blanks and repeats: the filter words and sources
+// of a subscription as the CLI and the console take them.
+func SplitList(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+		if w = strings.TrimSpace(w); w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}

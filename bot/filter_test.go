@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +118,20 @@ func TestPushAgain(t *testing.T) {
 	e.drain(time.Hour)
 	if got := e.tr.SentTo(scGroup("幸福里")); len(got) != 2 || got[1] != got[0] {
 		t.Fatalf("sent %q, want the digest twice", got)
+	}
+}
+
+func TestSplitList(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"樱花, 公园，樱花、 ,健身", []string{"樱花", "公园", "健身"}},
+		{" 中原区报 ", []string{"中原区报"}},
+	} {
+		if got := bot.SplitList(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("SplitList(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

@@ -101,20 +101,6 @@ func (s *Server) showSubscriptions(w http.ResponseWriter, r *http.Request, code 
 	s.render(w, r, code, "subscriptions", "订阅", p)
 }
 
-// splitList reads a list separated by ASCII or full-width commas or 、,
-// dropping blanks and repeats.
-func splitList(s string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
-		if w = strings.TrimSpace(w); w != "" && !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
 // subscriptionOf checks a form (or API request) and makes the
 // subscription to store; msg is the Chinese reason when it cannot.
 func subscriptionOf(f subForm) (model.Subscription, string, error) {
@@ -137,7 +123,7 @@ func subscriptionOf(f subForm) (model.Subscription, string, error) {
 		return model.Subscription{}, "样式只能是文字、图片或图片+文字", fmt.Errorf("style %q: want text, image or both", f.Style)
 	}
 	sub := model.Subscription{Group: f.Group, Channel: f.Channel, TZ: strings.TrimSpace(f.TZ), Weekdays: f.Weekdays,
-		Source: strings.Join(splitList(f.Source), ","), Include: splitList(f.Include), Exclude: splitList(f.Exclude),
+		Source: strings.Join(bot.SplitList(f.Source), ","), Include: bot.SplitList(f.Include), Exclude: bot.SplitList(f.Exclude),
 		Style: f.Style, Enabled: true, Approve: f.Approve, Kind: model.ScheduleAt, Spec: f.At}
 	if f.Cron != "" {
 		sub.Kind, sub.Spec = model.ScheduleCron, f.Cron

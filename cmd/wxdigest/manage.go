@@ -69,7 +69,7 @@ func cmdSub(ctx context.Context, a *app, cfg config, args []string) error {
 		return usagef("--style %q: want text, image or both", *style)
 	}
 	sub := data.Subscription{Group: *group, Channel: *channel, TZ: cfg.Zone, Weekdays: *weekdays,
-		Source: strings.Join(splitList(*source), ","), Include: splitList(*include), Exclude: splitList(*exclude),
+		Source: strings.Join(bot.SplitList(*source), ","), Include: bot.SplitList(*include), Exclude: bot.SplitList(*exclude),
 		Style: *style, Enabled: true, Approve: *approve}
 	if verb == "add" {
 		switch {
@@ -302,18 +302,4 @@ func cmdDeliveries(ctx context.Context, a *app, cfg config, args []string) error
 		fmt.Fprintln(a.stdout, line)
 	}
 	return nil
-}
-
-// splitList reads a comma-separated list (ASCII or full-width commas, 、
-// too), dropping blanks and repeats.
-func splitList(s string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
-		if w = strings.TrimSpace(w); w != "" && !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
 }
