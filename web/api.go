@@ -172,13 +172,8 @@ func (s *Server) apiDigest(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if key := q.Get("group") + q.Get("channel"); key != "" {
 		// As `digest --group NAME --format json`: that subscription's slot.
-		sub, ok, err := s.findSubscription(ctx, key)
-		if err != nil {
-			s.internal(w, r, err)
-			return
-		}
+		sub, ok := s.subscriptionOr404(w, r, key)
 		if !ok {
-			s.fail(w, r, http.StatusNotFound, "没有这个订阅", "no such subscription")
 			return
 		}
 		pv, err := s.cfg.Digests.Preview(ctx, sub, civil)
@@ -343,13 +338,8 @@ func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	sub, ok, err := s.findSubscription(ctx, key)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	sub, ok := s.subscriptionOr404(w, r, key)
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, "没有这个订阅", "no such subscription")
 		return
 	}
 	if !sub.Approve {

@@ -540,13 +540,8 @@ func (s *Server) previewCard(w http.ResponseWriter, r *http.Request) {
 		s.dayCard(w, r, day, civil, n)
 		return
 	}
-	sub, ok, err := s.findSubscription(ctx, q.Get("sub"))
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	sub, ok := s.subscriptionOr404(w, r, q.Get("sub"))
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, "没有这个订阅", "no such subscription")
 		return
 	}
 	pv, err := s.cfg.Digests.Preview(ctx, sub, civil)
@@ -598,6 +593,22 @@ func (s *Server) writeCard(w http.ResponseWriter, r *http.Request, c card.Card) 
 	_, _ = w.Write(png)
 }
 
+// subscriptionOr404 finds the subscription key names (see
+// findSubscription), or answers 404 (500 when the store fails) and
+// reports false.
+func (s *Server) subscriptionOr404(w http.ResponseWriter, r *http.Request, key string) (model.Subscription, bool) {
+	sub, ok, err := s.findSubscription(r.Context(), key)
+	switch {
+	case err != nil:
+		s.internal(w, r, err)
+		return model.Subscription{}, false
+	case !ok:
+		s.fail(w, r, http.StatusNotFound, "没有这个订阅", "no such subscription")
+		return model.Subscription{}, false
+	}
+	return sub, true
+}
+
 // findSubscription finds a subscription by id, group or channel name.
 func (s *Server) findSubscription(ctx context.Context, key string) (model.Subscription, bool, error) {
 	key = strings.TrimSpace(key)
@@ -622,13 +633,8 @@ func (s *Server) findSubscription(ctx context.Context, key string) (model.Subscr
 
 func (s *Server) approvePage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	sub, ok, err := s.findSubscription(ctx, r.PostFormValue("subscription"))
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	sub, ok := s.subscriptionOr404(w, r, r.PostFormValue("subscription"))
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, "没有这个订阅", "no such subscription")
 		return
 	}
 	slot, err := time.Parse(time.RFC3339Nano, r.PostFormValue("slot"))

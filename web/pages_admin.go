@@ -220,13 +220,8 @@ func sameChannel(a, b string) bool {
 // changeSubscription pauses, resumes or removes a subscription.
 func (s *Server) changeSubscription(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	sub, ok, err := s.findSubscription(ctx, r.PathValue("id"))
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	sub, ok := s.subscriptionOr404(w, r, r.PathValue("id"))
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, "没有这个订阅", "no such subscription")
 		return
 	}
 	p := who(r)
