@@ -1,11 +1,9 @@
 package bot_test
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,70 +11,6 @@ import (
 	"github.com/wxdigest/wxdigest/data"
 	"github.com/wxdigest/wxdigest/model"
 )
-
-// memApprovals keeps approvals in memory, as the stores do.
-type memApprovals struct {
-	mu sync.Mutex
-	as []model.Approval
-}
-
-func (m *memApprovals) Approval(_ context.Context, subID int64, slot time.Time) (model.Approval, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, a := range m.as {
-		if a.SubscriptionID == subID && a.Slot.Equal(slot) {
-			return a, nil
-		}
-	}
-	return model.Approval{}, model.ErrNotFound
-}
-
-func (m *memApprovals) PutApproval(_ context.Context, a model.Approval) (model.Approval, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	a.Slot = a.Slot.UTC()
-	for i, o := range m.as {
-		if o.SubscriptionID == a.SubscriptionID && o.Slot.Equal(a.Slot) {
-			a.ID = o.ID
-			m.as[i] = a
-			return a, nil
-		}
-	}
-	a.ID = int64(len(m.as) + 1)
-	m.as = append(m.as, a)
-	return a, nil
-}
-
-func (m *memApprovals) Approvals(_ context.Context, since time.Time) ([]model.Approval, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []model.Approval
-	for _, a := range m.as {
-		if !a.Slot.Before(since) {
-			out = append(out, a)
-		}
-	}
-	return out, nil
-}
-
-func (m *memApprovals) only(t *testing.T) model.Approval {
-	t.Helper()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.as) != 1 {
-		t.Fatalf("%d approvals, want 1: %+v", len(m.as), m.as)
-	}
-	return m.as[0]
-}
-
-func (m *memApprovals) approve(t *testing.T, by string) {
-	t.Helper()
-	a := m.only(t)
-	a.State, a.By, a.At = model.ApprovalApproved, by, time.Now()
-	if _, err := m.PutApproval(context.Background(), a); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func approveSub(t *testing.T, e *scEnv, group, spec string) data.Subscription {
 	t.Helper()
@@ -93,7 +27,7 @@ func approveSub(t *testing.T, e *scEnv, group, spec string) data.Subscription {
 // approval waits, and staff are told what to approve; approved, it goes
 // out as approved.
 func TestApprovalHoldsTheSlot(t *testing.T) {
-	ap := &memApprovals{}
+	ap := &bot.MemApprovals{}
 	e := scNewEnv(t, time.Date(2024, 3, 14, 7, 0, 0, 0, scShanghai(t)), scOpts{grace: 2 * time.Hour, approvals: ap})
 	ids := e.importDay("2024-03-14", scTitles("新闻", 2)...)
 	sub := approveSub(t, e, "街道群", "08:00")
@@ -107,7 +41,7 @@ func TestApprovalHoldsTheSlot(t *testing.T) {
 		t.Fatalf("ledger rows before approval: %+v", ds)
 	}
 	want := e.expectParts("2024-03-14", ids)
-	a := ap.only(t)
+	a := ap.Only(t)
 	if a.State != model.ApprovalPending || a.SubscriptionID != sub.ID || !a.Slot.Equal(e.at(2024, 3, 14, 8, 0)) ||
 		a.Text != strings.Join(want, model.PartSeparator) || a.TextHash != model.DigestHash(want) {
 		t.Fatalf("approval %+v, want pending with the slot's parts", a)
@@ -121,7 +55,7 @@ func TestApprovalHoldsTheSlot(t *testing.T) {
 	if n := len(e.tr.SentTo(scSelf)); n != 1 {
 		t.Errorf("%d notices while waiting, want 1", n)
 	}
-	ap.approve(t, "李干事")
+	ap.Approve(t, "李干事")
 	if err := e.disp.Reload(e.ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -139,13 +73,13 @@ func TestApprovalHoldsTheSlot(t *testing.T) {
 // TestApprovalUndoneByAnEdit: a digest that changed after it was approved
 // waits for approval again.
 func TestApprovalUndoneByAnEdit(t *testing.T) {
-	ap := &memApprovals{}
+	ap := &bot.MemApprovals{}
 	e := scNewEnv(t, time.Date(2024, 3, 14, 7, 0, 0, 0, scShanghai(t)), scOpts{grace: 2 * time.Hour, approvals: ap})
 	e.importDay("2024-03-14", scTitles("新闻", 2)...)
 	approveSub(t, e, "街道群", "08:00")
 	e.start(true)
 	e.runUntil(e.at(2024, 3, 14, 8, 1))
-	ap.approve(t, "李干事")
+	ap.Approve(t, "李干事")
 	// Before it goes out, a third item arrives: the digest is not the one
 	// approved.
 	e.importDay("2024-03-14", "新到的一条")
@@ -156,7 +90,7 @@ func TestApprovalUndoneByAnEdit(t *testing.T) {
 	if got := e.tr.SentTo(scGroup("街道群")); len(got) != 0 {
 		t.Fatalf("a changed digest went out on an old approval: %q", got)
 	}
-	if a := ap.only(t); a.State != model.ApprovalPending || !strings.Contains(a.Text, "新到的一条") {
+	if a := ap.Only(t); a.State != model.ApprovalPending || !strings.Contains(a.Text, "新到的一条") {
 		t.Fatalf("approval %+v, want pending with the new text", a)
 	}
 	notes := e.tr.SentTo(scSelf)
@@ -168,7 +102,7 @@ func TestApprovalUndoneByAnEdit(t *testing.T) {
 // TestApprovalMissed: nobody approves within the grace window: the slot is
 // missed, admins are told, nothing is sent.
 func TestApprovalMissed(t *testing.T) {
-	ap := &memApprovals{}
+	ap := &bot.MemApprovals{}
 	e := scNewEnv(t, time.Date(2024, 3, 14, 7, 0, 0, 0, scShanghai(t)), scOpts{grace: time.Hour, approvals: ap})
 	e.importDay("2024-03-14", scTitles("新闻", 2)...)
 	approveSub(t, e, "街道群", "08:00")
@@ -178,7 +112,7 @@ func TestApprovalMissed(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.drain(time.Hour)
-	if a := ap.only(t); a.State != model.ApprovalMissed {
+	if a := ap.Only(t); a.State != model.ApprovalMissed {
 		t.Fatalf("approval %+v, want missed", a)
 	}
 	notes := e.tr.SentTo(scSelf)
@@ -186,7 +120,7 @@ func TestApprovalMissed(t *testing.T) {
 		t.Fatalf("notices %q", notes)
 	}
 	// Approving it late sends nothing.
-	ap.approve(t, "李干事")
+	ap.Approve(t, "李干事")
 	if err := e.disp.Reload(e.ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +133,7 @@ func TestApprovalMissed(t *testing.T) {
 // TestApprovalPush: a push to a subscription that requires approval goes
 // out only when today's approval covers what it would send.
 func TestApprovalPush(t *testing.T) {
-	ap := &memApprovals{}
+	ap := &bot.MemApprovals{}
 	e := scNewEnv(t, time.Date(2024, 3, 14, 10, 0, 0, 0, scShanghai(t)), scOpts{approvals: ap})
 	ids := e.importDay("2024-03-14", scTitles("新闻", 2)...)
 	sub := approveSub(t, e, "街道群", "18:00")

@@ -3,66 +3,17 @@ package bot
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/wxdigest/wxdigest/model"
 )
 
-// rtApprovals keeps approvals in memory for the router's tests.
-type rtApprovals struct {
-	mu sync.Mutex
-	as []model.Approval
-}
-
-func (m *rtApprovals) Approval(_ context.Context, subID int64, slot time.Time) (model.Approval, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, a := range m.as {
-		if a.SubscriptionID == subID && a.Slot.Equal(slot) {
-			return a, nil
-		}
-	}
-	return model.Approval{}, model.ErrNotFound
-}
-
-func (m *rtApprovals) PutApproval(_ context.Context, a model.Approval) (model.Approval, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i, o := range m.as {
-		if o.SubscriptionID == a.SubscriptionID && o.Slot.Equal(a.Slot) {
-			m.as[i] = a
-			return a, nil
-		}
-	}
-	m.as = append(m.as, a)
-	return a, nil
-}
-
-func (m *rtApprovals) Approvals(_ context.Context, since time.Time) ([]model.Approval, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []model.Approval
-	for _, a := range m.as {
-		if !a.Slot.Before(since) {
-			out = append(out, a)
-		}
-	}
-	return out, nil
-}
-
-func (m *rtApprovals) get(i int) model.Approval {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.as[i]
-}
-
 // TestApproveCommand: 批准 shows what waits, in full, to staff in a
 // private chat; 批准 N approves exactly what was shown, and a digest that
 // changed since must be read again.
 func TestApproveCommand(t *testing.T) {
-	ap := &rtApprovals{}
+	ap := &MemApprovals{}
 	e := newRTEnv(t, func(cfg *RouterConfig) { cfg.Approvals = ap })
 	e.subscribe("中原区居民群", "08:00")
 	sub := e.subs()[0]
@@ -94,7 +45,7 @@ func TestApproveCommand(t *testing.T) {
 	}
 	// The digest changes after it was shown.
 	changed := []string{"【中原区新闻】第一部分（改）", "第二部分"}
-	a := ap.get(0)
+	a := ap.Get(0)
 	a.Text, a.TextHash = strings.Join(changed, model.PartSeparator), model.DigestHash(changed)
 	if _, err := ap.PutApproval(context.Background(), a); err != nil {
 		t.Fatal(err)
@@ -102,14 +53,14 @@ func TestApproveCommand(t *testing.T) {
 	if got := e.one(staffChat, rtStaff, "批准 1"); !strings.Contains(got, "重新查看") {
 		t.Fatalf("approving a changed digest: %q", got)
 	}
-	if ap.get(0).State != model.ApprovalPending {
+	if ap.Get(0).State != model.ApprovalPending {
 		t.Fatal("a changed digest was approved")
 	}
 	e.say(staffChat, rtStaff, "批准")
 	if got := e.one(staffChat, rtStaff, "批准1"); !strings.Contains(got, "已批准") {
 		t.Fatalf("批准1: %q", got)
 	}
-	got := ap.get(0)
+	got := ap.Get(0)
 	if got.State != model.ApprovalApproved || got.By != "李干事" || !got.Covers(changed) {
 		t.Errorf("approval %+v", got)
 	}
